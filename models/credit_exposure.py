@@ -1,0 +1,147 @@
+"""Credit exposure: one SQL query per batch of commercial partners.
+
+Pure helpers (no ORM): the query builder and the arithmetic that turns the
+components into exposure, available credit and utilisation.
+"""
+
+from odoo.tools import SQL
+
+# Components of the exposure, in company currency, in display order.
+EXPOSURE_COMPONENTS = (
+    "credit_receivable_not_due",
+    "credit_overdue",
+    "credit_unapplied",
+    "credit_draft_invoices",
+    "credit_orders_uninvoiced",
+)
+
+
+def exposure_sql(company_id, today, partner_ids=None):
+    """Return the SQL giving, per commercial partner, the exposure components.
+
+    Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
+    draft_invoices, orders_uninvoiced. ``partner_ids`` are commercial partner
+    ids; ``None`` means every partner that has something open.
+
+    - receivables: posted, unreconciled receivable lines at their residual in
+      company currency, documents of contacts counted for their commercial
+      partner; negative residuals (unapplied payments, open credit notes) are
+      kept apart and reduce the exposure;
+    - draft customer invoices and credit notes, signed, in company currency;
+    - confirmed orders: tax-included amount of the ordered quantity not yet
+      invoiced (draft invoices included, they are counted above), converted at
+      the order's rate.
+    """
+    if partner_ids is None:
+        partner_filter = SQL("TRUE")
+    else:
+        partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", list(partner_ids))
+    return SQL(
+        """
+        WITH partners AS (
+            SELECT rp.id, rp.commercial_partner_id AS cid
+              FROM res_partner rp
+             WHERE %(partner_filter)s
+        ),
+        receivable AS (
+            SELECT p.cid,
+                   SUM(CASE WHEN aml.amount_residual > 0
+                             AND COALESCE(aml.date_maturity, aml.date) >= %(today)s
+                            THEN aml.amount_residual ELSE 0 END) AS not_due,
+                   SUM(CASE WHEN aml.amount_residual > 0
+                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                            THEN aml.amount_residual ELSE 0 END) AS overdue,
+                   MAX(CASE WHEN aml.amount_residual > 0
+                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s
+                            THEN %(today)s - COALESCE(aml.date_maturity, aml.date) END) AS overdue_days_max,
+                   SUM(LEAST(aml.amount_residual, 0)) AS unapplied
+              FROM account_move_line aml
+              JOIN partners p ON p.id = aml.partner_id
+             WHERE aml.account_id IN (
+                       SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+               AND aml.parent_state = 'posted'
+               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+               AND aml.company_id = %(company_id)s
+               AND aml.amount_residual != 0
+             GROUP BY p.cid
+        ),
+        drafts AS (
+            SELECT p.cid, SUM(am.amount_total_signed) AS draft_invoices
+              FROM account_move am
+              JOIN partners p ON p.id = am.partner_id
+             WHERE am.state = 'draft'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.company_id = %(company_id)s
+             GROUP BY p.cid
+        ),
+        orders AS (
+            SELECT p.cid,
+                   SUM(sol.price_total
+                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0) / sol.product_uom_qty
+                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS orders_uninvoiced
+              FROM sale_order so
+              JOIN partners p ON p.id = so.partner_id
+              JOIN sale_order_line sol ON sol.order_id = so.id
+             WHERE so.state = 'sale'
+               AND so.company_id = %(company_id)s
+               AND sol.display_type IS NULL
+               AND sol.product_uom_qty > 0
+               AND sol.qty_invoiced < sol.product_uom_qty
+             GROUP BY p.cid
+        )
+        SELECT cid AS partner_id,
+               COALESCE(SUM(not_due), 0), COALESCE(SUM(overdue), 0),
+               COALESCE(MAX(overdue_days_max), 0), COALESCE(SUM(unapplied), 0),
+               COALESCE(SUM(draft_invoices), 0), COALESCE(SUM(orders_uninvoiced), 0)
+          FROM (
+                SELECT cid, not_due, overdue, overdue_days_max, unapplied,
+                       NULL::numeric AS draft_invoices, NULL::numeric AS orders_uninvoiced
+                  FROM receivable
+                UNION ALL
+                SELECT cid, NULL, NULL, NULL, NULL, draft_invoices, NULL FROM drafts
+                UNION ALL
+                SELECT cid, NULL, NULL, NULL, NULL, NULL, orders_uninvoiced FROM orders
+          ) AS parts
+         GROUP BY cid
+        """,
+        partner_filter=partner_filter,
+        today=today,
+        company_id=company_id,
+    )
+
+
+def empty_exposure():
+    """Exposure components of a partner with nothing open."""
+    values = dict.fromkeys(EXPOSURE_COMPONENTS, 0.0)
+    values["credit_overdue_days_max"] = 0
+    return values
+
+
+def exposure_from_row(row):
+    """Map a row of :func:`exposure_sql` to field values (without partner id)."""
+    _pid, not_due, overdue, days, unapplied, drafts, orders = row
+    return {
+        "credit_receivable_not_due": float(not_due),
+        "credit_overdue": float(overdue),
+        "credit_overdue_days_max": int(days or 0),
+        "credit_unapplied": float(unapplied),
+        "credit_draft_invoices": float(drafts),
+        "credit_orders_uninvoiced": float(orders),
+    }
+
+
+def total_exposure(values):
+    """Sum of the exposure components."""
+    return sum(values[name] for name in EXPOSURE_COMPONENTS)
+
+
+def available_credit(limit, exposure):
+    """Credit left under the limit; negative when over it. No limit → 0."""
+    return (limit or 0.0) - exposure if limit else 0.0
+
+
+def utilisation_percent(limit, exposure):
+    """Exposure as a percentage of the limit (0 when there is no limit)."""
+    if not limit or limit <= 0:
+        return 0.0
+    return round(100.0 * exposure / limit, 2)

@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+from .customer_credit_grade import CREDIT_POLICIES
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    credit_control_enabled = fields.Boolean(
+        "Credit Control",
+        default=True,
+        help="Check customer credit on sales orders of this company.",
+    )
+    credit_policy_default = fields.Selection(
+        CREDIT_POLICIES,
+        "Default Credit Policy",
+        default="warn",
+        required=True,
+        help="Policy of customers that have none of their own.",
+    )
+    credit_overdue_tolerance_days = fields.Integer(
+        "Overdue Tolerance (days)",
+        default=0,
+        help="Overdue debt younger than this many days does not count against the customer.",
+    )

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    credit_control_enabled = fields.Boolean(
+        related="company_id.credit_control_enabled", readonly=False
+    )
+    credit_policy_default = fields.Selection(
+        related="company_id.credit_policy_default", readonly=False
+    )
+    credit_overdue_tolerance_days = fields.Integer(
+        related="company_id.credit_overdue_tolerance_days", readonly=False
+    )

@@ -1,0 +1,480 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+from .credit_exposure import (
+    available_credit,
+    empty_exposure,
+    exposure_from_row,
+    exposure_sql,
+    total_exposure,
+    utilisation_percent,
+)
+from .customer_credit_grade import CREDIT_POLICIES
+
+CREDIT_GROUPS = (
+    "account.group_account_invoice,account.group_account_readonly,"
+    "customer_credit.group_credit_user"
+)
+
+# Fields only a credit manager may change.
+CREDIT_MANAGED_FIELDS = (
+    "credit_limit",
+    "use_partner_credit_limit",
+    "credit_grade_id",
+    "credit_score",
+    "credit_policy",
+    "credit_hold",
+    "credit_hold_reason",
+    "credit_review_date",
+    "credit_manager_id",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Odoo's own limit, so that native reports and the native warning keep working;
+    # readable by every credit user, tracked.
+    credit_limit = fields.Float(groups=CREDIT_GROUPS, tracking=True)
+    use_partner_credit_limit = fields.Boolean(groups=CREDIT_GROUPS)
+
+    credit_grade_id = fields.Many2one(
+        "customer.credit.grade",
+        "Credit Grade",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
+    )
+    credit_grade_color = fields.Integer(related="credit_grade_id.color", groups=CREDIT_GROUPS)
+    credit_score = fields.Float(
+        "Credit Score",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
+        help="From 0 (worst) to 100 (best).",
+    )
+    credit_policy = fields.Selection(
+        CREDIT_POLICIES,
+        "Credit Policy",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
+        help="Empty: the company's default policy applies.",
+    )
+    credit_policy_effective = fields.Selection(
+        CREDIT_POLICIES,
+        "Applied Credit Policy",
+        compute="_compute_credit_policy_effective",
+        groups=CREDIT_GROUPS,
+    )
+    credit_hold = fields.Boolean(
+        "Credit Hold",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
+        help="New orders of a customer on hold fail the credit check.",
+    )
+    credit_hold_reason = fields.Char(
+        "Hold Reason", company_dependent=True, copy=False, tracking=True, groups=CREDIT_GROUPS
+    )
+    credit_hold_user_id = fields.Many2one(
+        "res.users", "Hold Set By", company_dependent=True, copy=False, groups=CREDIT_GROUPS
+    )
+    credit_hold_date = fields.Datetime(
+        "Hold Set On", company_dependent=True, copy=False, groups=CREDIT_GROUPS
+    )
+    credit_review_date = fields.Date(
+        "Next Credit Review", company_dependent=True, copy=False, tracking=True, groups=CREDIT_GROUPS
+    )
+    credit_manager_id = fields.Many2one(
+        "res.users",
+        "Credit Manager",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("customer_credit.group_credit_manager").ids)
+        ],
+    )
+
+    # Exposure, in company currency, computed in SQL per batch.
+    credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_GROUPS
+    )
+    credit_receivable_not_due = fields.Monetary(
+        "Open, Not Due",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_overdue = fields.Monetary(
+        "Overdue",
+        compute="_compute_credit_exposure",
+        search="_search_credit_overdue",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_overdue_days_max = fields.Integer(
+        "Oldest Overdue (days)", compute="_compute_credit_exposure", groups=CREDIT_GROUPS
+    )
+    credit_unapplied = fields.Monetary(
+        "Unapplied Payments & Credit Notes",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+        help="Payments and credit notes not yet matched with an invoice (negative).",
+    )
+    credit_draft_invoices = fields.Monetary(
+        "Draft Invoices",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_orders_uninvoiced = fields.Monetary(
+        "Orders Not Invoiced",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+        help="Confirmed sales orders, tax included, for the quantities not yet invoiced.",
+    )
+    credit_exposure = fields.Monetary(
+        "Total Exposure",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_available = fields.Monetary(
+        "Available Credit",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_utilization = fields.Float(
+        "Credit Used (%)", compute="_compute_credit_exposure", groups=CREDIT_GROUPS
+    )
+    credit_over_limit = fields.Boolean(
+        "Over Credit Limit",
+        compute="_compute_credit_exposure",
+        search="_search_credit_over_limit",
+        groups=CREDIT_GROUPS,
+    )
+    credit_status = fields.Selection(
+        [
+            ("no_limit", "No Limit"),
+            ("ok", "Within Limit"),
+            ("near", "Near Limit"),
+            ("over", "Over Limit"),
+            ("overdue", "Overdue"),
+            ("hold", "On Hold"),
+        ],
+        compute="_compute_credit_exposure",
+        groups=CREDIT_GROUPS,
+    )
+
+    user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends_context("uid")
+    def _compute_user_is_credit_manager(self):
+        self.user_is_credit_manager = self.env.user.has_group(
+            "customer_credit.group_credit_manager"
+        )
+
+    @api.depends_context("company")
+    def _compute_credit_currency_id(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    @api.depends("credit_policy", "commercial_partner_id")
+    def _compute_credit_policy_effective(self):
+        default = self.env.company.credit_policy_default
+        for partner in self:
+            partner.credit_policy_effective = (
+                partner.commercial_partner_id.credit_policy or default
+            )
+
+    @api.depends_context("company")
+    @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
+    def _compute_credit_exposure(self):
+        by_commercial = self._credit_exposure_by_partner()
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            values = dict(by_commercial.get(commercial.id) or empty_exposure())
+            exposure = total_exposure(values)
+            limit = commercial.credit_limit
+            values.update(
+                credit_exposure=exposure,
+                credit_available=available_credit(limit, exposure),
+                credit_utilization=utilisation_percent(limit, exposure),
+                credit_over_limit=bool(limit) and exposure > limit,
+            )
+            values["credit_status"] = self._credit_status(commercial, values)
+            partner.update(values)
+
+    def _credit_status(self, commercial, values):
+        tolerance = self.env.company.credit_overdue_tolerance_days
+        if commercial.credit_hold:
+            return "hold"
+        if values["credit_overdue"] > 0 and values["credit_overdue_days_max"] > tolerance:
+            return "overdue"
+        if not commercial.credit_limit:
+            return "no_limit"
+        if values["credit_over_limit"]:
+            return "over"
+        if values["credit_utilization"] >= 80.0:
+            return "near"
+        return "ok"
+
+    def _credit_exposure_by_partner(self, company=None, today=None):
+        """Exposure components per commercial partner id, one query for the batch."""
+        company = company or self.env.company
+        today = today or fields.Date.context_today(self)
+        commercial_ids = set(self.commercial_partner_id.ids)
+        if not commercial_ids:
+            return {}
+        self._credit_flush()
+        rows = self.env.execute_query(exposure_sql(company.id, today, commercial_ids))
+        return {row[0]: exposure_from_row(row) for row in rows}
+
+    def _credit_flush(self):
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity"]
+        )
+        self.env["account.move"].flush_model(["state", "amount_total_signed", "partner_id"])
+        self.env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "display_type"]
+        )
+        self.env["sale.order"].flush_model(["state", "currency_rate", "partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id", "credit_limit"])
+
+    # ------------------------------------------------------------------ searches
+
+    def _search_credit_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on 'Over Credit Limit'."))
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
+        self._credit_flush()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT e.partner_id
+                  FROM (%(exposure)s) AS e(partner_id, not_due, overdue, days, unapplied,
+                                           drafts, orders)
+                  JOIN res_partner rp ON rp.id = e.partner_id
+                 WHERE COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s) > 0
+                   AND e.not_due + e.overdue + e.unapplied + e.drafts + e.orders
+                       > COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s)
+                """,
+                exposure=exposure_sql(company.id, today),
+                company=str(company.id),
+                fallback=fallback,
+            )
+        )
+        ids = [row[0] for row in rows]
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+
+    def _search_credit_overdue(self, operator, value):
+        if operator not in (">", ">=", "=", "!=") or not isinstance(value, (int, float)):
+            raise ValidationError(self.env._("Unsupported search on 'Overdue'."))
+        company = self.env.company
+        cutoff = fields.Date.subtract(
+            fields.Date.context_today(self), days=company.credit_overdue_tolerance_days
+        )
+        self._credit_flush()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT rp.commercial_partner_id, SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN res_partner rp ON rp.id = aml.partner_id
+                 WHERE aml.account_id IN (
+                           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                   AND aml.parent_state = 'posted'
+                   AND (aml.reconciled IS NULL OR aml.reconciled = false
+                        OR aml.reconciled IS NOT true)
+                   AND aml.company_id = %s
+                   AND aml.amount_residual > 0
+                   AND COALESCE(aml.date_maturity, aml.date) < %s
+                 GROUP BY rp.commercial_partner_id
+                """,
+                company.id,
+                cutoff,
+            )
+        )
+        amounts = {pid: float(amount) for pid, amount in rows}
+        if operator in ("=", "!=") and not value:
+            ids = list(amounts)
+            return [("commercial_partner_id", "not in" if operator == "=" else "in", ids)]
+        compare = {
+            ">": lambda a: a > value,
+            ">=": lambda a: a >= value,
+            "=": lambda a: a == value,
+            "!=": lambda a: a != value,
+        }[operator]
+        return [("commercial_partner_id", "in", [p for p, a in amounts.items() if compare(a)])]
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        for partner in self:
+            if partner.credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The credit limit of %(partner)s cannot be negative. "
+                        "Enter 0 for no limit.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.constrains("credit_score")
+    def _check_credit_score(self):
+        for partner in self:
+            if not 0 <= partner.credit_score <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The credit score of %(partner)s must be between 0 and 100 "
+                        "(%(score)s was given).",
+                        partner=partner.display_name,
+                        score=partner.credit_score,
+                    )
+                )
+
+    @api.constrains("credit_hold", "credit_hold_reason")
+    def _check_credit_hold_reason(self):
+        for partner in self:
+            if partner.credit_hold and not (partner.credit_hold_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Give a reason to put %(partner)s on credit hold: the salespeople "
+                        "will see it when their orders are blocked.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ write guard
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + [
+            "credit_grade_id",
+            "credit_score",
+            "credit_policy",
+            "credit_hold",
+            "credit_hold_reason",
+            "credit_hold_user_id",
+            "credit_hold_date",
+            "credit_review_date",
+            "credit_manager_id",
+        ]
+
+    def _check_credit_write_access(self, vals):
+        """Only credit managers change credit terms (copying a company's terms to its
+        contacts changes nothing and is allowed)."""
+        managed = [name for name in CREDIT_MANAGED_FIELDS if name in vals]
+        if not managed or self.env.su:
+            return
+        if self.env.user.has_group("customer_credit.group_credit_manager"):
+            return
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if commercial != partner and all(
+                self._credit_value_equal(commercial, name, vals[name]) for name in managed
+            ):
+                continue
+            raise AccessError(
+                self.env._(
+                    "Only a credit manager can change the credit limit, grade, policy or "
+                    "hold of %(partner)s. Ask your credit manager to do it.",
+                    partner=partner.display_name,
+                )
+            )
+
+    def _credit_value_equal(self, partner, name, value):
+        current = partner[name]
+        if isinstance(current, models.BaseModel):
+            current = current.id
+        return (current or False) == (value or False)
+
+    def _prepare_credit_hold_vals(self, vals):
+        if "credit_hold" not in vals:
+            return vals
+        vals = dict(vals)
+        if vals["credit_hold"]:
+            vals.setdefault("credit_hold_user_id", self.env.uid)
+            vals.setdefault("credit_hold_date", fields.Datetime.now())
+        else:
+            vals.update(credit_hold_user_id=False, credit_hold_date=False)
+            vals.setdefault("credit_hold_reason", False)
+        return vals
+
+    def _prepare_credit_grade_vals(self, vals):
+        if not vals.get("credit_grade_id") or "credit_policy" in vals:
+            return vals
+        grade = self.env["customer.credit.grade"].browse(vals["credit_grade_id"])
+        if grade.default_policy:
+            vals = dict(vals, credit_policy=grade.default_policy)
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and not self.env.user.has_group(
+            "customer_credit.group_credit_manager"
+        ):
+            for vals in vals_list:
+                self._check_credit_create_access(vals)
+        vals_list = [
+            self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    def _check_credit_create_access(self, vals):
+        managed = [name for name in CREDIT_MANAGED_FIELDS if vals.get(name)]
+        if not managed:
+            return
+        parent = self.browse(vals.get("parent_id")).commercial_partner_id
+        if parent and all(self._credit_value_equal(parent, name, vals[name]) for name in managed):
+            return
+        raise AccessError(
+            self.env._(
+                "Only a credit manager can set a credit limit, grade, policy or hold. "
+                "Create the customer without them and ask your credit manager."
+            )
+        )
+
+    def write(self, vals):
+        self._check_credit_write_access(vals)
+        vals = self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_view_credit_open_items(self):
+        """Open the receivable items behind the exposure."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open Receivables"),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "domain": [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "!=", 0),
+                ("company_id", "=", self.env.company.id),
+            ],
+            "context": {"search_default_group_by_move": False, "create": False},
+        }

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Development environment for customer_credit: Python venv, Odoo source, PostgreSQL, odoo.conf.
+# Usage: tools/dev.sh setup|run|test|stop|bench|shell|psql
+# Every step is idempotent: a second run reinstalls nothing that did not change.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOCAL="$ROOT/.local"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+ODOO_SRC="${ODOO_SRC:-$HOME/.cache/customer-credit/odoo-18.0}"
+ODOO_URL="https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
+PGPORT_LOCAL=5439
+PGDATA_LOCAL="$LOCAL/pgdata"
+PGRUN_LOCAL="$LOCAL/run"
+DB_ROLE=odoo
+DEMO_DB="${DEMO_DB:-credit_demo}"
+CONF="$LOCAL/odoo.conf"
+
+say() { printf '[customer_credit] %s\n' "$*" >&2; }
+die() { printf '[customer_credit] ERROR: %s\n' "$*" >&2; exit 1; }
+
+ensure_venv() {
+    local stamp="$VENV/.requirements.sha"
+    local want
+    want=$(cat "$ROOT/requirements.txt" | sha256sum | cut -d' ' -f1)
+    if [ -x "$PY" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    say "installing Python dependencies into .venv (requirements.txt changed or venv missing)"
+    [ -x "$PY" ] || python3 -m venv "$VENV"
+    "$PY" -m pip install -q --disable-pip-version-check --upgrade pip wheel setuptools
+    "$PY" -m pip install -q --disable-pip-version-check --prefer-binary -r "$ROOT/requirements.txt"
+    echo "$want" > "$stamp"
+}
+
+ensure_odoo() {
+    if [ -f "$ODOO_SRC/odoo-bin" ] && [ -d "$ODOO_SRC/addons/sale_management" ]; then
+        return 0
+    fi
+    say "no Odoo 18 source at $ODOO_SRC; trying to download the official 18.0 branch"
+    mkdir -p "$ODOO_SRC.part"
+    if command -v curl >/dev/null && curl -fsSL --max-time 900 "$ODOO_URL" | tar -xz --strip-components=1 -C "$ODOO_SRC.part" 2>/dev/null \
+        && [ -f "$ODOO_SRC.part/odoo-bin" ]; then
+        rm -rf "$ODOO_SRC" && mv "$ODOO_SRC.part" "$ODOO_SRC"
+        return 0
+    fi
+    rm -rf "$ODOO_SRC.part"
+    die "Odoo 18.0 source not found. Put an Odoo 18.0 Community source tree (the directory holding odoo-bin, odoo/ and addons/) at $ODOO_SRC, or point ODOO_SRC at one."
+}
+
+pg_external_ok() {
+    # The standard PG* variables name a server that answers.
+    [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ] || return 1
+    command -v pg_isready >/dev/null || return 1
+    pg_isready -q -t 3 >/dev/null 2>&1
+}
+
+pg_bin() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do
+        [ -x "$d/initdb" ] && { echo "$d"; return; }
+    done
+    dirname "$(command -v initdb)"
+}
+
+as_pg_owner() {
+    # initdb and postgres refuse to run as root: run them as the 'postgres' system user then.
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+ensure_local_pg() {
+    local bin
+    bin=$(pg_bin)
+    mkdir -p "$LOCAL"
+    if [ ! -f "$PGDATA_LOCAL/PG_VERSION" ]; then
+        say "creating a project-local PostgreSQL cluster in .local/pgdata"
+        mkdir -p "$PGDATA_LOCAL" "$PGRUN_LOCAL"
+        [ "$(id -u)" = 0 ] && chown postgres: "$PGDATA_LOCAL" "$PGRUN_LOCAL"
+        chmod 700 "$PGDATA_LOCAL"
+        as_pg_owner "$bin/initdb" -D "$PGDATA_LOCAL" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >> "$PGDATA_LOCAL/postgresql.conf" <<EOF
+listen_addresses = ''
+port = $PGPORT_LOCAL
+unix_socket_directories = '$PGRUN_LOCAL'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 512MB
+max_wal_size = 4GB
+max_connections = 200
+EOF
+    fi
+    mkdir -p "$PGRUN_LOCAL"
+    [ "$(id -u)" = 0 ] && chown postgres: "$PGRUN_LOCAL"
+    if ! "$bin/pg_isready" -q -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL >/dev/null 2>&1; then
+        say "starting PostgreSQL (.local/pgdata, socket in .local/run)"
+        as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" -l "$PGDATA_LOCAL/server.log" -w -t 60 start >/dev/null
+    fi
+    if ! psql -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DB_ROLE'" | grep -q 1; then
+        psql -q -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -c "CREATE ROLE $DB_ROLE LOGIN SUPERUSER"
+    fi
+    if [ "$(id -u)" = 0 ] && ! psql -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='root'" | grep -q 1; then
+        psql -q -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -c "CREATE ROLE root LOGIN SUPERUSER"
+    fi
+    export PGHOST="$PGRUN_LOCAL" PGPORT=$PGPORT_LOCAL PGUSER=$DB_ROLE
+    unset PGPASSWORD
+}
+
+ensure_pg() {
+    if pg_external_ok; then
+        say "using the PostgreSQL server named by PG* variables"
+        return 0
+    fi
+    ensure_local_pg
+}
+
+write_conf() {
+    mkdir -p "$LOCAL/addons" "$LOCAL/filestore"
+    # The repository root is the addon: expose it under its technical name.
+    ln -sfn "$ROOT" "$LOCAL/addons/customer_credit"
+    cat > "$CONF.tmp" <<EOF
+[options]
+addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$LOCAL/addons
+data_dir = $LOCAL/filestore
+db_host = ${PGHOST:-}
+db_port = ${PGPORT:-5432}
+db_user = ${PGUSER:-$DB_ROLE}
+db_password = ${PGPASSWORD:-False}
+admin_passwd = admin
+list_db = True
+http_interface = 127.0.0.1
+EOF
+    mv "$CONF.tmp" "$CONF"
+}
+
+setup() {
+    ensure_odoo
+    ensure_venv
+    ensure_pg
+    write_conf
+}
+
+odoo() {
+    "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"
+}
+
+db_exists() {
+    psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1
+}
+
+cmd_run() {
+    setup
+    if ! db_exists "$DEMO_DB" || ! psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_module_module WHERE name='customer_credit' AND state='installed'" 2>/dev/null | grep -q 1; then
+        say "creating demo database $DEMO_DB (first run only)"
+        odoo -d "$DEMO_DB" -i customer_credit --stop-after-init --log-level=warn
+        # admin/admin
+        psql -q -d "$DEMO_DB" -c "UPDATE res_users SET password='admin' WHERE login='admin'" >/dev/null
+    fi
+    say "serving http://localhost:8069 (database $DEMO_DB, login admin / admin)"
+    exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"
+}
+
+cmd_test() {
+    setup
+    local db="cc_test_$$_$(date +%s)"
+    local log="$LOCAL/test.log"
+    local tags="${TEST_TAGS:-/customer_credit}"
+    say "running the customer_credit test suite in a fresh database $db (log: .local/test.log)"
+    set +e
+    odoo -d "$db" -i customer_credit --test-enable --test-tags "$tags" \
+        --stop-after-init --log-level=test --http-port="${TEST_HTTP_PORT:-8169}" 2>&1 | tee "$log" | grep -E --line-buffered \
+        "(ERROR|FAIL|Starting|tests when loading|skipped|WARNING odoo\.tests)" >&2
+    local rc=${PIPESTATUS[0]}
+    set -e
+    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    "$PY" "$ROOT/tools/test_summary.py" "$log" "$rc"
+}
+
+cmd_stop() {
+    if [ -f "$PGDATA_LOCAL/postmaster.pid" ]; then
+        as_pg_owner "$(pg_bin)/pg_ctl" -D "$PGDATA_LOCAL" -m fast stop >/dev/null && say "PostgreSQL stopped"
+    else
+        say "no project-local PostgreSQL is running"
+    fi
+}
+
+cmd_bench() {
+    setup
+    "$PY" "$ROOT/tools/bench.py" --odoo-src "$ODOO_SRC" --conf "$CONF" "$@"
+}
+
+cmd_shell() {
+    setup
+    "$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "${DB:-$DEMO_DB}" "$@"
+}
+
+case "${1:-}" in
+    setup) setup ;;
+    run) shift; cmd_run "$@" ;;
+    test) shift; cmd_test "$@" ;;
+    stop) cmd_stop ;;
+    bench) shift; cmd_bench "$@" ;;
+    shell) shift; cmd_shell "$@" ;;
+    env) setup; echo "export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER'" ;;
+    *) echo "usage: $0 setup|run|test|stop|bench|shell|env" >&2; exit 2 ;;
+esac
