@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .customer_credit_grade import CREDIT_POLICIES
 
@@ -23,3 +24,15 @@ class ResCompany(models.Model):
         default=0,
         help="Overdue debt younger than this many days does not count against the customer.",
     )
+
+    @api.constrains("credit_overdue_tolerance_days")
+    def _check_credit_overdue_tolerance_days(self):
+        for company in self:
+            if company.credit_overdue_tolerance_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The overdue tolerance of %(company)s cannot be negative: "
+                        "enter 0 to block from the first day overdue.",
+                        company=company.name,
+                    )
+                )

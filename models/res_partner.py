@@ -29,6 +29,10 @@ CREDIT_MANAGED_FIELDS = (
     "credit_review_date",
     "credit_manager_id",
 )
+# Fields a credit manager may write without contact edition rights.
+CREDIT_WRITE_FIELDS = frozenset(
+    CREDIT_MANAGED_FIELDS + ("credit_hold_user_id", "credit_hold_date")
+)
 
 
 class ResPartner(models.Model):
@@ -456,6 +460,15 @@ class ResPartner(models.Model):
     def write(self, vals):
         self._check_credit_write_access(vals)
         vals = self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
+        if (
+            not self.env.su
+            and set(vals) <= CREDIT_WRITE_FIELDS
+            and self.env.user.has_group("customer_credit.group_credit_manager")
+        ):
+            # Credit managers edit credit terms of any customer they can read, without
+            # needing the right to edit contacts; the author stays the manager.
+            self.check_access("read")
+            return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
 
     # ------------------------------------------------------------------ actions
