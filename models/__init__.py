@@ -1,4 +1,5 @@
 from . import credit_exposure
+from . import customer_credit_demo
 from . import customer_credit_grade
 from . import res_company
 from . import res_config_settings
