@@ -13,7 +13,9 @@ class TestCreditProfile(CreditCommon):
         customer = self.customer.with_user(self.credit_manager).with_context(
             tracking_disable=False, mail_notrack=False
         )
-        # Tracking messages are written when the transaction commits.
+        # Tracking messages are written when the transaction commits (and records created
+        # in the same transaction are not tracked): commit points are simulated.
+        self.env.cr.precommit.run()
         customer.write({"credit_limit": 5000.0, "credit_grade_id": grade_a.id, "credit_score": 75})
         self.env.cr.precommit.run()
         customer.write({"credit_limit": 8000.0, "credit_policy": "warn"})
