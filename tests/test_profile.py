@@ -204,3 +204,26 @@ class TestCreditSecurity(CreditCommon):
         customer_b.credit_limit = 500.0
         self.customer.invalidate_recordset()
         self.assertEqual(self.customer.credit_limit, 7000.0)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditViews(CreditCommon):
+    def test_salesman_sees_credit_tab_read_only(self):
+        self.customer.sudo().credit_limit = 1500.0
+        form = Form(self.customer.with_user(self.salesman))
+        self.assertEqual(form.credit_limit, 1500.0)
+        self.assertEqual(form.credit_available, 1500.0)
+        for fname in ("credit_limit", "credit_grade_id", "credit_hold", "credit_policy"):
+            with self.assertRaises(AssertionError, msg=fname):
+                setattr(form, fname, False if fname != "credit_limit" else 1.0)
+
+    def test_customer_list_filters_exist(self):
+        arch = self.env["res.partner"].with_user(self.salesman).get_view(
+            self.env.ref("base.view_res_partner_filter").id, "search"
+        )["arch"]
+        for name in ("credit_over_limit", "credit_on_hold", "credit_overdue"):
+            self.assertIn(f'name="{name}"', arch)
+        list_arch = self.env["res.partner"].with_user(self.salesman).get_view(
+            self.env.ref("base.view_partner_tree").id, "list"
+        )["arch"]
+        self.assertIn('name="credit_available"', list_arch)
