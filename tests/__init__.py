@@ -1,3 +1,4 @@
 from . import test_exposure
 from . import test_grade
 from . import test_profile
+from . import test_i18n

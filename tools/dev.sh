@@ -123,8 +123,15 @@ ensure_pg() {
 
 write_conf() {
     mkdir -p "$LOCAL/addons" "$LOCAL/filestore"
-    # The repository root is the addon: expose it under its technical name.
-    ln -sfn "$ROOT" "$LOCAL/addons/customer_credit"
+    # The repository root is the addon: expose it under its technical name, as a directory
+    # of links to its visible entries, so that Odoo's file scans never enter .venv or .local.
+    local addon="$LOCAL/addons/customer_credit" entry
+    [ -L "$addon" ] && rm -f "$addon"
+    mkdir -p "$addon"
+    find "$addon" -maxdepth 1 -type l -delete
+    for entry in "$ROOT"/*; do
+        ln -s "$entry" "$addon/"
+    done
     cat > "$CONF.tmp" <<EOF
 [options]
 addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$LOCAL/addons
