@@ -23,8 +23,8 @@ from .aging_buckets import MAX_BUCKETS
 
 def _reference_date_sql(basis):
     if basis == "invoice":
-        return SQL("COALESCE(am.invoice_date, aml.date)")
-    return SQL("COALESCE(aml.date_maturity, am.invoice_date, aml.date)")
+        return SQL("COALESCE(am.invoice_date, c.date)")
+    return SQL("COALESCE(c.date_maturity, am.invoice_date, c.date)")
 
 
 def _bucket_case_sql(buckets):
@@ -95,17 +95,31 @@ def aging_insert_sql(
             SELECT id FROM account_account WHERE account_type = 'asset_receivable'
         ),
         candidate AS (
-            SELECT aml.id
+            -- not fully reconciled today (the partial index of Odoo covers this) ...
+            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
+                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
               FROM account_move_line aml
              WHERE aml.account_id IN (SELECT id FROM receivable_account)
                AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
                AND aml.parent_state = 'posted'
                AND aml.company_id = ANY(%(company_ids)s)
                AND aml.date <= %(as_of)s
-             UNION
-            SELECT apr.debit_move_id FROM account_partial_reconcile apr WHERE apr.max_date > %(as_of)s
-             UNION
-            SELECT apr.credit_move_id FROM account_partial_reconcile apr WHERE apr.max_date > %(as_of)s
+             UNION ALL
+            -- ... or reconciled today by a match that had not taken effect at the date
+            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
+                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
+              FROM account_move_line aml
+             WHERE aml.id IN (
+                       SELECT apr.debit_move_id FROM account_partial_reconcile apr
+                        WHERE apr.max_date > %(as_of)s
+                        UNION
+                       SELECT apr.credit_move_id FROM account_partial_reconcile apr
+                        WHERE apr.max_date > %(as_of)s)
+               AND aml.reconciled IS true
+               AND aml.account_id IN (SELECT id FROM receivable_account)
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date <= %(as_of)s
         ),
         settled AS (
             SELECT id, SUM(amount) AS amount
@@ -123,29 +137,24 @@ def aging_insert_sql(
              GROUP BY id
         ),
         opened AS (
-            SELECT aml.id AS move_line_id,
-                   aml.move_id,
-                   aml.company_id,
-                   COALESCE(rp.commercial_partner_id, aml.partner_id) AS partner_id,
+            SELECT c.id AS move_line_id,
+                   c.move_id,
+                   c.company_id,
+                   COALESCE(rp.commercial_partner_id, c.partner_id) AS partner_id,
                    am.name AS move_name,
-                   aml.date,
+                   c.date,
                    am.invoice_date,
-                   aml.date_maturity,
+                   c.date_maturity,
                    %(reference_date)s AS reference_date,
                    am.invoice_user_id,
-                   aml.balance AS amount_original,
-                   aml.balance - COALESCE(s.amount, 0) AS amount_open,
-                   aml.currency_id AS document_currency_id,
-                   aml.amount_currency
+                   c.balance AS amount_original,
+                   c.balance - COALESCE(s.amount, 0) AS amount_open,
+                   c.currency_id AS document_currency_id,
+                   c.amount_currency
               FROM candidate c
-              JOIN account_move_line aml ON aml.id = c.id
-              JOIN account_move am ON am.id = aml.move_id
-              LEFT JOIN settled s ON s.id = aml.id
-              LEFT JOIN res_partner rp ON rp.id = aml.partner_id
-             WHERE aml.account_id IN (SELECT id FROM receivable_account)
-               AND aml.parent_state = 'posted'
-               AND aml.company_id = ANY(%(company_ids)s)
-               AND aml.date <= %(as_of)s
+              JOIN account_move am ON am.id = c.move_id
+              LEFT JOIN settled s ON s.id = c.id
+              LEFT JOIN res_partner rp ON rp.id = c.partner_id
         ),
         enriched AS (
             SELECT o.*,

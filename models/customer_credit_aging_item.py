@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .aging_result_table import ensure_result_table
+
 
 class CustomerCreditAgingItem(models.TransientModel):
     """One receivable line open at the run's date, with its open amount at that date."""
@@ -7,6 +9,8 @@ class CustomerCreditAgingItem(models.TransientModel):
     _name = "customer.credit.aging.item"
     _description = "Receivable Aging Open Item"
     _order = "id"
+    _auto = False  # unlogged table without foreign keys, see aging_result_table
+    _log_access = True
     _rec_name = "move_name"
 
     report_id = fields.Many2one(
@@ -34,6 +38,9 @@ class CustomerCreditAgingItem(models.TransientModel):
     amount_currency = fields.Monetary(
         "Original in Document Currency", currency_field="document_currency_id", readonly=True
     )
+
+    def init(self):
+        ensure_result_table(self)
 
     def action_open_document(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .aging_result_table import ensure_result_table
+
 from .aging_buckets import MAX_BUCKETS
 
 BUCKET_FIELDS = tuple(f"bucket_{index}_amount" for index in range(MAX_BUCKETS))
@@ -14,6 +16,8 @@ class CustomerCreditAgingLine(models.TransientModel):
     _name = "customer.credit.aging.line"
     _description = "Receivable Aging by Customer"
     _order = "id"
+    _auto = False  # unlogged table without foreign keys, see aging_result_table
+    _log_access = True
     _rec_name = "partner_id"
 
     report_id = fields.Many2one(
@@ -39,6 +43,9 @@ class CustomerCreditAgingLine(models.TransientModel):
     amount_total = fields.Monetary("Total Open", readonly=True)
     days_overdue_max = fields.Integer("Oldest (days)", readonly=True, aggregator="max")
     item_count = fields.Integer("Open Items", readonly=True)
+
+    def init(self):
+        ensure_result_table(self)
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):

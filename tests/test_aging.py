@@ -377,9 +377,10 @@ class TestReceivableAging(AgingCommon):
         with self.assertRaisesRegex(ValidationError, "not a range"):
             Report.create({"bucket_spec": "1-30, soon"})
         report = Report.create({})
-        with self.assertRaisesRegex(ValidationError, "overlap"):
+        # assertRaises (not ...Regex) rolls back to a savepoint: nothing half-written
+        with self.assertRaises(ValidationError) as caught:
             report.bucket_spec = "1-30, 30-60"
-        self.env.invalidate_all()
+        self.assertIn("overlap", str(caught.exception))
         self.assertEqual(report.bucket_spec, DEFAULT_BUCKET_SPEC)
         self.assertFalse(report.line_ids)
 
@@ -450,5 +451,6 @@ class TestReceivableAgingPdf(AgingCommon, HttpCase):
         )._render_qweb_pdf("customer_credit.action_report_receivable_aging", report.ids)
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         action = report.action_print_pdf()
         self.assertEqual(action["report_name"], "customer_credit.report_receivable_aging")
