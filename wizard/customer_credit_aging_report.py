@@ -97,7 +97,7 @@ class CustomerCreditAgingReport(models.TransientModel):
     bucket_ids = fields.One2many("customer.credit.aging.bucket", "report_id", readonly=True)
     line_ids = fields.One2many("customer.credit.aging.line", "report_id", readonly=True)
     item_ids = fields.One2many("customer.credit.aging.item", "report_id", readonly=True)
-    line_count = fields.Integer("Customers", compute="_compute_counts")
+    line_count = fields.Integer("Customer Rows", compute="_compute_counts")
     item_count = fields.Integer("Open Items", compute="_compute_counts")
 
     # ------------------------------------------------------------------ computes
