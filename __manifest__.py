@@ -17,6 +17,9 @@
         "views/customer_credit_grade_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizard/customer_credit_aging_report_views.xml",
+        "views/customer_credit_aging_views.xml",
+        "reports/customer_credit_aging_report.xml",
         "views/menus.xml",
     ],
     "demo": [
