@@ -3,3 +3,12 @@ from . import customer_credit_grade
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import customer_credit_approval_mixin
+from . import customer_credit_scorecard
+from . import customer_credit_scorecard_criterion
+from . import customer_credit_scorecard_threshold
+from . import customer_credit_evaluation
+from . import customer_credit_evaluation_statement
+from . import customer_credit_evaluation_line
+from . import customer_credit_limit_request
+from . import customer_credit_agreement

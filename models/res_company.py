@@ -23,3 +23,10 @@ class ResCompany(models.Model):
         default=0,
         help="Overdue debt younger than this many days does not count against the customer.",
     )
+    credit_limit_director_threshold = fields.Monetary(
+        "Director Approval Above",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Credit limit requests above this amount also need a credit director's "
+        "approval. 0: a credit manager's approval is always enough.",
+    )

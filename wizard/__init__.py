@@ -1,0 +1,1 @@
+from . import customer_credit_refuse_wizard
