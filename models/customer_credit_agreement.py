@@ -268,7 +268,7 @@ class CustomerCreditAgreement(models.Model):
                 end=agreement.date_end,
             )
             agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
-            agreement.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
 
     def _action_terminate(self, reason):
@@ -286,7 +286,7 @@ class CustomerCreditAgreement(models.Model):
                 }
             )
             agreement._credit_close_activities(EXPIRY_ACTIVITY, feedback=reason)
-            agreement.partner_id.message_post(
+            agreement.partner_id.sudo().message_post(
                 body=self.env._(
                     "Credit agreement %(name)s terminated: %(reason)s",
                     name=agreement.name,
@@ -318,7 +318,7 @@ class CustomerCreditAgreement(models.Model):
                 date=agreement.date_end,
             )
             agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
-            agreement.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         ending = self.search(
             [
                 ("state", "=", "active"),

@@ -587,7 +587,7 @@ class CustomerCreditEvaluation(models.Model):
                 "customer_credit.mail_activity_type_credit_evaluation_approval",
                 feedback=self.env._("Approved"),
             )
-            evaluation.partner_id.message_post(
+            evaluation.partner_id.sudo().message_post(
                 body=self.env._(
                     "Credit evaluation %(name)s approved: score %(score)s, grade %(grade)s, "
                     "next review on %(review)s.",

@@ -46,10 +46,9 @@ class CustomerCreditLimitRequest(models.Model):
         copy=False,
     )
     current_limit = fields.Monetary(
-        compute="_compute_current_limit",
-        store=True,
         readonly=True,
-        help="The customer's limit when the request was made.",
+        copy=False,
+        help="The customer's limit when the request was made (updated on submission).",
     )
     requested_limit = fields.Monetary(required=True, tracking=True)
     limit_change = fields.Monetary("Change", compute="_compute_limit_change")
@@ -113,15 +112,16 @@ class CustomerCreditLimitRequest(models.Model):
 
     # ------------------------------------------------------------------ computes
 
-    @api.depends("partner_id", "company_id")
-    def _compute_current_limit(self):
+    def _partner_limit(self):
+        self.ensure_one()
+        if not self.partner_id:
+            return 0.0
+        return self.partner_id.sudo().with_company(self.company_id).credit_limit
+
+    @api.onchange("partner_id", "company_id")
+    def _onchange_partner_current_limit(self):
         for request in self:
-            if request.state in ("draft", False):
-                request.current_limit = (
-                    request.partner_id.sudo().with_company(request.company_id).credit_limit
-                    if request.partner_id
-                    else 0.0
-                )
+            request.current_limit = request._partner_limit()
 
     @api.depends("current_limit", "requested_limit")
     def _compute_limit_change(self):
@@ -192,7 +192,10 @@ class CustomerCreditLimitRequest(models.Model):
                     "customer.credit.limit.request"
                 ) or self.env._("New")
             vals.pop("requested_by_id", None)
-        return super().create(vals_list)
+        requests = super().create(vals_list)
+        for request in requests:
+            request.current_limit = request._partner_limit()
+        return requests
 
     def write(self, vals):
         if FROZEN_FIELDS & set(vals) and any(r.state != "draft" for r in self):
@@ -276,10 +279,7 @@ class CustomerCreditLimitRequest(models.Model):
                         date=request.valid_until,
                     )
                 )
-            request.current_limit = (
-                request.partner_id.sudo().with_company(request.company_id).credit_limit
-            )
-            request.state = "to_approve"
+            request.write({"current_limit": request._partner_limit(), "state": "to_approve"})
             request._schedule_approval("customer_credit.group_credit_manager")
             request.message_post(
                 body=self.env._(
@@ -385,7 +385,7 @@ class CustomerCreditLimitRequest(models.Model):
                 date=self.valid_until,
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _action_refuse(self, reason):
         for request in self:
@@ -481,7 +481,7 @@ class CustomerCreditLimitRequest(models.Model):
             )
         self.write({"state": "expired", "reverted_date": fields.Datetime.now()})
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     @api.model
     def _cron_expire_temporary_limits(self):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 
@@ -25,3 +27,10 @@ class CreditApprovalUsersMixin:
         cls.manager_2 = user("cc_manager_2", "base.group_user,customer_credit.group_credit_manager")
         cls.director_1 = user("cc_director_1", "base.group_user,customer_credit.group_credit_director")
         cls.director_2 = user("cc_director_2", "base.group_user,customer_credit.group_credit_director")
+
+    @contextmanager
+    def assertRaisesText(self, exception, pattern):
+        """Like assertRaisesRegex, inside Odoo's savepoint so that nothing stays written."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertRegex(str(catcher.exception), pattern)
