@@ -115,7 +115,7 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         )
 
     def test_scorecard_weights_must_add_up(self):
-        Scorecard = self.env["customer.credit.scorecard"]
+        Scorecard = self.env["customer.credit.scorecard"].with_user(self.manager_1)
         with self.assertRaisesText(ValidationError, "add up to 90.0; they must add up to 100"):
             Scorecard.create(
                 {
@@ -127,12 +127,16 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
                 }
             )
         self.assertFalse(Scorecard.search([("name", "=", "Lopsided")]))
-        criterion = self.env.ref("customer_credit.scorecard_default_current_ratio")
+        criterion = self.env.ref("customer_credit.scorecard_default_current_ratio").with_user(
+            self.manager_1
+        )
         with self.assertRaisesText(ValidationError, "must add up to 100"):
             criterion.weight = 12
         # moving weight between two criteria in one save is fine
-        other = self.env.ref("customer_credit.scorecard_default_debt_ratio")
-        self.scorecard.write(
+        other = self.env.ref("customer_credit.scorecard_default_debt_ratio").with_user(
+            self.manager_1
+        )
+        self.scorecard.with_user(self.manager_1).write(
             {
                 "criterion_ids": [
                     Command.update(criterion.id, {"weight": 12}),
@@ -262,6 +266,8 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
             partner.credit_review_date,
             AS_OF + relativedelta(months=evaluation.grade_id.review_months),
         )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking values are written at commit time
         tracked = partner.message_ids.tracking_value_ids.mapped("field_id.name")
         self.assertIn("credit_grade_id", tracked)
         self.assertIn("credit_score", tracked)
