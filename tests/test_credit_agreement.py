@@ -200,7 +200,7 @@ class TestCreditAgreementPdf(HttpCase, CreditAgreementCommon):
         from PyPDF2 import PdfReader
 
         reader = PdfReader(io.BytesIO(pdf))
-        return "".join(page.extract_text() for page in reader.pages)
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
     def test_pdf_english_and_chinese(self):
         text = self._pdf_text(self._agreement())

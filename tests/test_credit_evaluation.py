@@ -255,7 +255,10 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         self.assertEqual(activity.user_id, self.manager_2, "the customer's credit manager")
         with self.assertRaises(UserError):
             evaluation.with_user(self.manager_1).industry_risk = "1"
-        evaluation.with_user(self.manager_2).action_approve()
+        # the accounting test base disables tracking: turn it back on for the approval
+        evaluation.with_user(self.manager_2).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).action_approve()
         self.assertEqual(evaluation.state, "approved")
         self.assertEqual(evaluation.approved_by_id, self.manager_2)
         self.assertFalse(evaluation.activity_ids)
