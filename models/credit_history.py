@@ -76,7 +76,7 @@ def history_sql(requests):
 
 def history_from_row(row, as_of):
     """Metrics dict from a ``history_sql`` row; a metric without data is None."""
-    data = dict(zip(HISTORY_KEYS, row[1:]))
+    data = dict(zip(HISTORY_KEYS, row[1:], strict=True))
     first = data["first_invoice_date"]
     due_count = data["due_12m_count"] or 0
     return {
@@ -85,9 +85,7 @@ def history_from_row(row, as_of):
         "on_time_payment_ratio": (
             round(data["on_time_12m_count"] * 100.0 / due_count, 2) if due_count else None
         ),
-        "average_days_late": (
-            round(float(data["average_days_late"]), 2) if due_count else None
-        ),
+        "average_days_late": (round(float(data["average_days_late"]), 2) if due_count else None),
         "max_days_overdue": int(data["max_days_overdue"]) if due_count else None,
         "average_monthly_sales": round(float(data["sales_12m"] or 0.0) / 12.0, 2),
     }

@@ -67,9 +67,7 @@ class CustomerCreditAgreement(models.Model):
     grace_days = fields.Integer(
         "Grace Period (days)", tracking=True, help="Days after the due date before penalties."
     )
-    interest_rate_annual = fields.Float(
-        "Annual Interest Rate (%)", digits=(16, 4), tracking=True
-    )
+    interest_rate_annual = fields.Float("Annual Interest Rate (%)", digits=(16, 4), tracking=True)
     late_penalty_rate_daily = fields.Float(
         "Late-Payment Penalty (% per day)",
         digits=(16, 4),

@@ -56,8 +56,7 @@ class CustomerCreditApprovalMixin(models.AbstractModel):
         activity_type = self.env.ref(activity_xmlid)
         for record in self:
             activities = record.activity_ids.filtered(
-                lambda a: a.activity_type_id == activity_type
-                and (not user or a.user_id == user)
+                lambda a: a.activity_type_id == activity_type and (not user or a.user_id == user)
             )
             if activities:
                 activities.sudo().action_feedback(feedback=feedback)

@@ -59,7 +59,11 @@ class CustomerCreditEvaluation(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        "Reference", required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -142,7 +146,10 @@ class CustomerCreditEvaluation(models.Model):
     invoice_count = fields.Integer("Invoices", readonly=True, copy=False)
     tenure_months = fields.Integer("Customer Since (months)", readonly=True, copy=False)
     on_time_payment_ratio = fields.Float(
-        "On-Time Payments (%)", readonly=True, copy=False, help="Invoices due in the last 12 months."
+        "On-Time Payments (%)",
+        readonly=True,
+        copy=False,
+        help="Invoices due in the last 12 months.",
     )
     average_days_late = fields.Float(readonly=True, copy=False)
     max_days_overdue = fields.Integer("Maximum Days Overdue", readonly=True, copy=False)
@@ -368,17 +375,13 @@ class CustomerCreditEvaluation(models.Model):
                 "on_time_payment_ratio": self.on_time_payment_ratio if has_due else None,
                 "average_days_late": self.average_days_late if has_due else None,
                 "max_days_overdue": float(self.max_days_overdue) if has_due else None,
-                "tenure_months": (
-                    float(self.tenure_months) if self.history_has_invoices else None
-                ),
+                "tenure_months": (float(self.tenure_months) if self.history_has_invoices else None),
                 "invoice_count": float(self.invoice_count),
                 "bureau_score": float(self.bureau_score) if external else None,
                 "default_count": float(self.default_count) if external else None,
                 "legal_case_count": float(self.legal_case_count) if external else None,
                 "industry_risk": float(self.industry_risk) if self.industry_risk else None,
-                "years_in_business": (
-                    float(self.years_in_business) if self.year_founded else None
-                ),
+                "years_in_business": (float(self.years_in_business) if self.year_founded else None),
                 "market_position": (
                     float(MARKET_POSITION_VALUES[self.market_position])
                     if self.market_position
@@ -432,7 +435,7 @@ class CustomerCreditEvaluation(models.Model):
             )
             evaluation.line_ids.unlink()
             line_vals = []
-            for criterion, line in zip(criteria, result["lines"]):
+            for criterion, line in zip(criteria, result["lines"], strict=True):
                 line_vals.append(
                     {
                         "evaluation_id": evaluation.id,
@@ -464,8 +467,7 @@ class CustomerCreditEvaluation(models.Model):
                     "score": result["score"],
                     "confidence": result["confidence"],
                     "grade_id": grade.id,
-                    "missing_inputs": "\n".join(names[code] for code in result["missing"])
-                    or False,
+                    "missing_inputs": "\n".join(names[code] for code in result["missing"]) or False,
                     "missing_mandatory_inputs": "\n".join(
                         names[code] for code in result["missing_mandatory"]
                     )

@@ -44,13 +44,16 @@ class CustomerCreditEvaluationStatement(models.Model):
     @api.constrains(*FIGURES)
     def _check_figures(self):
         for statement in self:
-            if min(
-                statement.current_assets,
-                statement.total_assets,
-                statement.current_liabilities,
-                statement.total_liabilities,
-                statement.revenue,
-            ) < 0:
+            if (
+                min(
+                    statement.current_assets,
+                    statement.total_assets,
+                    statement.current_liabilities,
+                    statement.total_liabilities,
+                    statement.revenue,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "Period %(period)s: assets, liabilities and revenue cannot be "
@@ -68,8 +71,7 @@ class CustomerCreditEvaluationStatement(models.Model):
             if statement.current_liabilities > statement.total_liabilities:
                 raise ValidationError(
                     self.env._(
-                        "Period %(period)s: current liabilities cannot exceed total "
-                        "liabilities.",
+                        "Period %(period)s: current liabilities cannot exceed total liabilities.",
                         period=statement.period,
                     )
                 )

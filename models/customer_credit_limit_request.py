@@ -22,7 +22,11 @@ class CustomerCreditLimitRequest(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        "Reference", required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -200,9 +204,7 @@ class CustomerCreditLimitRequest(models.Model):
     def write(self, vals):
         if FROZEN_FIELDS & set(vals) and any(r.state != "draft" for r in self):
             raise UserError(
-                self.env._(
-                    "A submitted limit request cannot change: cancel it and make a new one."
-                )
+                self.env._("A submitted limit request cannot change: cancel it and make a new one.")
             )
         return super().write(vals)
 
@@ -235,9 +237,7 @@ class CustomerCreditLimitRequest(models.Model):
         self._credit_check_group("customer_credit.group_credit_manager", action_label)
         if self.state != "to_approve":
             raise UserError(
-                self.env._(
-                    "Limit request %(name)s is not waiting for approval.", name=self.name
-                )
+                self.env._("Limit request %(name)s is not waiting for approval.", name=self.name)
             )
         if user == self.requested_by_id:
             raise UserError(
@@ -287,9 +287,9 @@ class CustomerCreditLimitRequest(models.Model):
                     "credit manager%(director)s.",
                     current=request.currency_id.format(request.current_limit),
                     requested=request.currency_id.format(request.requested_limit),
-                    type=dict(
-                        request._fields["limit_type"]._description_selection(self.env)
-                    )[request.limit_type],
+                    type=dict(request._fields["limit_type"]._description_selection(self.env))[
+                        request.limit_type
+                    ],
                     director=(
                         self.env._(" and a credit director") if request.director_required else ""
                     ),
@@ -331,9 +331,7 @@ class CustomerCreditLimitRequest(models.Model):
         for request in self:
             step = request._check_can_decide(request.env._("approve credit limit requests"))
             now = fields.Datetime.now()
-            request._credit_close_activities(
-                APPROVAL_ACTIVITY, feedback=self.env._("Approved")
-            )
+            request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Approved"))
             if step == "manager":
                 request.write({"manager_approver_id": self.env.uid, "manager_approval_date": now})
                 request.message_post(
@@ -346,9 +344,7 @@ class CustomerCreditLimitRequest(models.Model):
                     request._schedule_approval("customer_credit.group_credit_director")
                     continue
             else:
-                request.write(
-                    {"director_approver_id": self.env.uid, "director_approval_date": now}
-                )
+                request.write({"director_approver_id": self.env.uid, "director_approval_date": now})
                 request.message_post(
                     body=self.env._(
                         "Approved by credit director %(user)s.", user=self.env.user.name
@@ -424,9 +420,7 @@ class CustomerCreditLimitRequest(models.Model):
                     "customer_credit.group_credit_manager",
                     self.env._("cancel the limit requests of others"),
                 )
-            request._credit_close_activities(
-                APPROVAL_ACTIVITY, feedback=self.env._("Cancelled")
-            )
+            request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Cancelled"))
             request.write({"state": "cancelled", "next_approver_id": False})
         return True
 

@@ -25,8 +25,12 @@ class CreditApprovalUsersMixin:
         cls.salesman = user("cc_salesman", "base.group_user,sales_team.group_sale_salesman")
         cls.manager_1 = user("cc_manager_1", "base.group_user,customer_credit.group_credit_manager")
         cls.manager_2 = user("cc_manager_2", "base.group_user,customer_credit.group_credit_manager")
-        cls.director_1 = user("cc_director_1", "base.group_user,customer_credit.group_credit_director")
-        cls.director_2 = user("cc_director_2", "base.group_user,customer_credit.group_credit_director")
+        cls.director_1 = user(
+            "cc_director_1", "base.group_user,customer_credit.group_credit_director"
+        )
+        cls.director_2 = user(
+            "cc_director_2", "base.group_user,customer_credit.group_credit_director"
+        )
 
     @contextmanager
     def assertRaisesText(self, exception, pattern):

@@ -68,7 +68,9 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
     def test_bad_input(self):
         with self.assertRaisesText(ValidationError, "before it starts"):
             self._agreement(date_end=date(2024, 12, 31))
-        with self.assertRaisesText(ValidationError, "Annual Interest Rate .* between 0 % and 100 %"):
+        with self.assertRaisesText(
+            ValidationError, "Annual Interest Rate .* between 0 % and 100 %"
+        ):
             self._agreement(interest_rate_annual=-1)
         with self.assertRaisesText(ValidationError, "between 0 % and 100 %"):
             self._agreement(late_penalty_rate_daily=101)

@@ -3,10 +3,9 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
-
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.scorecard_math import recommended_limit
 from .common_credit_approval import CreditApprovalUsersMixin
@@ -177,7 +176,9 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         self.assertTrue(known.history_has_due_invoices)
         self.assertFalse(new.history_has_invoices)
         self.assertEqual(new.invoice_count, 0)
-        on_time = new.line_ids.filtered(lambda line: line.criterion_id.code == "on_time_payment_ratio")
+        on_time = new.line_ids.filtered(
+            lambda line: line.criterion_id.code == "on_time_payment_ratio"
+        )
         self.assertTrue(on_time.missing)
         self.assertIn("On-time payments", new.missing_inputs)
 
@@ -196,10 +197,14 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         # no invoices: on-time ratio, days late, days overdue and tenure (22 % of the weight)
         self.assertEqual(evaluation.confidence, 78.0)
         self.assertEqual(evaluation.confidence_level, "medium")
-        line = evaluation.line_ids.filtered(lambda l: l.criterion_id.code == "current_ratio")
+        line = evaluation.line_ids.filtered(
+            lambda line_: line_.criterion_id.code == "current_ratio"
+        )
         self.assertEqual((line.value_display, line.points, line.weight), ("1.50", 80.0, 10.0))
         self.assertAlmostEqual(line.contribution, round(80 * 10 / 78, 2))
-        position = evaluation.line_ids.filtered(lambda l: l.criterion_id.code == "market_position")
+        position = evaluation.line_ids.filtered(
+            lambda line_: line_.criterion_id.code == "market_position"
+        )
         self.assertEqual((position.value_display, position.points), ("Established player", 75.0))
         grade = self.env["customer.credit.grade"]._grade_for_score(evaluation.score)
         self.assertEqual(evaluation.grade_id, grade)
@@ -216,8 +221,10 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         self.assertLess(evaluation.score, before)
 
     def test_mandatory_inputs_block_submission(self):
-        evaluation = self.env["customer.credit.evaluation"].with_user(self.manager_1).create(
-            {"partner_id": self.customer.id, "date": AS_OF}
+        evaluation = (
+            self.env["customer.credit.evaluation"]
+            .with_user(self.manager_1)
+            .create({"partner_id": self.customer.id, "date": AS_OF})
         )
         self.assertIn("Industry risk", evaluation.missing_mandatory_inputs)
         with self.assertRaisesText(UserError, "mandatory inputs are missing:\n.*Current ratio"):

@@ -175,7 +175,9 @@ class TestCreditLimitRequest(TransactionCase, CreditApprovalUsersMixin):
         with self.assertRaisesText(ValidationError, "Requesting Co"):
             self._request(self.salesman, 1000, partner_id=contact.id)
         self.assertFalse(
-            self.env["customer.credit.limit.request"].search([("partner_id", "=", self.customer.id)])
+            self.env["customer.credit.limit.request"].search(
+                [("partner_id", "=", self.customer.id)]
+            )
         )
 
     # ------------------------------------------------------------------ temporary limits

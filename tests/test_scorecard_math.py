@@ -116,7 +116,9 @@ class TestScorecardMath(BaseCase):
         def english(amount):
             return f"EN {amount}"
 
-        self.assertEqual(amount_in_words(12345.67, "zh_CN", english), "壹万贰仟叁佰肆拾伍元陆角柒分")
+        self.assertEqual(
+            amount_in_words(12345.67, "zh_CN", english), "壹万贰仟叁佰肆拾伍元陆角柒分"
+        )
         self.assertEqual(amount_in_words(12345, "zh_TW", english), "壹万贰仟叁佰肆拾伍元整")
         self.assertEqual(amount_in_words(12345.67, "en_US", english), "EN 12345.67")
         self.assertEqual(amount_in_words(1, False, english), "EN 1")
