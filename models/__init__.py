@@ -7,3 +7,12 @@ from . import res_partner
 from . import customer_credit_aging_bucket
 from . import customer_credit_aging_item
 from . import customer_credit_aging_line
+from . import customer_credit_approval_mixin
+from . import customer_credit_scorecard
+from . import customer_credit_scorecard_criterion
+from . import customer_credit_scorecard_threshold
+from . import customer_credit_evaluation
+from . import customer_credit_evaluation_statement
+from . import customer_credit_evaluation_line
+from . import customer_credit_limit_request
+from . import customer_credit_agreement

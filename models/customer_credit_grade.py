@@ -46,6 +46,20 @@ class CustomerCreditGrade(models.Model):
         "res.company", help="Leave empty to share the grade between companies."
     )
     description = fields.Text(translate=True)
+    # Recommended limit rule (credit evaluations): the lowest of the three, 0 = not used.
+    limit_revenue_pct = fields.Float(
+        "Limit: % of Annual Revenue",
+        help="Recommended limit as a percentage of the customer's annual revenue. 0: not used.",
+    )
+    limit_sales_months = fields.Float(
+        "Limit: Months of Sales",
+        help="Recommended limit as this many months of the customer's average monthly "
+        "invoiced sales. 0: not used.",
+    )
+    limit_cap = fields.Float(
+        "Limit Cap",
+        help="Highest limit recommended for this grade, in company currency. 0: no cap.",
+    )
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "A grade code must be unique."),

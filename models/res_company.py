@@ -36,3 +36,11 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    credit_limit_director_threshold = fields.Monetary(
+        "Director Approval Above",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Credit limit requests above this amount also need a credit director's "
+        "approval. 0: a credit manager's approval is always enough.",
+    )

@@ -491,3 +491,60 @@ class ResPartner(models.Model):
             ],
             "context": {"search_default_group_by_move": False, "create": False},
         }
+
+    # ------------------------------------------------------------------ evaluations & approvals
+
+    credit_evaluation_ids = fields.One2many(
+        "customer.credit.evaluation", "partner_id", "Credit Evaluations", groups=CREDIT_GROUPS
+    )
+    credit_evaluation_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+    credit_limit_request_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+    credit_agreement_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+
+    def _compute_credit_approval_counts(self):
+        commercial_ids = self.commercial_partner_id.ids
+        counts = {}
+        for model in (
+            "customer.credit.evaluation",
+            "customer.credit.limit.request",
+            "customer.credit.agreement",
+        ):
+            groups = self.env[model]._read_group(
+                [("partner_id", "in", commercial_ids)], ["partner_id"], ["__count"]
+            )
+            counts[model] = {partner.id: count for partner, count in groups}
+        for partner in self:
+            commercial_id = partner.commercial_partner_id.id
+            partner.credit_evaluation_count = counts["customer.credit.evaluation"].get(
+                commercial_id, 0
+            )
+            partner.credit_limit_request_count = counts["customer.credit.limit.request"].get(
+                commercial_id, 0
+            )
+            partner.credit_agreement_count = counts["customer.credit.agreement"].get(
+                commercial_id, 0
+            )
+
+    def _credit_action_for(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        commercial = self.commercial_partner_id
+        action["domain"] = [("partner_id", "=", commercial.id)]
+        action["context"] = {"default_partner_id": commercial.id}
+        return action
+
+    def action_view_credit_evaluations(self):
+        """Evaluation history of the customer."""
+        return self._credit_action_for("customer_credit.customer_credit_evaluation_action")
+
+    def action_view_credit_limit_requests(self):
+        return self._credit_action_for("customer_credit.customer_credit_limit_request_action")
+
+    def action_view_credit_agreements(self):
+        return self._credit_action_for("customer_credit.customer_credit_agreement_action")
