@@ -1,1 +1,2 @@
 from . import test_grade
+from . import test_credit_exposure_indexes

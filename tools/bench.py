@@ -129,9 +129,9 @@ def boot_odoo(args):
 
 def ensure_database(odoo, args):
     """Create/install/generate as needed; return (registry, ledger info, seconds spent)."""
-    from odoo.service import db as db_service  # noqa: PLC0415
-
     import bench_data  # noqa: PLC0415
+
+    from odoo.service import db as db_service  # noqa: PLC0415
 
     if args.regenerate and db_service.exp_db_exist(args.db):
         log(f"dropping {args.db} (--regenerate)")
@@ -233,7 +233,9 @@ def main(argv=None):
     only = [name for name in args.only.split(",") if name]
     unknown = sorted(set(only) - set(benchmarks))
     if unknown:
-        raise SystemExit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(benchmarks)}")
+        raise SystemExit(
+            f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(benchmarks)}"
+        )
     selected = {name: fn for name, fn in benchmarks.items() if not only or name in only}
 
     odoo = boot_odoo(args)
@@ -287,7 +289,7 @@ def main(argv=None):
         log(f"benchmark {name}")
         with registry.cursor() as cr:
             env = api.Environment(
-                cr, admin.id, {"allowed_company_ids": [company.id], "lang": "en_US"}
+                cr, admin.id, {"allowed_company_ids": [company.id], "lang": "en_US", "tz": "UTC"}
             )
             try:
                 results[name] = fn(env, ctx)
@@ -301,7 +303,8 @@ def main(argv=None):
     report = {
         "generated_at": datetime.datetime.now().isoformat(timespec="seconds"),
         "database": args.db,
-        "command": "make bench" + (f' BENCH_ARGS="{" ".join(sys.argv[5:])}"' if len(sys.argv) > 5 else ""),
+        "command": "make bench"
+        + (f' BENCH_ARGS="{" ".join(sys.argv[5:])}"' if len(sys.argv) > 5 else ""),
         "argv": sys.argv[1:],
         "machine": machine,
         "ledger": ledger,

@@ -59,7 +59,8 @@ def _reserve(cr, sequence, count):
 def _step(log, label, cr, query):
     started = time.perf_counter()
     cr.execute(query)
-    log(f"  {label}: {cr.rowcount if cr.rowcount >= 0 else ''} ({time.perf_counter() - started:.1f}s)")
+    rows = cr.rowcount if cr.rowcount >= 0 else ""
+    log(f"  {label}: {rows} ({time.perf_counter() - started:.1f}s)")
 
 
 def _prepare_odoo_records(env):
@@ -148,7 +149,6 @@ def generate(env, customers, lines, log=print, seed=0.42):
     today = fields.Date.context_today(env["res.partner"])
     ids = _prepare_odoo_records(env)
     invoices = invoice_count_for(lines)
-    n_paid = round(invoices * PAID)
     n_unapplied = max(1, round(invoices * UNAPPLIED))
     n_contacts = customers // 4
     log(
@@ -196,7 +196,8 @@ def generate(env, customers, lines, log=print, seed=0.42):
                    lang, autopost_bills, email, ref, partner_share,
                    create_uid, write_uid, create_date, write_date)
             SELECT %(partner0)s + g, 'Bench Customer ' || lpad(g::text, 6, '0'),
-                   'Bench Customer ' || lpad(g::text, 6, '0'), 'Bench Customer ' || lpad(g::text, 6, '0'),
+                   'Bench Customer ' || lpad(g::text, 6, '0'),
+                   'Bench Customer ' || lpad(g::text, 6, '0'),
                    %(partner0)s + g, TRUE, 'contact', TRUE, 1, 0, 'en_US', 'ask',
                    'ar' || g || '@bench.example.com', 'BC' || lpad(g::text, 6, '0'), TRUE,
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
@@ -256,7 +257,8 @@ def generate(env, customers, lines, log=print, seed=0.42):
             ), d AS (
                 SELECT s.*,
                        CASE WHEN status = 'paid' THEN %(today)s::date - floor(u_date * 730)::int
-                            ELSE %(today)s::date - floor(power(u_date, 1.5) * 230)::int END AS inv_date,
+                            ELSE %(today)s::date - floor(power(u_date, 1.5) * 230)::int
+                       END AS inv_date,
                        CASE WHEN status = 'paid' THEN amount_cur
                             WHEN status = 'partial'
                             THEN round(amount_cur * (0.2 + 0.6 * u_paid)::numeric, 2)
@@ -265,7 +267,8 @@ def generate(env, customers, lines, log=print, seed=0.42):
             )
             SELECT d.rn, d.status, d.in_eur, d.inv_date, d.amount_cur, d.paid_cur,
                    %(partner0)s + d.cust AS partner_id,
-                   CASE WHEN mod(d.cust, 4) = 1 AND (d.cust + 3) / 4 <= %(contacts)s AND d.u_contact < 0.3
+                   CASE WHEN mod(d.cust, 4) = 1 AND (d.cust + 3) / 4 <= %(contacts)s
+                             AND d.u_contact < 0.3
                         THEN %(partner0)s + %(customers)s + (d.cust + 3) / 4
                         ELSE %(partner0)s + d.cust END AS move_partner_id,
                    CASE WHEN d.in_eur THEN %(eur)s ELSE %(usd)s END AS currency_id,
@@ -291,7 +294,10 @@ def generate(env, customers, lines, log=print, seed=0.42):
     )
     cr.execute("CREATE INDEX ON bench_inv (rn)")
     cr.execute("ANALYZE bench_inv")
-    cr.execute("SELECT count(*) FILTER (WHERE status <> 'open'), count(*) FILTER (WHERE status = 'paid') FROM bench_inv")
+    cr.execute(
+        "SELECT count(*) FILTER (WHERE status <> 'open'), count(*) FILTER (WHERE status = 'paid')"
+        " FROM bench_inv"
+    )
     n_payments, n_full = cr.fetchone()
 
     # payments: one per paid/partial invoice, plus unapplied ones
@@ -307,7 +313,8 @@ def generate(env, customers, lines, log=print, seed=0.42):
                    pay_date, paid_cur AS amount_cur, paid AS amount
               FROM bench_inv WHERE status <> 'open'
             UNION ALL
-            SELECT %(n_payments)s + g, NULL, %(partner0)s + 1 + floor(%(customers)s * random())::int,
+            SELECT %(n_payments)s + g, NULL,
+                   %(partner0)s + 1 + floor(%(customers)s * random())::int,
                    %(usd)s, FALSE, %(today)s::date - floor(random() * 90)::int,
                    round((50 + random() * 2000)::numeric, 2), NULL
               FROM generate_series(1, %(unapplied)s) g
@@ -652,14 +659,26 @@ def generate(env, customers, lines, log=print, seed=0.42):
     env.flush_all()
     cr.commit()
     t = time.perf_counter()
-    cr.execute("ANALYZE")
-    cr.commit()
-    log(f"  ANALYZE ({time.perf_counter() - t:.1f}s)")
-    info["generation_seconds_with_analyze"] = round(time.perf_counter() - started, 1)
+    _vacuum_analyze(cr.dbname)
+    log(f"  VACUUM ANALYZE ({time.perf_counter() - t:.1f}s)")
+    info["generation_seconds_with_vacuum"] = round(time.perf_counter() - started, 1)
     env["ir.config_parameter"].sudo().set_param(PARAM_KEY, json.dumps(info))
     cr.commit()
-    log(f"ledger generated in {info['generation_seconds_with_analyze']}s")
+    log(f"ledger generated in {info['generation_seconds_with_vacuum']}s")
     return info
+
+
+def _vacuum_analyze(dbname):
+    """VACUUM ANALYZE outside a transaction: statistics, and the visibility map that
+    index-only scans need (a production ledger is vacuumed by autovacuum)."""
+    from odoo.sql_db import db_connect  # noqa: PLC0415
+
+    with db_connect(dbname).cursor() as vcr:
+        vcr._cnx.autocommit = True
+        try:
+            vcr.execute("VACUUM ANALYZE")
+        finally:
+            vcr._cnx.autocommit = False
 
 
 def _set_credit_limits(env, params, log):
@@ -687,7 +706,8 @@ def _set_credit_limits(env, params, log):
               FROM (SELECT id,
                            CASE WHEN u < 0.10 THEN NULL
                                 WHEN exposure <= 0 THEN round((10000 + v * 90000)::numeric, -2)
-                                WHEN u < 0.13 THEN GREATEST(round(exposure * (0.5 + 0.45 * v)::numeric, -2), 100)
+                                WHEN u < 0.13
+                                THEN GREATEST(round(exposure * (0.5 + 0.45 * v)::numeric, -2), 100)
                                 ELSE round(exposure * (1.1 + 2 * v)::numeric, -2) + 1000
                            END AS limit_value
                       FROM c) c
@@ -723,7 +743,9 @@ def dataset_counts(env):
           (SELECT count(*) FROM res_partner WHERE credit_limit IS NOT NULL)
         """
     )
-    (companies, contacts, invoices, payments, drafts, partials, fulls, orders, limits) = cr.fetchone()
+    (companies, contacts, invoices, payments, drafts, partials, fulls, orders, limits) = (
+        cr.fetchone()
+    )
     cr.execute(
         """
         SELECT count(*),
@@ -781,9 +803,11 @@ SQL_CHECKS = {
     "receivable_residual_mismatch": """
         SELECT count(*) FROM account_move_line aml
           JOIN account_account a ON a.id = aml.account_id AND a.account_type = 'asset_receivable'
-          LEFT JOIN (SELECT debit_move_id AS id, sum(amount) AS amt, sum(debit_amount_currency) AS cur
+          LEFT JOIN (SELECT debit_move_id AS id, sum(amount) AS amt,
+                            sum(debit_amount_currency) AS cur
                        FROM account_partial_reconcile GROUP BY 1) d ON d.id = aml.id
-          LEFT JOIN (SELECT credit_move_id AS id, sum(amount) AS amt, sum(credit_amount_currency) AS cur
+          LEFT JOIN (SELECT credit_move_id AS id, sum(amount) AS amt,
+                            sum(credit_amount_currency) AS cur
                        FROM account_partial_reconcile GROUP BY 1) c ON c.id = aml.id
          WHERE aml.amount_residual <> aml.balance - COALESCE(d.amt, 0) + COALESCE(c.amt, 0)
             OR aml.amount_residual_currency
@@ -857,15 +881,26 @@ def verify_orm(env, partner_ids, log=print):
       ``credit_orders_uninvoiced``.
     Runs inside the caller's transaction (roll it back afterwards).
     """
+    from odoo.addons.customer_credit.models.credit_exposure import exposure_sql  # noqa: PLC0415
+
     Move = env["account.move"]
     Line = env["account.move.line"]
     partners = env["res.partner"].browse(partner_ids)
     moves = Move.search(
-        [("commercial_partner_id", "in", partners.ids), ("move_type", "in", ("out_invoice", "entry"))]
+        [
+            ("commercial_partner_id", "in", partners.ids),
+            ("move_type", "in", ("out_invoice", "entry")),
+        ]
     )
     lines = moves.line_ids
     line_fields = ["amount_residual", "amount_residual_currency", "reconciled"]
-    move_fields = ["amount_total", "amount_residual", "amount_residual_signed", "amount_total_signed", "payment_state"]
+    move_fields = [
+        "amount_total",
+        "amount_residual",
+        "amount_residual_signed",
+        "amount_total_signed",
+        "payment_state",
+    ]
     stored_lines = {r["id"]: r for r in lines.read(line_fields)}
     stored_moves = {r["id"]: r for r in moves.read(move_fields)}
     line_field = Line._fields["amount_residual"]
@@ -908,7 +943,8 @@ def verify_orm(env, partner_ids, log=print):
     for partner in partners:
         ours = exposure.get(partner.id) or {}
         ours_receivable = sum(
-            ours.get(k, 0.0) for k in ("credit_receivable_not_due", "credit_overdue", "credit_unapplied")
+            ours.get(k, 0.0)
+            for k in ("credit_receivable_not_due", "credit_overdue", "credit_unapplied")
         )
         native = partner.credit
         direct = float(sql_credit.get(partner.id, 0.0))
@@ -930,13 +966,36 @@ def verify_orm(env, partner_ids, log=print):
         if abs(
             p.credit_exposure
             - sum(
-                v
-                for k, v in (exposure.get(p.id) or {}).items()
-                if k != "credit_overdue_days_max"
+                v for k, v in (exposure.get(p.id) or {}).items() if k != "credit_overdue_days_max"
             )
         )
         > 0.005
     ]
+    # The "over limit" search (its own lean query) agrees with the computed field on
+    # the sample, and with the full exposure query on every customer.
+    over_ids = set(
+        env["res.partner"].search([("credit_over_limit", "=", True)]).commercial_partner_id.ids
+    )
+    bad_over = [
+        (p.id, p.credit_over_limit) for p in fresh if p.credit_over_limit != (p.id in over_ids)
+    ]
+    env.cr.execute(
+        SQL(
+            """
+            SELECT e.partner_id
+              FROM (%s) AS e(partner_id, not_due, overdue, days, unapplied, drafts, orders)
+              JOIN res_partner rp ON rp.id = e.partner_id
+             WHERE COALESCE((rp.credit_limit ->> %s)::numeric, 0) > 0
+               AND e.not_due + e.overdue + e.unapplied + e.drafts + e.orders
+                   > COALESCE((rp.credit_limit ->> %s)::numeric, 0)
+            """,
+            exposure_sql(company.id, fields.Date.context_today(partners)),
+            str(company.id),
+            str(company.id),
+        )
+    )
+    full_over = {row[0] for row in env.cr.fetchall()}
+    bad_over += [("search vs exposure query", pid) for pid in over_ids ^ full_over]
     result = {
         "sample_partners": len(partners),
         "sample_moves": len(moves),
@@ -945,12 +1004,15 @@ def verify_orm(env, partner_ids, log=print):
         "move_mismatches": len(bad_moves),
         "partner_credit_mismatches": len(bad_partners),
         "credit_exposure_field_mismatches": len(bad_fields),
+        "customers_over_limit": len(over_ids),
+        "over_limit_mismatches": len(bad_over),
     }
     for label, bad in (
         ("line", bad_lines),
         ("move", bad_moves),
         ("partner", bad_partners),
         ("exposure field", bad_fields),
+        ("over limit", bad_over),
     ):
         if bad:
             log(f"  ORM {label} mismatches (first 5): {bad[:5]}")
