@@ -3,10 +3,13 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from .credit_exposure import (
+    EXPOSURE_INDEXES,
     available_credit,
     empty_exposure,
     exposure_from_row,
+    exposure_index_sql,
     exposure_sql,
+    over_limit_sql,
     total_exposure,
     utilisation_percent,
 )
@@ -183,6 +186,13 @@ class ResPartner(models.Model):
 
     user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
 
+    def init(self):
+        super().init()
+        # Exposure and the "over limit" search read open items only: partial indexes
+        # keep them fast on large ledgers (see docs/benchmarks.md).
+        for index in EXPOSURE_INDEXES:
+            self.env.cr.execute(exposure_index_sql(*index))
+
     # ------------------------------------------------------------------ computes
 
     @api.depends_context("uid")
@@ -238,12 +248,30 @@ class ResPartner(models.Model):
 
     def _credit_exposure_by_partner(self, company=None, today=None):
         """Exposure components per commercial partner id, one query for the batch."""
+        if not self:
+            return {}
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
-        commercial_ids = set(self.commercial_partner_id.ids)
+        self._credit_flush()
+        if all(isinstance(pid, int) for pid in self._ids):
+            # Stored partners: their commercial partners in one light query. Reading
+            # them through the ORM loads every column of each partner and costs more
+            # than the exposure itself (see docs/benchmarks.md).
+            commercial_ids = [
+                cid
+                for (cid,) in self.env.execute_query(
+                    SQL(
+                        "SELECT DISTINCT commercial_partner_id FROM res_partner"
+                        " WHERE id = ANY(%s)",
+                        list(self._ids),
+                    )
+                )
+                if cid
+            ]
+        else:  # partners being edited in a form: their commercial partner may change
+            commercial_ids = self.commercial_partner_id._origin.ids
         if not commercial_ids:
             return {}
-        self._credit_flush()
         rows = self.env.execute_query(exposure_sql(company.id, today, commercial_ids))
         return {row[0]: exposure_from_row(row) for row in rows}
 
@@ -264,25 +292,9 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on 'Over Credit Limit'."))
         company = self.env.company
-        today = fields.Date.context_today(self)
         fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
         self._credit_flush()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT e.partner_id
-                  FROM (%(exposure)s) AS e(partner_id, not_due, overdue, days, unapplied,
-                                           drafts, orders)
-                  JOIN res_partner rp ON rp.id = e.partner_id
-                 WHERE COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s) > 0
-                   AND e.not_due + e.overdue + e.unapplied + e.drafts + e.orders
-                       > COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s)
-                """,
-                exposure=exposure_sql(company.id, today),
-                company=str(company.id),
-                fallback=fallback,
-            )
-        )
+        rows = self.env.execute_query(over_limit_sql(company.id, fallback))
         ids = [row[0] for row in rows]
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", ids)]
