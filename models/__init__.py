@@ -3,3 +3,17 @@ from . import customer_credit_grade
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import monitoring_rules
+from . import customer_credit_escalation_level
+from . import customer_credit_escalation_log
+from . import customer_credit_collection_stage
+from . import customer_credit_collection_contact
+from . import customer_credit_collection_case
+from . import customer_credit_watchlist
+from . import customer_credit_monitoring_notice
+from . import customer_credit_monitor
+from . import customer_credit_monitor_checks
+from . import customer_credit_monitor_watch
+from . import res_partner_monitoring
+from . import res_company_monitoring
+from . import account_partial_reconcile
