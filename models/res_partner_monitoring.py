@@ -64,7 +64,7 @@ class ResPartner(models.Model):
         )
         positive = (operator == "=") == value
         return [
-            ("commercial_partner_id", "in" if positive else "not in", watched.select("partner_id"))
+            ("commercial_partner_id", "in" if positive else "not in", watched.subselect("partner_id"))
         ]
 
     @api.depends_context("company")

@@ -15,6 +15,8 @@ class CreditMonitoringCase(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # The accountant of the test runs as a credit manager (credit fields are theirs).
+        cls.env.user.groups_id += cls.env.ref("customer_credit.group_credit_manager")
         Level = cls.env["customer.credit.escalation.level"]
         Level._create_default_levels(cls.company)
         cls.levels = Level.search([("company_id", "=", cls.company.id)], order="days")
@@ -32,8 +34,8 @@ class CreditMonitoringCase(AccountTestInvoicingCommon):
             login="cc_mon_manager",
             name="Carl Credit",
             email="carl@example.com",
-            groups="base.group_user,customer_credit.group_credit_manager,"
-            "account.group_account_invoice",
+            groups="base.group_user,base.group_partner_manager,"
+            "customer_credit.group_credit_manager,account.group_account_invoice",
             company_id=cls.company.id,
         )
         cls.customer = cls._customer("Overdue Ltd")
