@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common_monitoring import CreditMonitoringCase
@@ -141,3 +141,24 @@ class TestCollectionCase(CreditMonitoringCase):
             self.assertEqual(cases, case)
             self.assertEqual(case.invoice_ids, first | second)
             self.assertEqual(case.amount_residual, 150.0)
+
+    def test_cases_are_company_bound(self):
+        other_company = self.env["res.company"].create({"name": "Branch Two"})
+        case_b = self.env["customer.credit.collection.case"].create(
+            {"partner_id": self.customer.id, "company_id": other_company.id}
+        )
+        Case = self.env["customer.credit.collection.case"].with_user(self.salesman)
+        self.assertFalse(Case.search([("id", "=", case_b.id)]))
+        with self.assertRaises(AccessError):
+            Case.browse(case_b.id).read(["name"])
+        # A salesperson (credit user) reads and logs contacts but cannot delete cases.
+        mine = self.env["customer.credit.collection.case"].create({"partner_id": self.customer.id})
+        mine.with_user(self.salesman).write(
+            {"contact_ids": [(0, 0, {"channel": "email", "summary": "Sent statement"})]}
+        )
+        with self.assertRaises(AccessError):
+            mine.with_user(self.salesman).unlink()
+        with self.assertRaises(AccessError):
+            self.env["customer.credit.collection.stage"].with_user(self.salesman).create(
+                {"name": "Mine"}
+            )
