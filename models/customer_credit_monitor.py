@@ -21,6 +21,9 @@ from .monitoring_rules import plan_partner_actions
 
 _logger = logging.getLogger(__name__)
 
+# Invoices listed in a chatter note; the escalation log has them all.
+NOTE_MAX_INVOICES = 10
+
 # Open receivable lines still owed by the customer.
 RECEIVABLE_LINE_FILTER = SQL(
     """
@@ -220,9 +223,15 @@ class CustomerCreditMonitor(models.AbstractModel):
                     notes[pid].append(
                         env._("No reminder email: the customer has no email address.")
                     )
+        if by_template:
+            emailed = partners.browse([pid for pids in by_template.values() for pid in pids])
+            overdue = emailed._credit_overdue_move_ids_by_partner(today)
+            prefetched = tuple((pid, tuple(move_ids)) for pid, move_ids in overdue.items())
         for template_id, pids in by_template.items():
             template = env["mail.template"].browse(template_id)
-            template.send_mail_batch(pids, email_layout_xmlid="mail.mail_notification_light")
+            template.with_context(credit_overdue_move_ids=prefetched).send_mail_batch(
+                pids, email_layout_xmlid="mail.mail_notification_light"
+            )
             for pid in pids:
                 results[pid]["email_sent"] = True
                 notes[pid].append(
@@ -281,7 +290,8 @@ class CustomerCreditMonitor(models.AbstractModel):
             )
 
         # Warning and hold: write per level so that customers share one write.
-        partners_co = partners.with_company(company)
+        # The chatter note below tells what changed: no tracking message on top of it.
+        partners_co = partners.with_company(company).with_context(mail_notrack=True)
         warn = partners_co.filtered(
             lambda p: plans[p.id].warning_level_id and not p.credit_warning
         )
@@ -318,7 +328,9 @@ class CustomerCreditMonitor(models.AbstractModel):
         case_plans = {pid: plan for pid, plan in plans.items() if plan.case_level_id}
         if case_plans:
             Case = env["customer.credit.collection.case"].with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
             )
             open_cases = Case.search(
                 [
@@ -357,30 +369,30 @@ class CustomerCreditMonitor(models.AbstractModel):
                     env._("Collection case %(case)s opened.", case=case.name)
                 )
 
-        # Log rows: the unique (invoice, level) key is the run's memory.
-        log_vals = []
+        # Log rows: the unique (invoice, level) key is the run's memory. Written in one
+        # statement: a first run over an imported ledger writes tens of thousands.
+        columns = defaultdict(list)
         for pid, rows in batch:
             plan = plans[pid]
+            result = results[pid]
             result_text = " ".join(notes[pid])
             for move_id, level_id, days, residual in rows:
-                vals = {
-                    "company_id": company.id,
-                    "partner_id": pid,
-                    "move_id": move_id,
-                    "level_id": level_id,
-                    "date": today,
-                    "days_overdue": days,
-                    "amount_residual": residual,
-                    "skipped": plan.top_level_by_move[move_id] != level_id,
-                    "result": result_text,
-                }
-                vals.update(results[pid])
-                log_vals.append(vals)
-        env["customer.credit.escalation.log"].create(log_vals)
-
+                columns["partner_id"].append(pid)
+                columns["move_id"].append(move_id)
+                columns["level_id"].append(level_id)
+                columns["days_overdue"].append(days)
+                columns["amount_residual"].append(residual)
+                columns["skipped"].append(plan.top_level_by_move[move_id] != level_id)
+                for flag in ("email_sent", "activity_salesperson", "activity_manager",
+                             "warning_set", "hold_set"):
+                    columns[flag].append(bool(result.get(flag)))
+                columns["case_id"].append(result.get("case_id"))
+                columns["result"].append(result_text)
+        self._insert_logs(columns, today)
         # One note per customer in its chatter.
         bodies = {}
         for pid, rows in batch:
+            reached = [row for row in rows if plans[pid].top_level_by_move[row[0]] == row[1]]
             items = Markup("").join(
                 Markup("<li>%s</li>")
                 % env._(
@@ -390,14 +402,46 @@ class CustomerCreditMonitor(models.AbstractModel):
                     amount=self._amount(residual, company),
                     level=Level.browse(level_id).code,
                 )
-                for move_id, level_id, days, residual in rows
-                if plans[pid].top_level_by_move[move_id] == level_id
+                for move_id, level_id, days, residual in reached[:NOTE_MAX_INVOICES]
             )
+            if len(reached) > NOTE_MAX_INVOICES:
+                items += Markup("<li>%s</li>") % env._(
+                    "and %(count)s more invoices (see the escalation log)",
+                    count=len(reached) - NOTE_MAX_INVOICES,
+                )
             bodies[pid] = (
                 Markup("<p><strong>%s</strong></p><ul>%s</ul><p>%s</p>")
                 % (env._("Overdue escalation"), items, " ".join(notes[pid]) or env._("No action."))
             )
         partners._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _insert_logs(self, columns, today):
+        if not columns:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO customer_credit_escalation_log (
+                    company_id, date, create_uid, create_date, write_uid, write_date,
+                    partner_id, move_id, level_id, days_overdue, amount_residual, skipped,
+                    email_sent, activity_salesperson, activity_manager, warning_set, hold_set,
+                    case_id, result)
+                SELECT %(company)s, %(today)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', r.*
+                  FROM unnest(%(partner_id)s::int[], %(move_id)s::int[], %(level_id)s::int[],
+                              %(days_overdue)s::int[], %(amount_residual)s::numeric[],
+                              %(skipped)s::bool[], %(email_sent)s::bool[],
+                              %(activity_salesperson)s::bool[], %(activity_manager)s::bool[],
+                              %(warning_set)s::bool[], %(hold_set)s::bool[],
+                              %(case_id)s::int[], %(result)s::varchar[]) AS r
+                """,
+                company=self.env.company.id,
+                today=today,
+                uid=self.env.uid,
+                **columns,
+            )
+        )
 
     @api.model
     def _activity_vals(self, model_id, activity_type, res_id, user, today, summary, note):
