@@ -57,14 +57,27 @@ class CustomerCreditMonitor(models.AbstractModel):
         """Users who should act for ``partners``: their credit manager, else every
         credit manager of the company (OdooBot and portal users excluded)."""
         managers = self.env["res.users"]
+        for users in self._credit_managers_by_partner(partners).values():
+            managers |= users
+        return managers
+
+    @api.model
+    def _credit_managers_by_partner(self, partners):
+        """{partner id: credit manager(s)} for a batch, reading each profile once."""
         company = self.env.company
+        commercial = partners.sudo().with_company(company).commercial_partner_id
+        commercial.fetch(["credit_manager_id"])
+        fallback = None
+        result = {}
         for partner in partners.sudo().with_company(company):
             manager = partner.commercial_partner_id.credit_manager_id
             if manager and manager.active:
-                managers |= manager
+                result[partner.id] = manager
             else:
-                managers |= self._company_credit_managers()
-        return managers
+                if fallback is None:
+                    fallback = self._company_credit_managers()
+                result[partner.id] = fallback
+        return result
 
     @api.model
     def _company_credit_managers(self):
@@ -242,6 +255,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 )
 
         # Activities, created together.
+        managers_by_partner = self._credit_managers_by_partner(partners)
         activity_vals = []
         partner_model_id = env["ir.model"]._get_id("res.partner")
         activity_type = env.ref("customer_credit.mail_activity_type_credit_escalation")
@@ -254,7 +268,7 @@ class CustomerCreditMonitor(models.AbstractModel):
             if plan.salesperson_level_id:
                 level = Level.browse(plan.salesperson_level_id)
                 users = partner.user_id if partner.user_id and not partner.user_id.share else (
-                    self._credit_managers_for(partner)
+                    managers_by_partner[pid]
                 )
                 for user in users:
                     activity_vals.append(
@@ -267,7 +281,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 results[pid]["activity_salesperson"] = bool(users)
             if plan.manager_level_id:
                 level = Level.browse(plan.manager_level_id)
-                users = self._credit_managers_for(partner) - assigned
+                users = managers_by_partner[pid] - assigned
                 for user in users:
                     activity_vals.append(
                         self._activity_vals(partner_model_id, activity_type, pid, user, today,
@@ -353,7 +367,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                         env._("Invoices added to collection case %(case)s.", case=case.name)
                     )
                 else:
-                    managers = self._credit_managers_for(partners.browse(pid))
+                    managers = managers_by_partner[pid]
                     new_vals.append(
                         {
                             "partner_id": pid,

@@ -17,10 +17,24 @@
 - ``watchlist_refresh``: the nightly indicators of every customer in SQL.
 """
 
+import contextlib
+import threading
 import time
 
 ACTIONS_MEASURED = 600
 BATCH = 200
+
+
+@contextlib.contextmanager
+def _no_commit():
+    """The cron commits per batch outside tests; the harness must be able to roll back."""
+    thread = threading.current_thread()
+    previous = getattr(thread, "testing", False)
+    thread.testing = True
+    try:
+        yield
+    finally:
+        thread.testing = previous
 
 
 def _monitor(env, ctx):
@@ -143,8 +157,9 @@ def escalation_second_run(env, ctx):
     # Record every pending decision as applied, as a complete first run would have.
     pending = monitor._escalation_scan(today)
     _record_as_applied(env, ctx, pending, today)
-    figures = ctx["timeit"](lambda _i: monitor._cron_escalate_overdue(), ctx["batch_runs"])
-    actions = monitor._cron_escalate_overdue()
+    with _no_commit():
+        figures = ctx["timeit"](lambda _i: monitor._cron_escalate_overdue(), ctx["batch_runs"])
+        actions = monitor._cron_escalate_overdue()
     return {
         "log_rows_inserted": len(pending),
         "actions_taken": actions,
