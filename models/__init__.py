@@ -16,3 +16,17 @@ from . import customer_credit_evaluation_statement
 from . import customer_credit_evaluation_line
 from . import customer_credit_limit_request
 from . import customer_credit_agreement
+from . import monitoring_rules
+from . import customer_credit_escalation_level
+from . import customer_credit_escalation_log
+from . import customer_credit_collection_stage
+from . import customer_credit_collection_contact
+from . import customer_credit_collection_case
+from . import customer_credit_watchlist
+from . import customer_credit_monitoring_notice
+from . import customer_credit_monitor
+from . import customer_credit_monitor_checks
+from . import customer_credit_monitor_watch
+from . import res_partner_monitoring
+from . import res_company_monitoring
+from . import account_partial_reconcile

@@ -9,3 +9,7 @@ from . import test_credit_evaluation
 from . import test_credit_limit_request
 from . import test_credit_agreement
 from . import test_credit_exposure_indexes
+from . import test_escalation
+from . import test_collection_case
+from . import test_watchlist
+from . import test_scheduled_checks

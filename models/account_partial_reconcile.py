@@ -1,0 +1,16 @@
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        # A payment matched with invoices of a collection case may settle it.
+        moves = (partials.debit_move_id | partials.credit_move_id).move_id
+        Case = self.env["customer.credit.collection.case"].sudo()
+        case_ids = Case._open_case_ids_for_moves(moves.ids)
+        if case_ids:
+            Case.browse(case_ids)._close_if_paid()
+        return partials

@@ -1,0 +1,571 @@
+"""The scheduled credit monitoring: overdue escalation, automatic hold and release,
+collection case follow-up, due reviews, expiring limits and agreements.
+
+Each run separates the *decision* (one SQL scan that returns what is new to do) from
+the *actions* (done in batches, committed per batch). The unique (invoice, level) rows
+of customer.credit.escalation.log make a run idempotent and an interrupted run
+resumable: what was committed is never done again.
+"""
+
+import logging
+import threading
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+from odoo.tools.misc import formatLang
+
+from .monitoring_rules import plan_partner_actions
+
+_logger = logging.getLogger(__name__)
+
+# Invoices listed in a chatter note; the escalation log has them all.
+NOTE_MAX_INVOICES = 10
+
+# Open receivable lines still owed by the customer.
+RECEIVABLE_LINE_FILTER = SQL(
+    """
+    aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+    AND aml.parent_state = 'posted'
+    AND aml.reconciled IS NOT TRUE
+    AND aml.amount_residual > 0
+    """
+)
+
+
+class CustomerCreditMonitor(models.AbstractModel):
+    _name = "customer.credit.monitor"
+    _description = "Customer Credit Monitoring"
+
+    # ------------------------------------------------------------------ helpers
+
+    @api.model
+    def _auto_commit(self):
+        return not getattr(threading.current_thread(), "testing", False)
+
+    @api.model
+    def _commit_batch(self, done, remaining):
+        """Make a finished batch durable and report progress to the cron."""
+        if self._auto_commit():
+            self.env.cr.commit()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _credit_managers_for(self, partners):
+        """Users who should act for ``partners``: their credit manager, else every
+        credit manager of the company (OdooBot and portal users excluded)."""
+        managers = self.env["res.users"]
+        for users in self._credit_managers_by_partner(partners).values():
+            managers |= users
+        return managers
+
+    @api.model
+    def _credit_managers_by_partner(self, partners):
+        """{partner id: credit manager(s)} for a batch, reading each profile once."""
+        company = self.env.company
+        commercial = partners.sudo().with_company(company).commercial_partner_id
+        commercial.fetch(["credit_manager_id"])
+        fallback = None
+        result = {}
+        for partner in partners.sudo().with_company(company):
+            manager = partner.commercial_partner_id.credit_manager_id
+            if manager and manager.active:
+                result[partner.id] = manager
+            else:
+                if fallback is None:
+                    fallback = self._company_credit_managers()
+                result[partner.id] = fallback
+        return result
+
+    @api.model
+    def _company_credit_managers(self):
+        group = self.env.ref("customer_credit.group_credit_manager")
+        return (
+            group.sudo()
+            .users.filtered(
+                lambda user: not user.share
+                and user.active
+                and self.env.company in user.company_ids
+                and user.id != self.env.ref("base.user_root").id
+            )
+            .sorted("id")
+        )
+
+    def _amount(self, amount, company):
+        return formatLang(self.env, amount, currency_obj=company.currency_id)
+
+    # ------------------------------------------------------------------ escalation
+
+    @api.model
+    def _cron_escalate_overdue(self, batch_size=200, limit=None):
+        """Daily: apply the escalation levels reached by overdue invoices, release the
+        holds this run set once the debt is cleared, follow up collection cases.
+
+        :param batch_size: customers per committed batch;
+        :param limit: stop after this many customers (the cron reruns to finish).
+        """
+        today = fields.Date.context_today(self)
+        done = 0
+        companies = self.env["customer.credit.escalation.level"].sudo()._read_group(
+            [], ["company_id"]
+        )
+        for [company] in companies:
+            monitor = self.sudo().with_company(company)
+            levels = monitor.env["customer.credit.escalation.level"]._level_specs()
+            if levels:
+                todo = monitor._escalation_scan(today)
+                groups = monitor._group_by_partner(todo)
+                total = done + len(groups)
+                for batch in split_every(batch_size, groups):
+                    if limit and done >= limit:
+                        break
+                    monitor._escalation_act_batch(batch, levels, today)
+                    done += len(batch)
+                    monitor._commit_batch(done, total - done)
+                if limit and done >= limit:
+                    self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 1))
+                    return done
+            monitor._escalation_release(today)
+            monitor._commit_batch(done, 0)
+            monitor._collection_cases_follow_up(today)
+            monitor._commit_batch(done, 0)
+        return done
+
+    @api.model
+    def _escalation_scan(self, today):
+        """The decision, in one query: the (invoice, level) pairs reached and not yet
+        applied in the current company.
+
+        :return: rows ``(partner_id, move_id, level_id, days_overdue, amount_residual)``
+            ordered by customer.
+        """
+        company = self.env.company
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity",
+             "account_id", "company_id", "move_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["customer.credit.escalation.log"].flush_model(["move_id", "level_id"])
+        self.env["customer.credit.escalation.level"].flush_model()
+        return self.env.execute_query(
+            SQL(
+                """
+                WITH levels AS (
+                    SELECT id, days FROM customer_credit_escalation_level
+                     WHERE company_id = %(company)s AND active
+                ),
+                overdue AS (
+                    SELECT aml.move_id,
+                           MIN(rp.commercial_partner_id) AS partner_id,
+                           %(today)s - MIN(COALESCE(aml.date_maturity, aml.date)) AS days,
+                           SUM(aml.amount_residual) AS residual
+                      FROM account_move_line aml
+                      JOIN res_partner rp ON rp.id = aml.partner_id
+                     WHERE %(receivable)s
+                       AND aml.company_id = %(company)s
+                       AND COALESCE(aml.date_maturity, aml.date)
+                           <= %(today)s - GREATEST((SELECT MIN(days) FROM levels), 1)
+                     GROUP BY aml.move_id
+                )
+                SELECT o.partner_id, o.move_id, l.id, o.days, o.residual
+                  FROM overdue o
+                  JOIN levels l ON l.days <= o.days
+                 WHERE NOT EXISTS (
+                           SELECT 1 FROM customer_credit_escalation_log g
+                            WHERE g.move_id = o.move_id AND g.level_id = l.id)
+                 ORDER BY o.partner_id, o.move_id, l.days
+                """,
+                company=company.id,
+                today=today,
+                receivable=RECEIVABLE_LINE_FILTER,
+            )
+        )
+
+    @api.model
+    def _group_by_partner(self, rows):
+        groups = defaultdict(list)
+        for partner_id, move_id, level_id, days, residual in rows:
+            groups[partner_id].append((move_id, level_id, days, float(residual)))
+        return list(groups.items())
+
+    @api.model
+    def _escalation_act_batch(self, batch, levels, today):
+        """Apply the plans of a batch of customers, inside a savepoint: a batch is done
+        entirely or not at all. A customer whose actions fail is skipped (and retried on
+        the next run) without stopping the others."""
+        try:
+            with self.env.cr.savepoint():
+                self._escalation_act(batch, levels, today)
+        except Exception:  # noqa: BLE001 - isolate the customer that fails
+            if len(batch) == 1:
+                _logger.exception("Credit escalation failed for partner %s", batch[0][0])
+                return
+            self.env.invalidate_all()
+            for item in batch:
+                self._escalation_act_batch([item], levels, today)
+
+    @api.model
+    def _escalation_act(self, batch, levels, today):
+        """The actions for a batch of customers: emails, activities, warning, hold,
+        collection cases, log rows and a chatter note per customer."""
+        env = self.env
+        company = env.company
+        Level = env["customer.credit.escalation.level"]
+        partners = env["res.partner"].browse([pid for pid, _rows in batch])
+        moves = env["account.move"].browse(
+            {move_id for _pid, rows in batch for move_id, *_rest in rows}
+        )
+        moves.fetch(["name"])
+        plans = {
+            pid: plan_partner_actions(pid, [(m, lvl) for m, lvl, _d, _r in rows], levels)
+            for pid, rows in batch
+        }
+        notes = defaultdict(list)  # partner id -> action sentences
+        results = defaultdict(dict)  # partner id -> log values
+
+        # Emails, one batch per template.
+        by_template = defaultdict(list)
+        for pid, plan in plans.items():
+            if plan.email_level_id:
+                partner = partners.browse(pid)
+                if partner.email or partner.child_ids.filtered("email"):
+                    by_template[levels[plan.email_level_id].template_id].append(pid)
+                else:
+                    notes[pid].append(
+                        env._("No reminder email: the customer has no email address.")
+                    )
+        if by_template:
+            emailed = partners.browse([pid for pids in by_template.values() for pid in pids])
+            overdue = emailed._credit_overdue_move_ids_by_partner(today)
+            prefetched = tuple((pid, tuple(move_ids)) for pid, move_ids in overdue.items())
+        for template_id, pids in by_template.items():
+            template = env["mail.template"].browse(template_id)
+            template.with_context(credit_overdue_move_ids=prefetched).send_mail_batch(
+                pids, email_layout_xmlid="mail.mail_notification_light"
+            )
+            for pid in pids:
+                results[pid]["email_sent"] = True
+                notes[pid].append(
+                    env._(
+                        "Reminder email '%(template)s' sent.",
+                        template=template.name,
+                    )
+                )
+
+        # Activities, created together.
+        managers_by_partner = self._credit_managers_by_partner(partners)
+        activity_vals = []
+        partner_model_id = env["ir.model"]._get_id("res.partner")
+        activity_type = env.ref("customer_credit.mail_activity_type_credit_escalation")
+        for pid, plan in plans.items():
+            partner = partners.browse(pid)
+            invoices_text = ", ".join(
+                moves.browse(move_id).name for move_id in sorted(plan.top_level_by_move)
+            )
+            assigned = env["res.users"]
+            if plan.salesperson_level_id:
+                level = Level.browse(plan.salesperson_level_id)
+                users = partner.user_id if partner.user_id and not partner.user_id.share else (
+                    managers_by_partner[pid]
+                )
+                for user in users:
+                    activity_vals.append(
+                        self._activity_vals(partner_model_id, activity_type, pid, user, today,
+                                            env._("Overdue %(level)s: follow up with the customer",
+                                                  level=level.code),
+                                            invoices_text)
+                    )
+                    assigned |= user
+                results[pid]["activity_salesperson"] = bool(users)
+            if plan.manager_level_id:
+                level = Level.browse(plan.manager_level_id)
+                users = managers_by_partner[pid] - assigned
+                for user in users:
+                    activity_vals.append(
+                        self._activity_vals(partner_model_id, activity_type, pid, user, today,
+                                            env._("Overdue %(level)s: review the customer's credit",
+                                                  level=level.code),
+                                            invoices_text)
+                    )
+                    assigned |= user
+                results[pid]["activity_manager"] = bool(users)
+            if assigned:
+                notes[pid].append(
+                    env._(
+                        "Activity scheduled for %(users)s.",
+                        users=", ".join(assigned.mapped("name")),
+                    )
+                )
+        if activity_vals:
+            env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+                activity_vals
+            )
+
+        # Warning and hold: write per level so that customers share one write.
+        # The chatter note below tells what changed: no tracking message on top of it.
+        partners_co = partners.with_company(company).with_context(mail_notrack=True)
+        warn = partners_co.filtered(
+            lambda p: plans[p.id].warning_level_id and not p.credit_warning
+        )
+        if warn:
+            warn.write({"credit_warning": True})
+            for pid in warn.ids:
+                results[pid]["warning_set"] = True
+                notes[pid].append(env._("Credit status set to Warning."))
+        hold_by_level = defaultdict(list)
+        for partner in partners_co:
+            plan = plans[partner.id]
+            if plan.hold_level_id and not partner.credit_hold:
+                hold_by_level[plan.hold_level_id].append(partner.id)
+            elif plan.hold_level_id:
+                notes[partner.id].append(env._("Already on credit hold: hold left unchanged."))
+        for level_id, pids in hold_by_level.items():
+            level = Level.browse(level_id)
+            partners_co.browse(pids).write(
+                {
+                    "credit_hold": True,
+                    "credit_hold_auto": True,
+                    "credit_hold_reason": env._(
+                        "Automatic: invoices overdue %(days)s days or more (level %(level)s).",
+                        days=level.days,
+                        level=level.code,
+                    ),
+                }
+            )
+            for pid in pids:
+                results[pid]["hold_set"] = True
+                notes[pid].append(env._("Credit hold set automatically."))
+
+        # Collection cases: extend the open case or open one.
+        case_plans = {pid: plan for pid, plan in plans.items() if plan.case_level_id}
+        if case_plans:
+            Case = env["customer.credit.collection.case"].with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+            )
+            open_cases = Case.search(
+                [
+                    ("partner_id", "in", list(case_plans)),
+                    ("company_id", "=", company.id),
+                    ("is_closed", "=", False),
+                ],
+                order="id",
+            )
+            case_by_partner = {}
+            for case in open_cases:
+                case_by_partner.setdefault(case.partner_id.id, case)
+            new_vals = []
+            for pid, plan in case_plans.items():
+                case = case_by_partner.get(pid)
+                if case:
+                    case.invoice_ids = [(4, move_id) for move_id in plan.case_move_ids]
+                    results[pid]["case_id"] = case.id
+                    notes[pid].append(
+                        env._("Invoices added to collection case %(case)s.", case=case.name)
+                    )
+                else:
+                    managers = managers_by_partner[pid]
+                    new_vals.append(
+                        {
+                            "partner_id": pid,
+                            "company_id": company.id,
+                            "invoice_ids": [(6, 0, plan.case_move_ids)],
+                            "escalation_level_id": plan.case_level_id,
+                            "user_id": managers[:1].id or False,
+                        }
+                    )
+            for case in Case.create(new_vals):
+                results[case.partner_id.id]["case_id"] = case.id
+                notes[case.partner_id.id].append(
+                    env._("Collection case %(case)s opened.", case=case.name)
+                )
+
+        # Log rows: the unique (invoice, level) key is the run's memory. Written in one
+        # statement: a first run over an imported ledger writes tens of thousands.
+        columns = defaultdict(list)
+        for pid, rows in batch:
+            plan = plans[pid]
+            result = results[pid]
+            result_text = " ".join(notes[pid])
+            for move_id, level_id, days, residual in rows:
+                columns["partner_id"].append(pid)
+                columns["move_id"].append(move_id)
+                columns["level_id"].append(level_id)
+                columns["days_overdue"].append(days)
+                columns["amount_residual"].append(residual)
+                columns["skipped"].append(plan.top_level_by_move[move_id] != level_id)
+                for flag in ("email_sent", "activity_salesperson", "activity_manager",
+                             "warning_set", "hold_set"):
+                    columns[flag].append(bool(result.get(flag)))
+                columns["case_id"].append(result.get("case_id"))
+                columns["result"].append(result_text)
+        self._insert_logs(columns, today)
+        # One note per customer in its chatter.
+        bodies = {}
+        for pid, rows in batch:
+            reached = [row for row in rows if plans[pid].top_level_by_move[row[0]] == row[1]]
+            items = Markup("").join(
+                Markup("<li>%s</li>")
+                % env._(
+                    "%(invoice)s: %(days)s days overdue, %(amount)s due, level %(level)s",
+                    invoice=moves.browse(move_id).name,
+                    days=days,
+                    amount=self._amount(residual, company),
+                    level=Level.browse(level_id).code,
+                )
+                for move_id, level_id, days, residual in reached[:NOTE_MAX_INVOICES]
+            )
+            if len(reached) > NOTE_MAX_INVOICES:
+                items += Markup("<li>%s</li>") % env._(
+                    "and %(count)s more invoices (see the escalation log)",
+                    count=len(reached) - NOTE_MAX_INVOICES,
+                )
+            bodies[pid] = (
+                Markup("<p><strong>%s</strong></p><ul>%s</ul><p>%s</p>")
+                % (env._("Overdue escalation"), items, " ".join(notes[pid]) or env._("No action."))
+            )
+        partners._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _insert_logs(self, columns, today):
+        if not columns:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO customer_credit_escalation_log (
+                    company_id, date, create_uid, create_date, write_uid, write_date,
+                    partner_id, move_id, level_id, days_overdue, amount_residual, skipped,
+                    email_sent, activity_salesperson, activity_manager, warning_set, hold_set,
+                    case_id, result)
+                SELECT %(company)s, %(today)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', r.*
+                  FROM unnest(%(partner_id)s::int[], %(move_id)s::int[], %(level_id)s::int[],
+                              %(days_overdue)s::int[], %(amount_residual)s::numeric[],
+                              %(skipped)s::bool[], %(email_sent)s::bool[],
+                              %(activity_salesperson)s::bool[], %(activity_manager)s::bool[],
+                              %(warning_set)s::bool[], %(hold_set)s::bool[],
+                              %(case_id)s::int[], %(result)s::varchar[]) AS r
+                """,
+                company=self.env.company.id,
+                today=today,
+                uid=self.env.uid,
+                **columns,
+            )
+        )
+
+    @api.model
+    def _activity_vals(self, model_id, activity_type, res_id, user, today, summary, note):
+        return {
+            "res_model_id": model_id,
+            "res_id": res_id,
+            "activity_type_id": activity_type.id,
+            "user_id": user.id,
+            "date_deadline": today,
+            "summary": summary,
+            "note": escape(note),
+            "automated": True,
+        }
+
+    @api.model
+    def _threshold_days(self, flag):
+        levels = self.env["customer.credit.escalation.level"].search(
+            [("company_id", "=", self.env.company.id), (flag, "=", True)], order="days", limit=1
+        )
+        return max(levels.days, 1) if levels else 1
+
+    @api.model
+    def _partners_cleared(self, field_name, days, today):
+        """Customers flagged with ``field_name`` in the current company that have no open
+        receivable overdue by ``days`` days or more."""
+        company = self.env.company
+        self.env["account.move.line"].flush_model()
+        self.env["res.partner"].flush_model([field_name, "commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT rp.id
+                  FROM res_partner rp
+                 WHERE (rp.%(field)s ->> %(company_key)s)::boolean IS TRUE
+                   AND NOT EXISTS (
+                        SELECT 1
+                          FROM account_move_line aml
+                          JOIN res_partner p2 ON p2.id = aml.partner_id
+                         WHERE p2.commercial_partner_id = rp.id
+                           AND aml.company_id = %(company)s
+                           AND %(receivable)s
+                           AND COALESCE(aml.date_maturity, aml.date) <= %(cutoff)s)
+                """,
+                field=SQL.identifier(field_name),
+                company_key=str(company.id),
+                company=company.id,
+                cutoff=fields.Date.subtract(today, days=days),
+                receivable=RECEIVABLE_LINE_FILTER,
+            )
+        )
+        return self.env["res.partner"].browse([row[0] for row in rows]).with_company(company)
+
+    @api.model
+    def _escalation_release(self, today):
+        """Lift the holds and warnings the escalation set, once the customer has no
+        invoice overdue beyond the level that set them. Manual holds are never touched."""
+        cleared_hold = self._partners_cleared(
+            "credit_hold_auto", self._threshold_days("action_credit_hold"), today
+        )
+        released = cleared_hold.filtered("credit_hold")
+        stale = cleared_hold - released
+        if stale:
+            stale.write({"credit_hold_auto": False})
+        if released:
+            released.write({"credit_hold": False, "credit_hold_auto": False})
+            released._message_log_batch(
+                bodies=dict.fromkeys(
+                    released.ids,
+                    Markup("<p>%s</p>")
+                    % self.env._(
+                        "Overdue debt cleared: the automatic credit hold is released."
+                    ),
+                )
+            )
+        cleared = self._partners_cleared(
+            "credit_warning", self._threshold_days("action_set_warning"), today
+        )
+        if cleared:
+            cleared.write({"credit_warning": False})
+            cleared._message_log_batch(
+                bodies=dict.fromkeys(
+                    cleared.ids,
+                    Markup("<p>%s</p>")
+                    % self.env._("Overdue debt cleared: the credit warning is lifted."),
+                )
+            )
+        return released
+
+    @api.model
+    def _collection_cases_follow_up(self, today):
+        """Close the cases whose invoices are paid; mark kept and broken promises."""
+        Case = self.env["customer.credit.collection.case"]
+        self.env["account.move"].flush_model(["amount_residual"])
+        Case.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT c.id
+                  FROM customer_credit_collection_case c
+                 WHERE c.company_id = %(company)s AND c.is_closed IS NOT TRUE
+                   AND (c.promise_state = 'pending'
+                        OR NOT EXISTS (
+                            SELECT 1 FROM customer_credit_collection_case_move_rel rel
+                              JOIN account_move am ON am.id = rel.move_id
+                             WHERE rel.case_id = c.id AND am.amount_residual != 0))
+                """,
+                company=self.env.company.id,
+            )
+        )
+        cases = Case.browse([row[0] for row in rows])
+        closed = cases._close_if_paid()
+        (cases - closed)._check_promises(today)
+        return closed

@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+
+class CustomerCreditMonitor(models.AbstractModel):
+    _inherit = "customer.credit.monitor"
+
+    @api.model
+    def _cron_refresh_watchlist(self, send_digest=True):
+        """Daily: recompute the early-warning indicators of every company, then send
+        each credit manager a digest of the customers on the watchlist."""
+        today = fields.Date.context_today(self)
+        sent = 0
+        companies = self.env["res.company"].search([])
+        for index, company in enumerate(companies, start=1):
+            monitor = self.sudo().with_company(company)
+            monitor.env["customer.credit.watchlist"]._refresh(today)
+            if send_digest:
+                sent += monitor._send_watchlist_digest()
+            self._commit_batch(index, len(companies) - index)
+        return sent
+
+    @api.model
+    def _send_watchlist_digest(self):
+        """One email per credit manager of the current company listing the watched
+        customers they manage (and those without a credit manager)."""
+        company = self.env.company
+        template = self.env.ref(
+            "customer_credit.mail_template_credit_watchlist_digest", raise_if_not_found=False
+        )
+        if not template:
+            return 0
+        Watch = self.env["customer.credit.watchlist"]
+        recipients = []
+        for manager in self._company_credit_managers():
+            if not manager.email:
+                continue
+            rows = Watch.search(manager._credit_digest_domain(company))
+            if rows:
+                recipients.append(manager.id)
+        if recipients:
+            template.with_context(credit_digest_company_id=company.id).send_mail_batch(
+                recipients, email_layout_xmlid="mail.mail_notification_light"
+            )
+        return len(recipients)
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    def _credit_digest_domain(self, company):
+        self.ensure_one()
+        return [
+            ("company_id", "=", company.id),
+            ("on_watchlist", "=", True),
+            "|",
+            ("credit_manager_id", "=", self.id),
+            ("credit_manager_id", "=", False),
+        ]
+
+    def _credit_watchlist_digest_rows(self):
+        """Watched customers for this manager's digest (company from the context)."""
+        self.ensure_one()
+        company = self.env["res.company"].browse(
+            self.env.context.get("credit_digest_company_id") or self.env.company.id
+        )
+        return self.env["customer.credit.watchlist"].sudo().search(
+            self._credit_digest_domain(company)
+        )

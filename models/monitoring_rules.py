@@ -1,0 +1,65 @@
+"""Escalation rules without ORM: what a run does for one customer.
+
+The models call these; they can be read and tested on their own.
+"""
+
+from collections import namedtuple
+
+# What a level does, in the order the actions are taken.
+LevelSpec = namedtuple(
+    "LevelSpec",
+    "id days email activity_salesperson activity_manager set_warning credit_hold "
+    "collection_case template_id",
+)
+
+PartnerPlan = namedtuple(
+    "PartnerPlan",
+    "partner_id email_level_id salesperson_level_id manager_level_id warning_level_id "
+    "hold_level_id case_level_id case_move_ids top_level_by_move",
+)
+
+
+def plan_partner_actions(partner_id, pairs, levels):
+    """Decide what to do for one customer from its new (invoice, level) pairs.
+
+    :param pairs: iterable of ``(move_id, level_id)`` not applied yet, all of this
+        customer; a move may reach several levels at once (the run was missed,
+        the levels were just configured, the ledger was imported).
+    :param levels: ``{level_id: LevelSpec}`` of the company.
+    :return: a :class:`PartnerPlan`.
+
+    Rules, so that a customer never gets a burst of messages and nothing is lost
+    when several levels are reached at once:
+
+    - every action asked by any new level applies, once per customer and run:
+      one email (the template of the most severe level that sends one), one
+      activity per person, the warning, the hold, the collection case;
+    - per invoice only its highest new level counts as *reached*; the lower
+      ones are recorded as skipped, so that the log tells what happened.
+    """
+    top_level_by_move = {}
+    reached = set()
+    for move_id, level_id in pairs:
+        reached.add(level_id)
+        top = top_level_by_move.get(move_id)
+        if top is None or levels[level_id].days > levels[top].days:
+            top_level_by_move[move_id] = level_id
+    reached_specs = {levels[level_id] for level_id in reached}
+
+    def most_severe(specs, flag):
+        chosen = [spec for spec in specs if getattr(spec, flag)]
+        return max(chosen, key=lambda spec: spec.days).id if chosen else False
+
+    case_levels = {spec.id for spec in reached_specs if spec.collection_case}
+    case_move_ids = sorted({move_id for move_id, level_id in pairs if level_id in case_levels})
+    return PartnerPlan(
+        partner_id=partner_id,
+        email_level_id=most_severe([spec for spec in reached_specs if spec.template_id], "email"),
+        salesperson_level_id=most_severe(reached_specs, "activity_salesperson"),
+        manager_level_id=most_severe(reached_specs, "activity_manager"),
+        warning_level_id=most_severe(reached_specs, "set_warning"),
+        hold_level_id=most_severe(reached_specs, "credit_hold"),
+        case_level_id=most_severe(reached_specs, "collection_case"),
+        case_move_ids=case_move_ids,
+        top_level_by_move=top_level_by_move,
+    )

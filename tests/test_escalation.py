@@ -1,0 +1,285 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from ..models.monitoring_rules import LevelSpec, plan_partner_actions
+from .common_monitoring import CreditMonitoringCase, SimulatedCrash
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationTimeline(CreditMonitoringCase):
+    def test_90_day_timeline(self):
+        """Levels fire in order, hold at L3, case at L4; payment closes the case and
+        releases the automatic hold."""
+        customer = self.customer
+        with freeze_time("2025-01-10"):
+            invoice = self._invoice(customer, 1000.0, self.d("2025-01-10"), self.d("2024-12-11"))
+            self._run()
+            self.assertFalse(self._logs(customer), "Not overdue on its due date.")
+
+        with freeze_time("2025-01-11"):
+            self._run()
+            logs = self._logs(customer)
+            self.assertEqual(logs.level_id, self.l1)
+            self.assertTrue(logs.email_sent)
+            mails = self._mails(customer)
+            self.assertEqual(len(mails), 1)
+            self.assertIn(invoice.name, mails.body_html)
+            self.assertIn(customer, mails.recipient_ids)
+            activities = self._activities(customer)
+            self.assertEqual(activities.user_id, self.salesman)
+            self.assertIn(invoice.name, activities.note)
+            self.assertIn("Overdue escalation", customer.message_ids[0].body)
+            # Same day again: nothing new.
+            self._run()
+            self.assertEqual(len(self._logs(customer)), 1)
+            self.assertEqual(len(self._mails(customer)), 1)
+            self.assertEqual(len(self._activities(customer)), 1)
+
+        with freeze_time("2025-01-25"):
+            self._run()
+            self.assertEqual(self._logs(customer).level_id, self.l1 | self.l2)
+            manager_activity = self._activities(customer).filtered(
+                lambda act: act.user_id == self.manager
+            )
+            self.assertEqual(len(manager_activity), 1)
+            self.assertTrue(self._state(customer).credit_warning)
+            self.assertFalse(self._state(customer).credit_hold)
+            self.assertEqual(len(self._mails(customer)), 1, "L2 sends no email by default.")
+
+        with freeze_time("2025-02-09"):
+            self._run()
+            state = self._state(customer)
+            self.assertTrue(state.credit_hold)
+            self.assertTrue(state.credit_hold_auto)
+            self.assertIn("30 days", state.credit_hold_reason)
+            self.assertFalse(self.env["customer.credit.collection.case"].search(
+                [("partner_id", "=", customer.id)]
+            ))
+
+        with freeze_time("2025-03-11"):
+            self._run()
+            logs = self._logs(customer)
+            self.assertEqual(logs.mapped("level_id.code"), ["L1", "L2", "L3", "L4"])
+            self.assertEqual(logs.mapped("days_overdue"), [1, 15, 30, 60])
+            case = self.env["customer.credit.collection.case"].search(
+                [("partner_id", "=", customer.id)]
+            )
+            self.assertEqual(len(case), 1)
+            self.assertEqual(case.invoice_ids, invoice)
+            self.assertEqual(case.amount_residual, 1000.0)
+            self.assertEqual(case.stage_id, self.env.ref("customer_credit.collection_stage_reminder"))
+            self.assertEqual(logs[-1].case_id, case)
+
+        with freeze_time("2025-03-20"):
+            self._pay(invoice, self.d("2025-03-20"))
+            self.assertTrue(case.is_closed, "Paying the invoices closes the case at once.")
+            self.assertEqual(case.close_reason, "paid")
+            self._run()
+            state = self._state(customer)
+            self.assertFalse(state.credit_hold)
+            self.assertFalse(state.credit_hold_auto)
+            self.assertFalse(state.credit_warning)
+            self.assertTrue(any(
+                "automatic credit hold is released" in body
+                for body in customer.message_ids.mapped("body")
+            ))
+
+        with freeze_time("2025-04-10"):
+            self._run()
+            self.assertEqual(len(self._logs(customer)), 4, "A paid invoice escalates no more.")
+
+    def test_levels_reached_at_once_act_once(self):
+        """A ledger imported 45 days late: one email, one activity per person, the hold,
+        and the lower levels recorded as skipped."""
+        with freeze_time("2025-05-15"):
+            self._invoice(self.customer, 500.0, self.d("2025-03-31"))
+            self._invoice(self.customer, 700.0, self.d("2025-05-01"))
+            self._run()
+            logs = self._logs(self.customer)
+            self.assertEqual(len(logs), 3 + 1, "45 days: L1, L2, L3; 14 days: L1.")
+            self.assertEqual(len(logs.filtered("skipped")), 2)
+            self.assertEqual(len(self._mails(self.customer)), 1)
+            self.assertEqual(
+                sorted(self._activities(self.customer).user_id.ids),
+                sorted((self.salesman | self.manager).ids),
+            )
+            self.assertTrue(self._state(self.customer).credit_hold_auto)
+
+    def test_crash_and_resume(self):
+        """A run killed after its first batch resumes without duplicating anything."""
+        other = self._customer("Second Ltd", email="second@example.com")
+        with freeze_time("2025-06-20"):
+            self._invoice(self.customer, 100.0, self.d("2025-06-01"))
+            self._invoice(other, 200.0, self.d("2025-06-01"))
+            monitor_class = type(self.monitor)
+            original = monitor_class._escalation_act
+            calls = []
+
+            def crashing_act(model, batch, levels, today):
+                calls.append(batch)
+                original(model, batch, levels, today)
+                if len(calls) == 2:
+                    raise SimulatedCrash()
+
+            self.patch(monitor_class, "_escalation_act", crashing_act)
+            # Not assertRaises: it would roll the whole run back in a savepoint.
+            crashed = False
+            try:
+                self._run(batch_size=1)
+            except SimulatedCrash:
+                crashed = True
+            self.assertTrue(crashed)
+            self.env.invalidate_all()
+            first_pid = calls[0][0][0]
+            first, second = (
+                (self.customer, other) if first_pid == self.customer.id else (other, self.customer)
+            )
+            self.assertEqual(len(self._logs(first)), 2, "First batch is kept (L1 and L2).")
+            self.assertEqual(len(self._mails(first)), 1)
+            self.assertFalse(self._logs(second), "The batch that crashed left nothing.")
+            self.assertFalse(self._mails(second))
+            self.assertFalse(self._activities(second))
+
+            self.patch(monitor_class, "_escalation_act", original)
+            self._run(batch_size=1)
+            for partner in (first, second):
+                self.assertEqual(len(self._logs(partner)), 2)
+                self.assertEqual(len(self._mails(partner)), 1)
+                self.assertEqual(len(self._activities(partner)), 2)
+                self.assertTrue(self._state(partner).credit_warning)
+
+    def test_manual_hold_survives_payment(self):
+        manual_reason = "Disputed delivery, hold until settled"
+        self.customer.with_company(self.company).write(
+            {"credit_hold": True, "credit_hold_reason": manual_reason}
+        )
+        with freeze_time("2025-03-05"):
+            invoice = self._invoice(self.customer, 300.0, self.d("2025-02-01"))
+            self._run()
+            state = self._state(self.customer)
+            self.assertTrue(state.credit_hold)
+            self.assertFalse(state.credit_hold_auto)
+            self.assertEqual(state.credit_hold_reason, manual_reason)
+            self.assertFalse(self._logs(self.customer).filtered("hold_set"))
+            self._pay(invoice, self.d("2025-03-05"))
+            self._run()
+            state = self._state(self.customer)
+            self.assertTrue(state.credit_hold, "A manual hold is never released by the run.")
+            self.assertEqual(state.credit_hold_reason, manual_reason)
+            self.assertFalse(state.credit_warning, "The automatic warning is lifted.")
+
+    def test_hold_taken_over_by_hand_is_not_released(self):
+        with freeze_time("2025-03-05"):
+            invoice = self._invoice(self.customer, 300.0, self.d("2025-02-01"))
+            self._run()
+            self.assertTrue(self._state(self.customer).credit_hold_auto)
+            # The credit manager confirms the hold by hand: it becomes a manual decision.
+            self.customer.with_company(self.company).with_user(self.manager).write(
+                {"credit_hold": True, "credit_hold_reason": "Confirmed by Carl"}
+            )
+            self.assertFalse(self._state(self.customer).credit_hold_auto)
+            self._pay(invoice, self.d("2025-03-05"))
+            self._run()
+            self.assertTrue(self._state(self.customer).credit_hold)
+
+    def test_customer_without_email_gets_activity_not_email(self):
+        silent = self._customer("Silent Ltd", email=False)
+        with freeze_time("2025-03-05"):
+            self._invoice(silent, 300.0, self.d("2025-03-01"))
+            self._run()
+            self.assertFalse(self._mails(silent))
+            self.assertEqual(self._activities(silent).user_id, self.salesman)
+            self.assertIn("no email address", self._logs(silent).result)
+
+    def test_run_limit_reports_remaining(self):
+        other = self._customer("Second Ltd")
+        with freeze_time("2025-06-20"):
+            self._invoice(self.customer, 100.0, self.d("2025-06-10"))
+            self._invoice(other, 100.0, self.d("2025-06-10"))
+            self.assertEqual(self._run(batch_size=1, limit=1), 1)
+            self.assertEqual(len(self._logs(self.customer) | self._logs(other)), 1)
+            self._run(batch_size=1)
+            self.assertEqual(len(self._logs(self.customer) | self._logs(other)), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationLevels(CreditMonitoringCase):
+    def test_defaults_for_new_company(self):
+        company = self.env["res.company"].create({"name": "Credit Branch"})
+        levels = self.env["customer.credit.escalation.level"].search(
+            [("company_id", "=", company.id)], order="days"
+        )
+        self.assertEqual(levels.mapped("days"), [1, 15, 30, 60])
+        self.assertEqual(levels.mapped("code"), ["L1", "L2", "L3", "L4"])
+        self.assertTrue(levels[0].action_email_customer and levels[0].action_activity_salesperson)
+        self.assertTrue(levels[1].action_activity_manager and levels[1].action_set_warning)
+        self.assertTrue(levels[2].action_credit_hold)
+        self.assertTrue(levels[3].action_collection_case)
+        self.assertTrue(all(levels.mapped("mail_template_id")))
+        main_levels = self.env.ref("customer_credit.escalation_level_l1").sudo().company_id
+        self.assertEqual(main_levels, self.env.ref("base.main_company"))
+
+    def test_negative_days_refused(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.env["customer.credit.escalation.level"].create(
+                {"code": "LX", "name": "Bad", "days": -5, "company_id": self.company.id}
+            )
+
+    def test_duplicate_days_refused(self):
+        with self.assertRaisesRegex(ValidationError, "both start at 15 days"):
+            self.env["customer.credit.escalation.level"].create(
+                {"code": "LX", "name": "Twin", "days": 15, "company_id": self.company.id}
+            )
+        with self.assertRaisesRegex(ValidationError, "both start at 30 days"):
+            self.l4.days = 30
+        # The same days in another company are fine.
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.assertTrue(
+            self.env["customer.credit.escalation.level"].search(
+                [("company_id", "=", other.id), ("days", "=", 15)]
+            )
+        )
+
+    def test_log_is_unique_per_invoice_and_level(self):
+        with freeze_time("2025-03-05"):
+            invoice = self._invoice(self.customer, 300.0, self.d("2025-03-01"))
+            self._run()
+        log = self._logs(self.customer)
+        with self.assertRaises(Exception), self.cr.savepoint():
+            self.env["customer.credit.escalation.log"].create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "move_id": invoice.id,
+                    "level_id": log.level_id.id,
+                    "date": log.date,
+                }
+            )
+
+    def test_only_credit_managers_change_monitoring_fields(self):
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.salesman).write({"credit_warning": True})
+        with self.assertRaises(AccessError):
+            self.env["customer.credit.escalation.level"].with_user(self.salesman).create(
+                {"code": "L9", "name": "Mine", "days": 99, "company_id": self.company.id}
+            )
+
+    def test_plan_is_pure(self):
+        specs = {
+            1: LevelSpec(1, 1, True, True, False, False, False, False, 11),
+            2: LevelSpec(2, 15, False, False, True, True, False, False, 12),
+            3: LevelSpec(3, 30, True, False, False, False, True, False, 13),
+            4: LevelSpec(4, 60, False, False, False, False, False, True, 14),
+        }
+        plan = plan_partner_actions(7, [(100, 1), (100, 2), (100, 3), (200, 1)], specs)
+        self.assertEqual(plan.email_level_id, 3, "Most severe level with an email.")
+        self.assertEqual(plan.salesperson_level_id, 1)
+        self.assertEqual(plan.manager_level_id, 2)
+        self.assertEqual(plan.hold_level_id, 3)
+        self.assertFalse(plan.case_level_id)
+        self.assertEqual(plan.top_level_by_move, {100: 3, 200: 1})
+        plan = plan_partner_actions(7, [(100, 4), (200, 1)], specs)
+        self.assertEqual(plan.case_move_ids, [100])
+        self.assertEqual(plan.email_level_id, 1)
