@@ -1,11 +1,10 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# Field names tried, in order, on models built by other parts of the addon.
-LIMIT_END_FIELDS = ("date_valid_until", "valid_until", "date_end", "date_to", "expiry_date")
-AGREEMENT_END_FIELDS = ("date_end", "end_date", "date_to", "valid_until", "date_valid_until")
-INACTIVE_STATES = ("draft", "cancel", "cancelled", "refused", "expired", "closed", "done",
-                   "terminated", "void")
+# What each kind of expiring record is: model, end date field, state that is running.
+EXPIRING = {
+    "limit": ("customer.credit.limit.request", "valid_until", "approved"),
+}
 
 
 class CustomerCreditMonitor(models.AbstractModel):
@@ -21,12 +20,9 @@ class CustomerCreditMonitor(models.AbstractModel):
             monitor = self.sudo().with_company(company)
             horizon = fields.Date.add(today, days=company.credit_notice_days)
             created += monitor._check_reviews_due(today, horizon)
-            created += monitor._check_expiring(
-                "limit", "customer.credit.limit.request", LIMIT_END_FIELDS, today, horizon
-            )
-            created += monitor._check_expiring(
-                "agreement", "customer.credit.agreement", AGREEMENT_END_FIELDS, today, horizon
-            )
+            created += monitor._check_expiring("limit", today, horizon)
+            # Agreements nearing their end get their renewal activity from
+            # customer.credit.agreement._cron_expire_agreements (30 days before the end).
             self._commit_batch(created, 0)
         return created
 
@@ -111,44 +107,32 @@ class CustomerCreditMonitor(models.AbstractModel):
         )
 
     @api.model
-    def _check_expiring(self, kind, model_name, date_candidates, today, horizon):
-        """Records of another part of the addon ending soon, when that part is installed."""
-        if model_name not in self.env:
-            return 0
+    def _check_expiring(self, kind, today, horizon):
+        """Running temporary limits (or other ``EXPIRING`` records) ending soon."""
+        model_name, date_field, running_state = EXPIRING[kind]
         Model = self.env[model_name]
-        date_field = next((name for name in date_candidates if name in Model._fields), None)
-        if not date_field or "partner_id" not in Model._fields:
-            return 0
-        domain = [(date_field, "!=", False), (date_field, "<=", horizon), (date_field, ">=", today)]
-        if "company_id" in Model._fields:
-            domain.append(("company_id", "in", (False, self.env.company.id)))
-        if "state" in Model._fields:
-            domain.append(("state", "not in", INACTIVE_STATES))
-        if kind == "limit" and "limit_type" in Model._fields:
+        domain = [
+            (date_field, "!=", False),
+            (date_field, "<=", horizon),
+            (date_field, ">=", today),
+            ("company_id", "=", self.env.company.id),
+            ("state", "=", running_state),
+        ]
+        if kind == "limit":
             domain.append(("limit_type", "=", "temporary"))
         records = Model.search(domain)
         due_dates = {record.id: record[date_field] for record in records}
         announced = self._announced(kind, model_name, list(due_dates.items()))
         records = records.filtered(lambda r: (r.id, due_dates[r.id]) not in announced)
-        if kind == "limit":
-            activity = "customer_credit.mail_activity_type_credit_limit_expiry"
+        activity = "customer_credit.mail_activity_type_credit_limit_expiry"
 
-            def summary(record, due):
-                return self.env._(
-                    "Temporary credit limit of %(partner)s expires on %(date)s",
-                    partner=record.partner_id.display_name,
-                    date=due,
-                )
-        else:
-            activity = "customer_credit.mail_activity_type_credit_agreement"
+        def summary(record, due):
+            return self.env._(
+                "Temporary credit limit of %(partner)s expires on %(date)s",
+                partner=record.partner_id.display_name,
+                date=due,
+            )
 
-            def summary(record, due):
-                return self.env._(
-                    "Credit agreement %(agreement)s of %(partner)s ends on %(date)s",
-                    agreement=record.display_name,
-                    partner=record.partner_id.display_name,
-                    date=due,
-                )
         return self._announce(
             kind, records, due_dates, activity, summary, lambda record: record.partner_id
         )

@@ -52,3 +52,31 @@ class TestScheduledChecks(CreditMonitoringCase):
                 ),
                 0,
             )
+
+    def test_expiring_temporary_limit_creates_one_activity(self):
+        expiry_type = self.env.ref("customer_credit.mail_activity_type_credit_limit_expiry")
+        with freeze_time("2025-07-01"):
+            request = (
+                self.env["customer.credit.limit.request"]
+                .with_user(self.salesman)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "requested_limit": 50_000,
+                        "limit_type": "temporary",
+                        "valid_until": self.d("2025-07-20"),
+                        "reason": "Trade fair orders",
+                    }
+                )
+            )
+            request.with_user(self.salesman).action_submit()
+            request.with_user(self.manager).action_approve()
+            self.assertEqual(request.state, "approved")
+        with freeze_time("2025-07-15"):
+            self.monitor._cron_run_credit_checks()
+            self.monitor._cron_run_credit_checks()
+        activities = request.activity_ids.filtered(lambda a: a.activity_type_id == expiry_type)
+        self.assertEqual(len(activities), 1, "announced once")
+        self.assertEqual(activities.user_id, self.manager)
+        self.assertEqual(activities.date_deadline, self.d("2025-07-20"))
+        self.assertIn("expires on", activities.summary or activities.note or "")
