@@ -17,8 +17,17 @@
         "views/customer_credit_grade_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "data/mail_activity_type_data.xml",
+        "wizard/credit_release_wizard_views.xml",
+        "views/sale_order_views.xml",
+        "views/customer_credit_release_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_credit/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/customer_credit_demo.xml",
     ],

@@ -3,3 +3,8 @@ from . import customer_credit_grade
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import credit_check
+from . import customer_credit_confirm_lock
+from . import customer_credit_release
+from . import payment_transaction
+from . import sale_order

@@ -1,1 +1,5 @@
 from . import test_grade
+from . import test_credit_check
+from . import test_sale_credit
+from . import test_credit_release
+from . import test_credit_tour

@@ -1,0 +1,2 @@
+from . import credit_release_request
+from . import credit_release_decision
