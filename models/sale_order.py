@@ -348,7 +348,9 @@ class SaleOrder(models.Model):
             self.env.execute_query(
                 SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
             )
-            self.env.execute_query(
+            # A serialization failure here is expected under concurrency and retried
+            # by Odoo: do not log it as a bad query.
+            self.env.cr.execute(
                 SQL(
                     """
                     INSERT INTO customer_credit_confirm_lock (company_id, partner_id, locked_on)
@@ -358,7 +360,8 @@ class SaleOrder(models.Model):
                     """,
                     company_id,
                     partner_id,
-                )
+                ),
+                log_exceptions=False,
             )
         self._credit_after_lock_hook()
 
