@@ -149,6 +149,11 @@ class SaleOrder(models.Model):
                 continue
             partners = self.env["res.partner"].sudo().with_company(company)
             commercials = partners.browse({o.partner_id.commercial_partner_id.id for o in orders})
+            # one read for the profile fields of the batch
+            commercials.fetch(
+                ["credit_limit", "credit_policy", "credit_hold", "credit_hold_reason",
+                 "credit_grade_id"]
+            )
             exposures = commercials._credit_exposure_by_partner(company=company)
             amounts = {}
             for order in orders:
@@ -162,7 +167,7 @@ class SaleOrder(models.Model):
             tolerance = company.credit_overdue_tolerance_days
             for order in orders:
                 commercial = partners.browse(order.partner_id.commercial_partner_id.id)
-                policy = commercial.credit_policy_effective or "none"
+                policy = commercial.credit_policy or company.credit_policy_default or "none"
                 values = exposures.get(commercial.id) or empty_exposure()
                 others = totals[commercial.id] - amounts[order] if in_call else 0.0
                 data = CreditInput(
