@@ -93,9 +93,7 @@ class CustomerCreditRelease(models.Model):
     @api.depends("order_id.name", "partner_id")
     def _compute_name(self):
         for release in self:
-            release.name = self.env._(
-                "Release for %(order)s", order=release.order_id.name or ""
-            )
+            release.name = self.env._("Release for %(order)s", order=release.order_id.name or "")
 
     @api.depends("order_id")
     def _compute_snapshot(self):
@@ -201,9 +199,7 @@ class CustomerCreditRelease(models.Model):
             self.sudo().activity_schedule(
                 "customer_credit.mail_act_credit_release_approval",
                 user_id=user.id,
-                summary=self.env._(
-                    "Approve credit release for %(order)s", order=order.name
-                ),
+                summary=self.env._("Approve credit release for %(order)s", order=order.name),
                 note=note,
             )
 
@@ -234,9 +230,7 @@ class CustomerCreditRelease(models.Model):
             )
         for release in self:
             if release.state != "pending":
-                state = dict(self._fields["state"]._description_selection(self.env))[
-                    release.state
-                ]
+                state = dict(self._fields["state"]._description_selection(self.env))[release.state]
                 raise UserError(
                     self.env._(
                         "%(release)s is %(state)s: only a pending release can be approved "
@@ -321,8 +315,10 @@ class CustomerCreditRelease(models.Model):
 
     def _close_activities(self, feedback):
         activities = self.sudo().activity_ids.filtered(
-            lambda a: a.activity_type_id
-            == self.env.ref("customer_credit.mail_act_credit_release_approval")
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("customer_credit.mail_act_credit_release_approval")
+            )
         )
         mine = activities.filtered(lambda a: a.user_id == self.env.user)
         if mine:

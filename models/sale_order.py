@@ -34,7 +34,13 @@ CREDIT_CHECK_STATES = [
 ]
 
 # Changing any of these after a release was granted voids it.
-RELEASE_WATCHED_FIELDS = ("order_line", "partner_id", "currency_id", "payment_term_id", "pricelist_id")
+RELEASE_WATCHED_FIELDS = (
+    "order_line",
+    "partner_id",
+    "currency_id",
+    "payment_term_id",
+    "pricelist_id",
+)
 
 
 class SaleOrder(models.Model):
@@ -47,9 +53,7 @@ class SaleOrder(models.Model):
         search="_search_credit_check_state",
         help="Result of the customer credit check for this quotation, computed live.",
     )
-    credit_banner = fields.Html(
-        "Credit Situation", compute="_compute_credit_check", sanitize=False
-    )
+    credit_banner = fields.Html("Credit Situation", compute="_compute_credit_check", sanitize=False)
     credit_release_ids = fields.One2many(
         "customer.credit.release", "order_id", "Credit Releases", copy=False
     )
@@ -151,8 +155,13 @@ class SaleOrder(models.Model):
             commercials = partners.browse({o.partner_id.commercial_partner_id.id for o in orders})
             # one read for the profile fields of the batch
             commercials.fetch(
-                ["credit_limit", "credit_policy", "credit_hold", "credit_hold_reason",
-                 "credit_grade_id"]
+                [
+                    "credit_limit",
+                    "credit_policy",
+                    "credit_hold",
+                    "credit_hold_reason",
+                    "credit_grade_id",
+                ]
             )
             exposures = commercials._credit_exposure_by_partner(company=company)
             amounts = {}
@@ -346,9 +355,7 @@ class SaleOrder(models.Model):
         serialization error (Odoo retries the request, which then sees the new order):
         Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
         """
-        keys = sorted(
-            {(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self}
-        )
+        keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
         for company_id, partner_id in keys:
             self.env.execute_query(
                 SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
@@ -376,9 +383,11 @@ class SaleOrder(models.Model):
     def _credit_check_confirmation(self):
         """Lock, evaluate and split the orders: (verdicts, blocked, releases to use)."""
         checked = self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.partner_id
-            and o.company_id.credit_control_enabled
+            lambda o: (
+                o.state in ("draft", "sent")
+                and o.partner_id
+                and o.company_id.credit_control_enabled
+            )
         )
         if not checked:
             return {}, self.browse(), {}
@@ -496,10 +505,9 @@ class SaleOrder(models.Model):
             return manager
         group = self.env.ref("customer_credit.group_credit_manager").sudo()
         return group.users.filtered(
-            lambda u: u.active
-            and not u.share
-            and self.company_id in u.company_ids
-            and u not in exclude
+            lambda u: (
+                u.active and not u.share and self.company_id in u.company_ids and u not in exclude
+            )
         )
 
     def _credit_handle_portal_block(self, blocked, verdicts):

@@ -1,10 +1,9 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 from odoo.tools import format_amount
-
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class CreditSaleCommon(AccountTestInvoicingCommon):

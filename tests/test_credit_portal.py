@@ -98,21 +98,29 @@ class TestCreditPortal(HttpCase):
         self.assertFalse(order.credit_release_ids)
 
     def test_online_payment_of_blocked_order(self):
-        order = self._quote(qty=2, require_signature=False, require_payment=True, prepayment_percent=1.0)
-        provider = self.env["payment.provider"].sudo().create(
-            {"name": "Credit test provider", "code": "none", "state": "test"}
+        order = self._quote(
+            qty=2, require_signature=False, require_payment=True, prepayment_percent=1.0
         )
-        tx = self.env["payment.transaction"].sudo().create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
-                "amount": order.amount_total,
-                "currency_id": order.currency_id.id,
-                "partner_id": self.customer.id,
-                "reference": "CREDIT-TEST-1",
-                "sale_order_ids": [Command.set(order.ids)],
-                "state": "done",
-            }
+        provider = (
+            self.env["payment.provider"]
+            .sudo()
+            .create({"name": "Credit test provider", "code": "none", "state": "test"})
+        )
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                    "amount": order.amount_total,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": "CREDIT-TEST-1",
+                    "sale_order_ids": [Command.set(order.ids)],
+                    "state": "done",
+                }
+            )
         )
         confirmed = tx._check_amount_and_confirm_order()
         self.assertFalse(confirmed)

@@ -1,7 +1,6 @@
+from odoo.addons.customer_credit.tools.race_confirm import run_race_any
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config, mute_logger
-
-from odoo.addons.customer_credit.tools.race_confirm import run_race_any
 
 
 @tagged("post_install", "-at_install")

@@ -11,7 +11,9 @@ class TestCreditRelease(CreditSaleCommon):
         user = user or self.salesman
         action = order.with_user(user).with_context(credit_interactive=True).action_confirm()
         wizard = Form(
-            self.env["customer.credit.release.request"].with_user(user).with_context(action["context"])
+            self.env["customer.credit.release.request"]
+            .with_user(user)
+            .with_context(action["context"])
         )
         wizard.comment = comment
         wizard.save().action_request()
@@ -19,7 +21,10 @@ class TestCreditRelease(CreditSaleCommon):
 
     def _approval_activities(self, release):
         return release.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("customer_credit.mail_act_credit_release_approval")
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("customer_credit.mail_act_credit_release_approval")
+            )
         )
 
     def test_request_records_snapshot_and_schedules_customer_manager(self):
@@ -58,8 +63,10 @@ class TestCreditRelease(CreditSaleCommon):
 
     def test_request_without_comment_is_refused(self):
         order = self._quote(qty=12, user=self.salesman)
-        wizard = self.env["customer.credit.release.request"].with_user(self.salesman).create(
-            {"order_id": order.id, "comment": "   "}
+        wizard = (
+            self.env["customer.credit.release.request"]
+            .with_user(self.salesman)
+            .create({"order_id": order.id, "comment": "   "})
         )
         with self.assertRaisesRegex(UserError, "Explain why"):
             wizard.action_request()
@@ -80,8 +87,13 @@ class TestCreditRelease(CreditSaleCommon):
         release.with_user(self.manager).action_approve("Known customer, OK this once")
         self.assertRecordValues(
             release,
-            [{"state": "approved", "decided_by_id": self.manager.id,
-              "decision_comment": "Known customer, OK this once"}],
+            [
+                {
+                    "state": "approved",
+                    "decided_by_id": self.manager.id,
+                    "decision_comment": "Known customer, OK this once",
+                }
+            ],
         )
         self.assertTrue(release.decided_on)
         self.assertFalse(self._approval_activities(release))
@@ -89,8 +101,9 @@ class TestCreditRelease(CreditSaleCommon):
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(release.state, "used")
-        self.assertIn("confirmed with the credit release approved by Max Manager",
-                      order.message_ids[0].body)
+        self.assertIn(
+            "confirmed with the credit release approved by Max Manager", order.message_ids[0].body
+        )
         # once only: back to quotation, blocked again
         order.with_context(disable_cancel_warning=True).action_cancel()
         order.action_draft()
@@ -100,8 +113,14 @@ class TestCreditRelease(CreditSaleCommon):
     def test_decision_wizard(self):
         order = self._quote(qty=12, user=self.salesman)
         release = self._request(order)
-        action = release.with_user(self.manager).with_context(credit_decision="refuse").action_open_decision()
-        wizard = Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"]))
+        action = (
+            release.with_user(self.manager)
+            .with_context(credit_decision="refuse")
+            .action_open_decision()
+        )
+        wizard = Form(
+            self.env[action["res_model"]].with_user(self.manager).with_context(action["context"])
+        )
         self.assertEqual(wizard.decision, "refuse")
         wizard.comment = "Too much overdue"
         wizard.save().action_confirm_decision()
@@ -125,8 +144,11 @@ class TestCreditRelease(CreditSaleCommon):
         order = self._quote(qty=12, user=self.salesman)
         release = self._request(order)
         other_salesman = new_test_user(
-            self.env, login="other_sales", groups="sales_team.group_sale_salesman_all_leads",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="other_sales",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
         with self.assertRaises(AccessError):
             release.with_user(other_salesman).action_approve("I approve myself")
@@ -156,8 +178,17 @@ class TestCreditRelease(CreditSaleCommon):
     def test_changes_after_approval_void_the_release(self):
         term = self.env.ref("account.account_payment_term_30days")
         for change in (
-            {"order_line": [Command.create({"product_id": self.product.id, "price_unit": 10.0,
-                                            "tax_id": [Command.clear()]})]},
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": 10.0,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ]
+            },
             {"payment_term_id": term.id},
             {"partner_id": self._credit_partner("Other Ltd", limit=1.0).id},
         ):
@@ -200,12 +231,25 @@ class TestCreditRelease(CreditSaleCommon):
         other_company = self.setup_other_company(name="Credit Other Co")["company"]
         self.assertNotIn(other_company, self.manager.company_ids)
         other_partner = self.env["res.partner"].create({"name": "Elsewhere"})
-        other_order = self.env["sale.order"].with_company(other_company).create(
-            {"partner_id": other_partner.id, "company_id": other_company.id,
-             "order_line": [Command.create({"product_id": self.product.id, "price_unit": 5.0})]}
+        other_order = (
+            self.env["sale.order"]
+            .with_company(other_company)
+            .create(
+                {
+                    "partner_id": other_partner.id,
+                    "company_id": other_company.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "price_unit": 5.0})
+                    ],
+                }
+            )
         )
-        other_release = self.env["customer.credit.release"].sudo().create(
-            {"order_id": other_order.id, "request_comment": "x", "reason_codes": "no_limit"}
+        other_release = (
+            self.env["customer.credit.release"]
+            .sudo()
+            .create(
+                {"order_id": other_order.id, "request_comment": "x", "reason_codes": "no_limit"}
+            )
         )
         self.assertNotIn(other_release, Release.search([]))
         self.assertEqual(Release.search_count([("id", "=", other_release.id)]), 0)

@@ -8,19 +8,30 @@ class TestCreditTour(HttpCase):
         company = self.env.company
         company.write({"credit_control_enabled": True, "credit_policy_default": "block"})
         salesman = new_test_user(
-            self.env, login="tour_salesman", password="tour_salesman", name="Tour Sales",
+            self.env,
+            login="tour_salesman",
+            password="tour_salesman",
+            name="Tour Sales",
             groups="sales_team.group_sale_salesman",
         )
         manager = new_test_user(
-            self.env, login="tour_credit_manager", password="tour_credit_manager",
+            self.env,
+            login="tour_credit_manager",
+            password="tour_credit_manager",
             name="Tour Credit Manager",
             groups="sales_team.group_sale_salesman_all_leads,customer_credit.group_credit_manager",
         )
-        customer = self.env["res.partner"].create({"name": "Tour Over Limit Ltd", "is_company": True})
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Over Limit Ltd", "is_company": True}
+        )
         customer.sudo().write({"credit_limit": 10000.0, "credit_manager_id": manager.id})
         self.env["product.product"].create(
-            {"name": "Tour Widget", "type": "consu", "list_price": 1000.0,
-             "taxes_id": [Command.clear()]}
+            {
+                "name": "Tour Widget",
+                "type": "consu",
+                "list_price": 1000.0,
+                "taxes_id": [Command.clear()],
+            }
         )
         self.start_tour(
             "/odoo/action-sale.action_quotations_with_onboarding",
@@ -39,8 +50,13 @@ class TestCreditTour(HttpCase):
         self.start_tour("/odoo", "customer_credit_approve_release", login="tour_credit_manager")
         self.assertRecordValues(
             release,
-            [{"state": "approved", "decided_by_id": manager.id,
-              "decision_comment": "Approved once: good payment history"}],
+            [
+                {
+                    "state": "approved",
+                    "decided_by_id": manager.id,
+                    "decision_comment": "Approved once: good payment history",
+                }
+            ],
         )
 
         self.start_tour(

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -85,8 +84,12 @@ class TestSaleCreditConfirm(CreditSaleCommon):
         grade_d = self.env.ref("customer_credit.grade_d")
         grade_d.sudo().block_sales = True
         self.customer.with_company(self.company).sudo().write(
-            {"credit_hold": True, "credit_hold_reason": "Bankrupt rumours",
-             "credit_grade_id": grade_d.id, "credit_policy": "block"}
+            {
+                "credit_hold": True,
+                "credit_hold_reason": "Bankrupt rumours",
+                "credit_grade_id": grade_d.id,
+                "credit_policy": "block",
+            }
         )
         order = self._quote(qty=7, user=self.salesman)
         messages = len(order.message_ids)
@@ -104,7 +107,9 @@ class TestSaleCreditConfirm(CreditSaleCommon):
 
     def test_button_returns_release_wizard(self):
         order = self._quote(qty=11, user=self.salesman)
-        action = order.with_user(self.salesman).with_context(credit_interactive=True).action_confirm()
+        action = (
+            order.with_user(self.salesman).with_context(credit_interactive=True).action_confirm()
+        )
         self.assertEqual(action["res_model"], "customer.credit.release.request")
         self.assertEqual(order.state, "draft")
         wizard = Form(
@@ -196,8 +201,12 @@ class TestSaleCreditConfirm(CreditSaleCommon):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
         self.env["res.currency.rate"].create(
-            {"currency_id": currency.id, "rate": 2.0, "company_id": self.company.id,
-             "name": "2000-01-01"}
+            {
+                "currency_id": currency.id,
+                "rate": 2.0,
+                "company_id": self.company.id,
+                "name": "2000-01-01",
+            }
         )
         order.invalidate_recordset()
         self.assertEqual(order.currency_id, currency)

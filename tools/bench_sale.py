@@ -61,7 +61,11 @@ def bench_confirm_credit_check(env, ctx):
                     "company_id": company.id,
                     "order_line": [
                         Command.create(
-                            {"product_id": product.id, "price_unit": 100.0, "tax_id": [Command.clear()]}
+                            {
+                                "product_id": product.id,
+                                "price_unit": 100.0,
+                                "tax_id": [Command.clear()],
+                            }
                         )
                     ],
                 }
@@ -70,8 +74,11 @@ def bench_confirm_credit_check(env, ctx):
             commercial = partner.commercial_partner_id.with_company(company)
             exposure = commercial.credit_exposure
             commercial.write(
-                {"credit_policy": "block", "credit_limit": exposure + 1_000_000.0,
-                 "credit_hold": False}
+                {
+                    "credit_policy": "block",
+                    "credit_limit": exposure + 1_000_000.0,
+                    "credit_hold": False,
+                }
             )
             result["exposure"] = round(exposure, 2)
 

@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from functools import partial
 
 LIMIT = 1000.0
 ORDER_AMOUNT = 600.0
@@ -83,9 +82,7 @@ def _cleanup(registry, data):
             [("partner_id", "=", data["partner_id"])]
         ).unlink()
         env["res.partner"].browse(data["partner_id"]).unlink()
-        env["res.company"].browse(data["company_id"]).credit_control_enabled = data[
-            "was_enabled"
-        ]
+        env["res.company"].browse(data["company_id"]).credit_control_enabled = data["was_enabled"]
         cr.commit()
 
 
@@ -125,7 +122,8 @@ def _confirm(registry, order_id, company_id, barrier, results, index):
             # lock that the test runner holds while tests run.
             cr.transaction = api.Transaction(registry)
             env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]})
-            env["sale.order"].browse(order_id).amount_total  # snapshot taken before the other commits
+            # read the order: the snapshot is taken before the other transaction commits
+            env["sale.order"].browse(order_id).read(["amount_total"])
             barrier.wait(timeout=30)
             start = time.perf_counter()
 
@@ -207,8 +205,17 @@ def run_race_subprocess(conf, database, hold=0.5, without_lock=False, company_id
     """Run this script in a separate Odoo process (its own registry and connections)."""
     import odoo
 
-    command = [sys.executable, os.path.abspath(__file__), "-c", conf, "-d", database,
-               "--hold", str(hold), "--json"]
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "-c",
+        conf,
+        "-d",
+        database,
+        "--hold",
+        str(hold),
+        "--json",
+    ]
     if without_lock:
         command.append("--without-lock")
     if company_id:
@@ -216,7 +223,9 @@ def run_race_subprocess(conf, database, hold=0.5, without_lock=False, company_id
     env = dict(os.environ)
     odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [odoo_root, env.get("PYTHONPATH")]))
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)

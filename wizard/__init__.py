@@ -1,2 +1,1 @@
-from . import credit_release_request
-from . import credit_release_decision
+from . import credit_release_decision, credit_release_request

@@ -16,10 +16,10 @@ class CustomerCreditReleaseRequest(models.TransientModel):
     reasons_html = fields.Html("Reasons", compute="_compute_reasons", sanitize=False)
     reason_lines = fields.Text(compute="_compute_reasons")
     reason_codes = fields.Char(compute="_compute_reasons")
-    pending_release_id = fields.Many2one(
-        "customer.credit.release", compute="_compute_reasons"
+    pending_release_id = fields.Many2one("customer.credit.release", compute="_compute_reasons")
+    comment = fields.Text(
+        help="Why should this order be confirmed? The credit manager decides on it."
     )
-    comment = fields.Text(help="Why should this order be confirmed? The credit manager decides on it.")
 
     @api.depends("order_id")
     def _compute_reasons(self):
