@@ -1,8 +1,9 @@
 # customer_credit: `make run` serves the demo, `make test` runs the whole suite.
 SHELL := /bin/bash
 DEV := tools/dev.sh
+VENV := .venv
 
-.PHONY: setup run test stop bench lint shell pot
+.PHONY: setup run test stop bench lint shell
 
 setup:
 	@$(DEV) setup
@@ -22,8 +23,12 @@ bench:
 shell:
 	@$(DEV) shell
 
-lint:
-	@$(DEV) setup
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	.venv/bin/pylint --rcfile=.pylintrc --load-plugins=pylint_odoo --disable=all --enable=odoolint,sql-injection,translation-required,manifest-version-format --exit-zero=n . 2>/dev/null || .venv/bin/pylint --rcfile=.pylintrc .
+$(VENV)/.lint-installed: requirements-dev.txt
+	@python3 -m venv $(VENV) 2>/dev/null || true
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+lint: $(VENV)/.lint-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pylint --rcfile=.pylintrc --recursive=y --ignore=.venv,.local,tools .

@@ -46,6 +46,20 @@ class CustomerCreditGrade(models.Model):
         "res.company", help="Leave empty to share the grade between companies."
     )
     description = fields.Text(translate=True)
+    # Recommended limit rule (credit evaluations): the lowest of the three, 0 = not used.
+    limit_revenue_pct = fields.Float(
+        "Limit: % of Annual Revenue",
+        help="Recommended limit as a percentage of the customer's annual revenue. 0: not used.",
+    )
+    limit_sales_months = fields.Float(
+        "Limit: Months of Sales",
+        help="Recommended limit as this many months of the customer's average monthly "
+        "invoiced sales. 0: not used.",
+    )
+    limit_cap = fields.Float(
+        "Limit Cap",
+        help="Highest limit recommended for this grade, in company currency. 0: no cap.",
+    )
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "A grade code must be unique."),
@@ -64,12 +78,17 @@ class CustomerCreditGrade(models.Model):
             CustomerCreditGrade, self.with_context(credit_grade_loading=True)
         )._load_records(data_list, update=update)
 
+    @api.model
+    def _grades_of_company(self, company):
+        """The grade scale of ``company``: its own grades if it has any, else the shared ones."""
+        own = self.search([("company_id", "=", company.id)]) if company else self.browse()
+        return own or self.search([("company_id", "=", False)])
+
     @api.constrains("score_min", "score_max", "active", "company_id")
     def _check_score_ranges(self):
-        companies = set(self.mapped("company_id.id")) or {False}
         loading = self.env.context.get("credit_grade_loading")
-        for company_id in companies:
-            grades = self.search([("company_id", "in", [company_id, False])])
+        for company in self.mapped("company_id") or [self.env["res.company"]]:
+            grades = self._grades_of_company(company)
             problems = range_problems((g.code, g.score_min, g.score_max) for g in grades)
             for kind, first, second in problems:
                 if kind == "gap" and loading:
@@ -100,7 +119,6 @@ class CustomerCreditGrade(models.Model):
     @api.model
     def _grade_for_score(self, score, company=None):
         """Active grade whose range holds ``score`` for ``company``."""
-        company = company or self.env.company
-        grades = self.search([("company_id", "in", [company.id, False])])
+        grades = self._grades_of_company(company or self.env.company)
         code = grade_for_score([(g.code, g.score_min, g.score_max) for g in grades], score)
         return grades.filtered(lambda g: g.code == code)[:1]

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .customer_credit_grade import CREDIT_POLICIES
 
@@ -22,4 +23,24 @@ class ResCompany(models.Model):
         "Overdue Tolerance (days)",
         default=0,
         help="Overdue debt younger than this many days does not count against the customer.",
+    )
+
+    @api.constrains("credit_overdue_tolerance_days")
+    def _check_credit_overdue_tolerance_days(self):
+        for company in self:
+            if company.credit_overdue_tolerance_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The overdue tolerance of %(company)s cannot be negative: "
+                        "enter 0 to block from the first day overdue.",
+                        company=company.name,
+                    )
+                )
+
+    credit_limit_director_threshold = fields.Monetary(
+        "Director Approval Above",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Credit limit requests above this amount also need a credit director's "
+        "approval. 0: a credit manager's approval is always enough.",
     )

@@ -3,10 +3,13 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from .credit_exposure import (
+    EXPOSURE_INDEXES,
     available_credit,
     empty_exposure,
     exposure_from_row,
+    exposure_index_sql,
     exposure_sql,
+    over_limit_sql,
     total_exposure,
     utilisation_percent,
 )
@@ -28,6 +31,10 @@ CREDIT_MANAGED_FIELDS = (
     "credit_hold_reason",
     "credit_review_date",
     "credit_manager_id",
+)
+# Fields a credit manager may write without contact edition rights.
+CREDIT_WRITE_FIELDS = frozenset(
+    CREDIT_MANAGED_FIELDS + ("credit_hold_user_id", "credit_hold_date")
 )
 
 
@@ -179,6 +186,13 @@ class ResPartner(models.Model):
 
     user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
 
+    def init(self):
+        super().init()
+        # Exposure and the "over limit" search read open items only: partial indexes
+        # keep them fast on large ledgers (see docs/benchmarks.md).
+        for index in EXPOSURE_INDEXES:
+            self.env.cr.execute(exposure_index_sql(*index))
+
     # ------------------------------------------------------------------ computes
 
     @api.depends_context("uid")
@@ -234,12 +248,30 @@ class ResPartner(models.Model):
 
     def _credit_exposure_by_partner(self, company=None, today=None):
         """Exposure components per commercial partner id, one query for the batch."""
+        if not self:
+            return {}
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
-        commercial_ids = set(self.commercial_partner_id.ids)
+        self._credit_flush()
+        if all(isinstance(pid, int) for pid in self._ids):
+            # Stored partners: their commercial partners in one light query. Reading
+            # them through the ORM loads every column of each partner and costs more
+            # than the exposure itself (see docs/benchmarks.md).
+            commercial_ids = [
+                cid
+                for (cid,) in self.env.execute_query(
+                    SQL(
+                        "SELECT DISTINCT commercial_partner_id FROM res_partner"
+                        " WHERE id = ANY(%s)",
+                        list(self._ids),
+                    )
+                )
+                if cid
+            ]
+        else:  # partners being edited in a form: their commercial partner may change
+            commercial_ids = self.commercial_partner_id._origin.ids
         if not commercial_ids:
             return {}
-        self._credit_flush()
         rows = self.env.execute_query(exposure_sql(company.id, today, commercial_ids))
         return {row[0]: exposure_from_row(row) for row in rows}
 
@@ -260,25 +292,9 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on 'Over Credit Limit'."))
         company = self.env.company
-        today = fields.Date.context_today(self)
         fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
         self._credit_flush()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT e.partner_id
-                  FROM (%(exposure)s) AS e(partner_id, not_due, overdue, days, unapplied,
-                                           drafts, orders)
-                  JOIN res_partner rp ON rp.id = e.partner_id
-                 WHERE COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s) > 0
-                   AND e.not_due + e.overdue + e.unapplied + e.drafts + e.orders
-                       > COALESCE((rp.credit_limit ->> %(company)s)::numeric, %(fallback)s)
-                """,
-                exposure=exposure_sql(company.id, today),
-                company=str(company.id),
-                fallback=fallback,
-            )
-        )
+        rows = self.env.execute_query(over_limit_sql(company.id, fallback))
         ids = [row[0] for row in rows]
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", ids)]
@@ -456,6 +472,15 @@ class ResPartner(models.Model):
     def write(self, vals):
         self._check_credit_write_access(vals)
         vals = self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
+        if (
+            not self.env.su
+            and set(vals) <= CREDIT_WRITE_FIELDS
+            and self.env.user.has_group("customer_credit.group_credit_manager")
+        ):
+            # Credit managers edit credit terms of any customer they can read, without
+            # needing the right to edit contacts; the author stays the manager.
+            self.check_access("read")
+            return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
 
     # ------------------------------------------------------------------ actions
@@ -478,3 +503,60 @@ class ResPartner(models.Model):
             ],
             "context": {"search_default_group_by_move": False, "create": False},
         }
+
+    # ------------------------------------------------------------------ evaluations & approvals
+
+    credit_evaluation_ids = fields.One2many(
+        "customer.credit.evaluation", "partner_id", "Credit Evaluations", groups=CREDIT_GROUPS
+    )
+    credit_evaluation_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+    credit_limit_request_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+    credit_agreement_count = fields.Integer(
+        compute="_compute_credit_approval_counts", groups=CREDIT_GROUPS
+    )
+
+    def _compute_credit_approval_counts(self):
+        commercial_ids = self.commercial_partner_id.ids
+        counts = {}
+        for model in (
+            "customer.credit.evaluation",
+            "customer.credit.limit.request",
+            "customer.credit.agreement",
+        ):
+            groups = self.env[model]._read_group(
+                [("partner_id", "in", commercial_ids)], ["partner_id"], ["__count"]
+            )
+            counts[model] = {partner.id: count for partner, count in groups}
+        for partner in self:
+            commercial_id = partner.commercial_partner_id.id
+            partner.credit_evaluation_count = counts["customer.credit.evaluation"].get(
+                commercial_id, 0
+            )
+            partner.credit_limit_request_count = counts["customer.credit.limit.request"].get(
+                commercial_id, 0
+            )
+            partner.credit_agreement_count = counts["customer.credit.agreement"].get(
+                commercial_id, 0
+            )
+
+    def _credit_action_for(self, xmlid):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        commercial = self.commercial_partner_id
+        action["domain"] = [("partner_id", "=", commercial.id)]
+        action["context"] = {"default_partner_id": commercial.id}
+        return action
+
+    def action_view_credit_evaluations(self):
+        """Evaluation history of the customer."""
+        return self._credit_action_for("customer_credit.customer_credit_evaluation_action")
+
+    def action_view_credit_limit_requests(self):
+        return self._credit_action_for("customer_credit.customer_credit_limit_request_action")
+
+    def action_view_credit_agreements(self):
+        return self._credit_action_for("customer_credit.customer_credit_agreement_action")

@@ -1,116 +1,127 @@
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
-from odoo.tools import format_amount
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
-class CreditSaleCommon(AccountTestInvoicingCommon):
-    """A company with credit control, a salesperson without accounting rights,
-    two credit managers, a tax-free product at 1,000.00 and a customer with a
-    10,000.00 limit under the 'block' policy."""
+class CreditCommon(AccountTestInvoicingCommon):
+    """Company, customers, users and document helpers for credit tests."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        cls.company.write(
-            {
-                "credit_control_enabled": True,
-                "credit_policy_default": "block",
-                "credit_overdue_tolerance_days": 30,
-            }
+        cls.company = cls.env.company
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Credit Customer Ltd", "is_company": True}
         )
-        cls.currency = cls.company.currency_id
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Credit Widget",
-                "type": "consu",
-                "list_price": 1000.0,
-                "taxes_id": [Command.clear()],
-            }
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Buyer of Credit Customer", "parent_id": cls.customer.id}
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Other Customer Ltd", "is_company": True}
         )
         cls.salesman = new_test_user(
             cls.env,
             login="credit_salesman",
-            name="Sally Sales",
-            groups="sales_team.group_sale_salesman",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.manager = new_test_user(
+        cls.accountant = new_test_user(
             cls.env,
-            login="credit_manager_1",
-            name="Max Manager",
-            groups="sales_team.group_sale_salesman_all_leads,customer_credit.group_credit_manager",
+            login="credit_accountant",
+            groups="account.group_account_invoice",
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.manager2 = new_test_user(
+        cls.credit_manager = new_test_user(
             cls.env,
-            login="credit_manager_2",
-            name="Mia Manager",
-            groups="sales_team.group_sale_salesman_all_leads,customer_credit.group_credit_manager",
+            login="credit_manager",
+            groups="sales_team.group_sale_salesman,customer_credit.group_credit_manager",
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.customer = cls._credit_partner("Over Limit Ltd", limit=10000.0)
+        cls.tax_10 = cls.env["account.tax"].create(
+            {"name": "Credit VAT 10%", "amount": 10.0, "type_tax_use": "sale"}
+        )
 
     @classmethod
-    def _credit_partner(cls, name, limit=0.0, **values):
-        partner = cls.env["res.partner"].create({"name": name, "is_company": True})
-        partner.with_company(cls.company).sudo().write(dict({"credit_limit": limit}, **values))
-        return partner
-
-    def _quote(self, partner=None, qty=1.0, user=None, **values):
-        env = self.env(user=user) if user else self.env
-        return (
-            env["sale.order"]
-            .with_company(self.company)
-            .create(
-                dict(
-                    {
-                        "partner_id": (partner or self.customer).id,
-                        "company_id": self.company.id,
-                        "order_line": [
-                            Command.create(
-                                {
-                                    "product_id": self.product.id,
-                                    "product_uom_qty": qty,
-                                    "price_unit": 1000.0,
-                                    "tax_id": [Command.clear()],
-                                }
-                            )
-                        ],
-                    },
-                    **values,
-                )
-            )
-        )
-
-    def _overdue_invoice(self, partner, amount, days):
-        date = fields.Date.today() - timedelta(days=days)
-        invoice = self.env["account.move"].create(
+    def make_invoice(cls, partner, amount, due_in_days=30, post=True, move_type="out_invoice",
+                     currency=None, invoice_date=None, taxes=None):
+        """A customer invoice (or credit note) of ``amount`` untaxed, due in ``due_in_days``."""
+        invoice_date = invoice_date or cls.today
+        move = cls.env["account.move"].create(
             {
-                "move_type": "out_invoice",
+                "move_type": move_type,
                 "partner_id": partner.id,
-                "company_id": self.company.id,
-                "invoice_date": date,
-                "invoice_date_due": date,
+                "invoice_date": invoice_date,
+                "invoice_date_due": invoice_date + timedelta(days=due_in_days),
+                "invoice_payment_term_id": False,
+                "currency_id": (currency or cls.company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create(
-                        {"name": "Old sale", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        {
+                            "name": "Goods",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.set((taxes or cls.env["account.tax"]).ids)],
+                        }
                     )
                 ],
             }
         )
-        invoice.action_post()
-        return invoice
+        # The due date is kept when there is no payment term.
+        move.invoice_date_due = invoice_date + timedelta(days=due_in_days)
+        if post:
+            move.action_post()
+        return move
 
-    def fmt(self, amount, currency=None):
-        return format_amount(self.env, amount, currency or self.currency)
+    @classmethod
+    def pay(cls, invoices, amount=None, date=None):
+        """Register a payment (partial when ``amount`` is given) on ``invoices``."""
+        vals = {"payment_date": date or cls.today}
+        if amount is not None:
+            vals["amount"] = amount
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+            ._create_payments()
+        )
 
-    def fmt_html(self, amount, currency=None):
-        """The amount as stored in a chatter message body."""
-        return self.fmt(amount, currency).replace("\xa0", "&nbsp;")
+    @classmethod
+    def make_order(cls, partner, amount, confirm=True, taxes=None, currency_pricelist=None):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "pricelist_id": currency_pricelist.id if currency_pricelist else False,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_id": [Command.set((taxes or cls.env["account.tax"]).ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """assertRaises (which rolls back to a savepoint) plus a check of the message."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertIn(text, str(catcher.exception))
+
+    def exposure(self, partner, company=None):
+        partner.invalidate_recordset()
+        return partner.with_company(company or self.company)

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import CreditSaleCommon
+from .common_sale_credit import CreditSaleCommon
 
 
 @tagged("post_install", "-at_install")

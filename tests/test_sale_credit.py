@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import CreditSaleCommon
+from .common_sale_credit import CreditSaleCommon
 
 
 @tagged("post_install", "-at_install")

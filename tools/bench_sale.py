@@ -6,7 +6,8 @@
   the same run. Each run is rolled back (savepoint), so every run confirms the same
   quotation against the same ledger. Target: the check adds <= 20 ms median.
 - ``bench_race_confirm``: tools/race_confirm.py, two transactions confirming at the
-  same moment; exactly one must pass.
+  same moment; exactly one must pass. It commits its own data from its own cursors
+  and removes it afterwards.
 """
 
 from odoo import Command
@@ -19,6 +20,11 @@ except ImportError:  # pragma: no cover
 
 TARGET_ADDED_MS = 20.0
 RUNS = 30
+
+
+def _company(env, ctx):
+    company = ctx.get("company") or env.company
+    return env["res.company"].browse(getattr(company, "id", company))
 
 
 class _Rollback(Exception):
@@ -45,11 +51,11 @@ def _busiest_partner(env, company, partner_ids):
 
 def bench_confirm_credit_check(env, ctx):
     env = env(su=True)
-    company = ctx.get("company") or env.company
-    company = env["res.company"].browse(company.id)
+    company = _company(env, ctx)
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
     partner = _busiest_partner(env, company, list(ctx.get("partner_ids") or []))
-    result = {"partner_id": partner.id, "runs": RUNS, "target_added_ms": TARGET_ADDED_MS}
+    runs = ctx.get("runs") or RUNS
+    result = {"partner_id": partner.id, "runs": runs, "target_added_ms": TARGET_ADDED_MS}
     try:
         with env.cr.savepoint():
             product = env["product.product"].create(
@@ -82,7 +88,7 @@ def bench_confirm_credit_check(env, ctx):
             )
             result["exposure"] = round(exposure, 2)
 
-            def confirm_once():
+            def confirm_once(_i=None):
                 try:
                     with env.cr.savepoint():
                         order.action_confirm()
@@ -96,7 +102,7 @@ def bench_confirm_credit_check(env, ctx):
                 company.credit_control_enabled = enabled
                 env.flush_all()
                 confirm_once()  # warm-up
-                result[key] = ctx["timeit"](confirm_once, RUNS)
+                result[key] = ctx["timeit"](confirm_once, runs)
             raise _Rollback
     except _Rollback:
         pass
@@ -108,8 +114,9 @@ def bench_confirm_credit_check(env, ctx):
 
 
 def bench_race_confirm(env, ctx):
-    company = ctx.get("company") or env.company
-    report = run_race_any(ctx["registry"], config.rcfile, hold=0.5, company_id=company.id)
+    company = _company(env, ctx)
+    conf = ctx.get("conf") or config.rcfile
+    report = run_race_any(ctx["registry"], conf, hold=0.5, company_id=company.id)
     return {
         "passed": report["passed"],
         "blocked": report["blocked"],

@@ -123,8 +123,15 @@ ensure_pg() {
 
 write_conf() {
     mkdir -p "$LOCAL/addons" "$LOCAL/filestore"
-    # The repository root is the addon: expose it under its technical name.
-    ln -sfn "$ROOT" "$LOCAL/addons/customer_credit"
+    # The repository root is the addon: expose it under its technical name, as a directory
+    # of links to its visible entries, so that Odoo's file scans never enter .venv or .local.
+    local addon="$LOCAL/addons/customer_credit" entry
+    [ -L "$addon" ] && rm -f "$addon"
+    mkdir -p "$addon"
+    find "$addon" -maxdepth 1 -type l -delete
+    for entry in "$ROOT"/*; do
+        ln -s "$entry" "$addon/"
+    done
     cat > "$CONF.tmp" <<EOF
 [options]
 addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$LOCAL/addons
@@ -160,8 +167,6 @@ cmd_run() {
     if ! db_exists "$DEMO_DB" || ! psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_module_module WHERE name='customer_credit' AND state='installed'" 2>/dev/null | grep -q 1; then
         say "creating demo database $DEMO_DB (first run only)"
         odoo -d "$DEMO_DB" -i customer_credit --stop-after-init --log-level=warn
-        # admin/admin
-        psql -q -d "$DEMO_DB" -c "UPDATE res_users SET password='admin' WHERE login='admin'" >/dev/null
     fi
     say "serving http://localhost:8069 (database $DEMO_DB, login admin / admin)"
     exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"

@@ -35,7 +35,8 @@ def _setup(registry, company_id=None):
         company = env["res.company"].browse(company_id) if company_id else env.company
         env = env(context={"allowed_company_ids": company.ids})
         was_enabled = company.credit_control_enabled
-        company.credit_control_enabled = True
+        if not was_enabled:
+            company.credit_control_enabled = True
         partner = env["res.partner"].create({"name": "Race Customer", "is_company": True})
         partner.with_company(company).write({"credit_limit": LIMIT, "credit_policy": "block"})
         product = env["product.product"].create(
@@ -82,7 +83,8 @@ def _cleanup(registry, data):
             [("partner_id", "=", data["partner_id"])]
         ).unlink()
         env["res.partner"].browse(data["partner_id"]).unlink()
-        env["res.company"].browse(data["company_id"]).credit_control_enabled = data["was_enabled"]
+        if not data["was_enabled"]:
+            env["res.company"].browse(data["company_id"]).credit_control_enabled = False
         cr.commit()
 
 

@@ -1,0 +1,221 @@
+"""Receivable aging SQL: the open items of a date, bucketed, in ONE statement.
+
+The open amount of a posted receivable line as of date D is its balance (company
+currency) less the partial reconciliations that had taken effect by D, i.e. whose
+``max_date`` (the later date of the two matched lines) is on or before D:
+
+    open(l, D) = l.balance - sum(partial.amount, l is the debit side, max_date <= D)
+                           + sum(partial.amount, l is the credit side, max_date <= D)
+
+for the lines dated on or before D. A line open at D is either still not fully
+reconciled today, or has a partial reconciliation dated after D; only those
+candidates are read, which keeps a past date about as cheap as today.
+As of today (no partial dated later), ``open`` is exactly ``amount_residual``.
+
+Amounts stay in each company's currency: items and summary rows carry their
+company and currency, and nothing here adds two companies together.
+"""
+
+from odoo.tools import SQL
+
+from .aging_buckets import MAX_BUCKETS
+
+
+def _reference_date_sql(basis):
+    if basis == "invoice":
+        return SQL("COALESCE(am.invoice_date, c.date)")
+    return SQL("COALESCE(c.date_maturity, am.invoice_date, c.date)")
+
+
+def _bucket_case_sql(buckets):
+    """CASE mapping ``days`` to the bucket id; ``buckets`` = [(id, days_from, days_to)]."""
+    whens = [
+        SQL("WHEN f.days <= %s THEN %s", days_to, bucket_id)
+        for bucket_id, _days_from, days_to in buckets
+        if days_to is not None
+    ]
+    return SQL("CASE %s ELSE %s END", SQL(" ").join(whens), buckets[-1][0])
+
+
+def _company_fallback_sql(fallbacks):
+    """VALUES of each company's fallback credit limit, grade and hold."""
+    rows = [
+        SQL("(%s, %s::numeric, %s::integer, %s::boolean)", cid, limit or 0.0, grade or None, bool(hold))
+        for cid, (limit, grade, hold) in fallbacks.items()
+    ]
+    return SQL("(VALUES %s) AS fb(company_id, credit_limit, grade_id, credit_hold)", SQL(", ").join(rows))
+
+
+def aging_insert_sql(
+    report_id,
+    uid,
+    as_of,
+    company_ids,
+    basis,
+    buckets,
+    fallbacks,
+    partner_ids=None,
+    user_ids=None,
+    grade_ids=None,
+):
+    """One statement computing the aging and writing its items and summary rows.
+
+    ``buckets`` is [(bucket_id, days_from, days_to)] in column order (contiguous,
+    the last one open-ended); ``fallbacks`` maps each company id to its default
+    (credit_limit, grade_id, credit_hold) for customers without a company value.
+    ``partner_ids`` are commercial partner ids; ``user_ids`` filter on the item's
+    salesperson (the invoice's, else the customer's); ``grade_ids`` on the
+    customer's grade in the item's company. Returns the number of summary rows.
+    """
+    company_ids = list(company_ids)
+    filters = [SQL("f.amount_open <> 0")]
+    if partner_ids is not None:
+        filters.append(SQL("f.partner_id = ANY(%s)", list(partner_ids)))
+    if user_ids is not None:
+        filters.append(SQL("f.user_id = ANY(%s)", list(user_ids)))
+    if grade_ids is not None:
+        filters.append(SQL("f.grade_id = ANY(%s)", list(grade_ids)))
+    bucket_sums = []
+    for index in range(MAX_BUCKETS):
+        if index < len(buckets):
+            bucket_sums.append(
+                SQL(
+                    "COALESCE(SUM(i.amount_open) FILTER (WHERE i.bucket_id = %s), 0) AS %s",
+                    buckets[index][0],
+                    SQL.identifier(f"b{index}"),
+                )
+            )
+        else:
+            bucket_sums.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
+    bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
+    bucket_columns = SQL(", ").join(SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS))
+    return SQL(
+        """
+        WITH receivable_account AS (
+            SELECT id FROM account_account WHERE account_type = 'asset_receivable'
+        ),
+        candidate AS (
+            -- not fully reconciled today (the partial index of Odoo covers this) ...
+            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
+                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
+              FROM account_move_line aml
+             WHERE aml.account_id IN (SELECT id FROM receivable_account)
+               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date <= %(as_of)s
+             UNION ALL
+            -- ... or reconciled today by a match that had not taken effect at the date
+            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
+                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
+              FROM account_move_line aml
+             WHERE aml.id IN (
+                       SELECT apr.debit_move_id FROM account_partial_reconcile apr
+                        WHERE apr.max_date > %(as_of)s
+                        UNION
+                       SELECT apr.credit_move_id FROM account_partial_reconcile apr
+                        WHERE apr.max_date > %(as_of)s)
+               AND aml.reconciled IS true
+               AND aml.account_id IN (SELECT id FROM receivable_account)
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date <= %(as_of)s
+        ),
+        settled AS (
+            SELECT id, SUM(amount) AS amount
+              FROM (
+                    SELECT apr.debit_move_id AS id, apr.amount
+                      FROM candidate c
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = c.id
+                     WHERE apr.max_date <= %(as_of)s
+                    UNION ALL
+                    SELECT apr.credit_move_id, -apr.amount
+                      FROM candidate c
+                      JOIN account_partial_reconcile apr ON apr.credit_move_id = c.id
+                     WHERE apr.max_date <= %(as_of)s
+              ) AS parts
+             GROUP BY id
+        ),
+        opened AS (
+            SELECT c.id AS move_line_id,
+                   c.move_id,
+                   c.company_id,
+                   COALESCE(rp.commercial_partner_id, c.partner_id) AS partner_id,
+                   am.name AS move_name,
+                   c.date,
+                   am.invoice_date,
+                   c.date_maturity,
+                   %(reference_date)s AS reference_date,
+                   am.invoice_user_id,
+                   c.balance AS amount_original,
+                   c.balance - COALESCE(s.amount, 0) AS amount_open,
+                   c.currency_id AS document_currency_id,
+                   c.amount_currency
+              FROM candidate c
+              JOIN account_move am ON am.id = c.move_id
+              LEFT JOIN settled s ON s.id = c.id
+              LEFT JOIN res_partner rp ON rp.id = c.partner_id
+        ),
+        enriched AS (
+            SELECT o.*,
+                   %(as_of)s::date - o.reference_date AS days,
+                   COALESCE(o.invoice_user_id, cp.user_id) AS user_id,
+                   COALESCE((cp.credit_grade_id ->> o.company_id::text)::integer, fb.grade_id) AS grade_id,
+                   cp.name AS partner_name
+              FROM opened o
+              JOIN %(fallback)s ON fb.company_id = o.company_id
+              LEFT JOIN res_partner cp ON cp.id = o.partner_id
+        ),
+        inserted AS (
+            INSERT INTO customer_credit_aging_item (
+                report_id, company_id, currency_id, partner_id, move_line_id, move_id, move_name,
+                date, invoice_date, date_maturity, reference_date, days_overdue, bucket_id,
+                user_id, grade_id, amount_original, amount_open, document_currency_id,
+                amount_currency, create_uid, create_date, write_uid, write_date)
+            SELECT %(report_id)s, f.company_id, rc.currency_id, f.partner_id, f.move_line_id,
+                   f.move_id, f.move_name, f.date, f.invoice_date, f.date_maturity,
+                   f.reference_date, f.days, %(bucket_case)s, f.user_id, f.grade_id,
+                   f.amount_original, f.amount_open, f.document_currency_id, f.amount_currency,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM enriched f
+              JOIN res_company rc ON rc.id = f.company_id
+             WHERE %(filters)s
+             ORDER BY f.company_id, f.partner_name, f.partner_id, f.reference_date, f.move_line_id
+            RETURNING company_id, currency_id, partner_id, bucket_id, days_overdue, amount_open
+        ),
+        grouped AS (
+            SELECT i.company_id, i.currency_id, i.partner_id,
+                   %(bucket_sums)s,
+                   SUM(i.amount_open) AS amount_total,
+                   MAX(i.days_overdue) FILTER (WHERE i.amount_open > 0) AS days_overdue_max,
+                   COUNT(*) AS item_count
+              FROM inserted i
+             GROUP BY i.company_id, i.currency_id, i.partner_id
+        )
+        INSERT INTO customer_credit_aging_line (
+            report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
+            credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
+            create_uid, create_date, write_uid, write_date)
+        SELECT %(report_id)s, g.company_id, g.currency_id, g.partner_id, cp.user_id,
+               COALESCE((cp.credit_grade_id ->> g.company_id::text)::integer, fb.grade_id),
+               COALESCE((cp.credit_limit ->> g.company_id::text)::numeric, fb.credit_limit),
+               COALESCE((cp.credit_hold ->> g.company_id::text)::boolean, fb.credit_hold),
+               %(bucket_values)s, g.amount_total, g.days_overdue_max, g.item_count,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM grouped g
+          JOIN %(fallback)s ON fb.company_id = g.company_id
+          LEFT JOIN res_partner cp ON cp.id = g.partner_id
+         ORDER BY g.company_id, cp.name, g.partner_id
+        """,
+        company_ids=company_ids,
+        as_of=as_of,
+        reference_date=_reference_date_sql(basis),
+        fallback=_company_fallback_sql(fallbacks),
+        report_id=report_id,
+        uid=uid,
+        bucket_case=_bucket_case_sql(buckets),
+        filters=SQL(" AND ").join(filters),
+        bucket_sums=SQL(", ").join(bucket_sums),
+        bucket_columns=bucket_columns,
+        bucket_values=bucket_values,
+    )

@@ -1,0 +1,65 @@
+from odoo import fields, models
+
+from .aging_result_table import ensure_result_table
+
+
+class CustomerCreditAgingItem(models.TransientModel):
+    """One receivable line open at the run's date, with its open amount at that date."""
+
+    _name = "customer.credit.aging.item"
+    _description = "Receivable Aging Open Item"
+    _order = "id"
+    _auto = False  # unlogged table without foreign keys, see aging_result_table
+    _log_access = True
+    _rec_name = "move_name"
+
+    report_id = fields.Many2one(
+        "customer.credit.aging.report", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
+    move_line_id = fields.Many2one("account.move.line", "Journal Item", readonly=True)
+    move_id = fields.Many2one("account.move", "Document", readonly=True)
+    move_name = fields.Char("Number", readonly=True)
+    date = fields.Date("Accounting Date", readonly=True)
+    invoice_date = fields.Date("Invoice Date", readonly=True)
+    date_maturity = fields.Date("Due Date", readonly=True)
+    reference_date = fields.Date(
+        "Aged From", readonly=True, help="Due date or invoice date, as chosen for the report."
+    )
+    days_overdue = fields.Integer("Days", readonly=True, aggregator="max")
+    bucket_id = fields.Many2one("customer.credit.aging.bucket", "Bucket", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
+    amount_original = fields.Monetary("Original Amount", readonly=True)
+    amount_open = fields.Monetary("Open Amount", readonly=True)
+    document_currency_id = fields.Many2one("res.currency", "Document Currency", readonly=True)
+    amount_currency = fields.Monetary(
+        "Original in Document Currency", currency_field="document_currency_id", readonly=True
+    )
+
+    def init(self):
+        ensure_result_table(self)
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_open_move_lines(self):
+        """The journal items behind these figures (their residual today may differ
+        from the open amount at a past date shown here)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Journal Items"),
+            "res_model": "account.move.line",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", self.move_line_id.ids)],
+            "context": {"create": False},
+        }

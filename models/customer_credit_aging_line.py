@@ -1,0 +1,116 @@
+from odoo import api, fields, models
+
+from .aging_result_table import ensure_result_table
+
+from .aging_buckets import MAX_BUCKETS
+
+BUCKET_FIELDS = tuple(f"bucket_{index}_amount" for index in range(MAX_BUCKETS))
+
+
+class CustomerCreditAgingLine(models.TransientModel):
+    """One customer of an aging run: open amounts per bucket, in company currency.
+
+    Rows are written in bulk by SQL (see ``aging_sql``), never created one by one.
+    """
+
+    _name = "customer.credit.aging.line"
+    _description = "Receivable Aging by Customer"
+    _order = "id"
+    _auto = False  # unlogged table without foreign keys, see aging_result_table
+    _log_access = True
+    _rec_name = "partner_id"
+
+    report_id = fields.Many2one(
+        "customer.credit.aging.report", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
+    credit_limit = fields.Monetary("Credit Limit", readonly=True, aggregator="max")
+    credit_hold = fields.Boolean("On Hold", readonly=True)
+    bucket_0_amount = fields.Monetary("Bucket 1", readonly=True)
+    bucket_1_amount = fields.Monetary("Bucket 2", readonly=True)
+    bucket_2_amount = fields.Monetary("Bucket 3", readonly=True)
+    bucket_3_amount = fields.Monetary("Bucket 4", readonly=True)
+    bucket_4_amount = fields.Monetary("Bucket 5", readonly=True)
+    bucket_5_amount = fields.Monetary("Bucket 6", readonly=True)
+    bucket_6_amount = fields.Monetary("Bucket 7", readonly=True)
+    bucket_7_amount = fields.Monetary("Bucket 8", readonly=True)
+    bucket_8_amount = fields.Monetary("Bucket 9", readonly=True)
+    bucket_9_amount = fields.Monetary("Bucket 10", readonly=True)
+    amount_total = fields.Monetary("Total Open", readonly=True)
+    days_overdue_max = fields.Integer("Oldest (days)", readonly=True, aggregator="max")
+    item_count = fields.Integer("Open Items", readonly=True)
+
+    def init(self):
+        ensure_result_table(self)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """Name the bucket columns after the run's buckets (``aging_report_id`` in context)."""
+        res = super().fields_get(allfields, attributes)
+        report_id = self.env.context.get("aging_report_id")
+        if report_id:
+            report = self.env["customer.credit.aging.report"].browse(report_id).exists()
+            for bucket in report.bucket_ids:
+                name = BUCKET_FIELDS[bucket.sequence]
+                if name in res and "string" in res[name]:
+                    res[name]["string"] = bucket.name
+        return res
+
+    def _bucket_amounts(self):
+        """Open amounts of this row, one per bucket of its run, in column order."""
+        self.ensure_one()
+        return [self[BUCKET_FIELDS[b.sequence]] for b in self.report_id.bucket_ids]
+
+    def action_open_items(self):
+        """Drill down: the open items behind this customer's figures, by bucket."""
+        self.ensure_one()
+        return self.report_id._action_items(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)],
+            name=self.partner_id.display_name or self.env._("No Customer"),
+            group_by_bucket=True,
+        )
+
+    def action_open_bucket(self):
+        """Drill down from one figure: the items of this customer in the bucket
+        given by ``aging_bucket_index`` in the context."""
+        self.ensure_one()
+        index = int(self.env.context.get("aging_bucket_index", 0))
+        bucket = self.report_id.bucket_ids.filtered(lambda b: b.sequence == index)
+        return self.report_id._action_items(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("bucket_id", "=", bucket.id),
+            ],
+            name=f"{self.partner_id.display_name or ''} · {bucket.name}",
+        )
+
+    def action_open_move_lines(self):
+        """The journal items open at the run's date for this customer."""
+        self.ensure_one()
+        items = self.report_id.item_ids.filtered(
+            lambda i: i.partner_id == self.partner_id and i.company_id == self.company_id
+        )
+        return items.action_open_move_lines()
+
+    # Header buttons of the summary list work with or without a selection.
+    def _report_from_context(self):
+        report = self.report_id[:1]
+        if not report and self.env.context.get("aging_report_id"):
+            report = self.env["customer.credit.aging.report"].browse(
+                self.env.context["aging_report_id"]
+            )
+        return report
+
+    def action_export_xlsx(self):
+        return self._report_from_context().action_export_xlsx()
+
+    def action_print_pdf(self):
+        return self._report_from_context().action_print_pdf()
+
+    def action_open_analysis(self):
+        return self._report_from_context().action_open_analysis()

@@ -1,0 +1,366 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .amount_words import amount_in_words
+
+EXPIRY_ACTIVITY = "customer_credit.mail_activity_type_credit_agreement_expiry"
+EXPIRY_NOTICE_DAYS = 30
+
+
+class CustomerCreditAgreement(models.Model):
+    _name = "customer.credit.agreement"
+    _description = "Credit Agreement"
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.approval.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        "Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        "Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Receives the renewal activity before the agreement ends.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("terminated", "Terminated"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    credit_limit = fields.Monetary("Credit Limit", required=True, tracking=True)
+    date_start = fields.Date(
+        "Start Date", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date("End Date", required=True, tracking=True)
+    payment_term_id = fields.Many2one(
+        "account.payment.term", "Payment Terms", check_company=True, tracking=True
+    )
+    grace_days = fields.Integer(
+        "Grace Period (days)", tracking=True, help="Days after the due date before penalties."
+    )
+    interest_rate_annual = fields.Float("Annual Interest Rate (%)", digits=(16, 4), tracking=True)
+    late_penalty_rate_daily = fields.Float(
+        "Late-Payment Penalty (% per day)",
+        digits=(16, 4),
+        tracking=True,
+        help="Charged per day on overdue amounts after the grace period, e.g. 0.05 %.",
+    )
+    collateral_type = fields.Selection(
+        [
+            ("none", "None"),
+            ("guarantee", "Guarantee"),
+            ("mortgage", "Mortgage"),
+            ("pledge", "Pledge"),
+            ("deposit", "Security deposit"),
+        ],
+        "Collateral / Guarantee",
+        default="none",
+        required=True,
+    )
+    guarantor_id = fields.Many2one("res.partner", "Guarantor")
+    collateral_value = fields.Monetary()
+    collateral_description = fields.Text("Collateral Details")
+    customer_signatory_name = fields.Char("Customer Signatory")
+    customer_signatory_title = fields.Char("Customer Signatory Title")
+    company_signatory_id = fields.Many2one(
+        "res.users", "Company Signatory", default=lambda self: self.env.user
+    )
+    company_signatory_title = fields.Char("Company Signatory Title")
+    special_terms = fields.Html()
+    evaluation_id = fields.Many2one(
+        "customer.credit.evaluation",
+        "Evaluation",
+        check_company=True,
+        domain="[('partner_id', '=', partner_id), ('state', '=', 'approved')]",
+    )
+    previous_limit = fields.Monetary(readonly=True, copy=False)
+    activation_date = fields.Datetime(readonly=True, copy=False)
+    termination_date = fields.Date(readonly=True, copy=False)
+    termination_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    expiry_activity_scheduled = fields.Boolean(readonly=True, copy=False)
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for agreement in self:
+            if agreement.date_end < agreement.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(name)s ends on %(end)s, before it starts on %(start)s: "
+                        "correct the end date.",
+                        name=agreement.name,
+                        end=agreement.date_end,
+                        start=agreement.date_start,
+                    )
+                )
+
+    @api.constrains("interest_rate_annual", "late_penalty_rate_daily")
+    def _check_rates(self):
+        for agreement in self:
+            for field_name in ("interest_rate_annual", "late_penalty_rate_daily"):
+                rate = agreement[field_name]
+                if rate < 0 or rate > 100:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s must be between 0 %% and 100 %% (%(rate)s was given).",
+                            field=agreement._fields[field_name]._description_string(self.env),
+                            rate=rate,
+                        )
+                    )
+
+    @api.constrains("credit_limit", "grace_days", "collateral_value")
+    def _check_amounts(self):
+        for agreement in self:
+            if agreement.credit_limit < 0 or agreement.collateral_value < 0:
+                raise ValidationError(
+                    self.env._("The credit limit and collateral value cannot be negative.")
+                )
+            if agreement.grace_days < 0:
+                raise ValidationError(self.env._("The grace period cannot be negative."))
+
+    @api.constrains("state", "partner_id", "company_id")
+    def _check_one_active(self):
+        for agreement in self.filtered(lambda a: a.state == "active"):
+            other = self.search(
+                [
+                    ("id", "!=", agreement.id),
+                    ("state", "=", "active"),
+                    ("partner_id", "=", agreement.partner_id.id),
+                    ("company_id", "=", agreement.company_id.id),
+                ],
+                limit=1,
+            )
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s already has an active credit agreement (%(other)s) in "
+                        "%(company)s. Terminate it before activating %(name)s.",
+                        partner=agreement.partner_id.display_name,
+                        other=other.name,
+                        company=agreement.company_id.name,
+                        name=agreement.name,
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner_commercial(self):
+        for agreement in self:
+            commercial = agreement.partner_id.commercial_partner_id
+            if commercial != agreement.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Sign the agreement with the company %(company)s rather than its "
+                        "contact %(contact)s.",
+                        company=commercial.display_name,
+                        contact=agreement.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "customer.credit.agreement"
+                ) or self.env._("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        locked_fields = set(vals) - {
+            "state",
+            "activation_date",
+            "termination_date",
+            "termination_reason",
+            "expiry_activity_scheduled",
+            "previous_limit",
+            "user_id",
+            "message_main_attachment_id",
+        }
+        if locked_fields and any(a.state != "draft" for a in self):
+            raise UserError(
+                self.env._(
+                    "The terms of an active, expired or terminated agreement cannot change: "
+                    "make a new agreement."
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if any(a.state != "draft" for a in self):
+            raise UserError(self.env._("Only draft agreements can be deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------------ workflow
+
+    def action_activate(self):
+        """Activate: the customer's credit limit becomes the agreement's limit."""
+        self._credit_check_group(
+            "customer_credit.group_credit_manager", self.env._("activate credit agreements")
+        )
+        today = fields.Date.context_today(self)
+        for agreement in self:
+            if agreement.state != "draft":
+                raise UserError(self.env._("Only draft agreements can be activated."))
+            if agreement.date_end < today:
+                raise UserError(
+                    self.env._(
+                        "Agreement %(name)s ended on %(date)s: it cannot be activated.",
+                        name=agreement.name,
+                        date=agreement.date_end,
+                    )
+                )
+            partner = agreement.partner_id.sudo().with_company(agreement.company_id)
+            limit = agreement.currency_id._convert(
+                agreement.credit_limit,
+                agreement.company_id.currency_id,
+                agreement.company_id,
+                today,
+            )
+            previous = partner.credit_limit
+            agreement.write(
+                {
+                    "state": "active",
+                    "previous_limit": previous,
+                    "activation_date": fields.Datetime.now(),
+                }
+            )
+            partner.write({"credit_limit": limit})
+            body = self.env._(
+                "Credit agreement %(name)s activated: credit limit %(previous)s → %(limit)s "
+                "until %(end)s.",
+                name=agreement.name,
+                previous=agreement.company_id.currency_id.format(previous),
+                limit=agreement.company_id.currency_id.format(limit),
+                end=agreement.date_end,
+            )
+            agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
+            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True
+
+    def _action_terminate(self, reason):
+        self._credit_check_group(
+            "customer_credit.group_credit_manager", self.env._("terminate credit agreements")
+        )
+        for agreement in self:
+            if agreement.state != "active":
+                raise UserError(self.env._("Only active agreements can be terminated."))
+            agreement.write(
+                {
+                    "state": "terminated",
+                    "termination_reason": reason,
+                    "termination_date": fields.Date.context_today(self),
+                }
+            )
+            agreement._credit_close_activities(EXPIRY_ACTIVITY, feedback=reason)
+            agreement.partner_id.sudo().message_post(
+                body=self.env._(
+                    "Credit agreement %(name)s terminated: %(reason)s",
+                    name=agreement.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_terminate(self):
+        return self.env["customer.credit.refuse.wizard"]._open_for(
+            self, title=self.env._("Terminate Agreement")
+        )
+
+    # ------------------------------------------------------------------ expiry
+
+    @api.model
+    def _cron_expire_agreements(self):
+        """Expire agreements past their end; remind the responsible 30 days before."""
+        today = fields.Date.context_today(self)
+        expired = self.search([("state", "=", "active"), ("date_end", "<", today)])
+        for agreement in expired:
+            agreement.write({"state": "expired"})
+            agreement._credit_close_activities(EXPIRY_ACTIVITY)
+            body = self.env._(
+                "Credit agreement %(name)s expired on %(date)s. The credit limit is kept "
+                "until a credit manager changes it.",
+                name=agreement.name,
+                date=agreement.date_end,
+            )
+            agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
+            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        ending = self.search(
+            [
+                ("state", "=", "active"),
+                ("expiry_activity_scheduled", "=", False),
+                ("date_end", "<=", today + timedelta(days=EXPIRY_NOTICE_DAYS)),
+            ]
+        )
+        for agreement in ending:
+            responsible = (
+                agreement.user_id
+                or agreement.partner_id.sudo().with_company(agreement.company_id).credit_manager_id
+                or self._credit_pick_approver(
+                    "customer_credit.group_credit_manager",
+                    agreement.partner_id,
+                    agreement.company_id,
+                )
+            )
+            agreement.activity_schedule(
+                EXPIRY_ACTIVITY,
+                date_deadline=agreement.date_end,
+                user_id=responsible.id or self.env.uid,
+                note=self.env._(
+                    "Credit agreement %(name)s with %(partner)s ends on %(date)s: renew it "
+                    "or plan the credit limit after that day.",
+                    name=agreement.name,
+                    partner=agreement.partner_id.display_name,
+                    date=agreement.date_end,
+                ),
+            )
+            agreement.expiry_activity_scheduled = True
+        return len(expired), len(ending)
+
+    # ------------------------------------------------------------------ printing
+
+    def _amount_in_words(self, amount, lang=None):
+        """``amount`` in words in ``lang`` (the customer's language by default)."""
+        self.ensure_one()
+        lang = lang or self.partner_id.lang or self.env.lang or "en_US"
+        currency = self.currency_id.with_context(lang=lang)
+        return amount_in_words(amount, lang, currency.amount_to_text)
+
+    def _report_lang(self):
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang
+
+    def action_print(self):
+        return self.env.ref("customer_credit.action_report_credit_agreement").report_action(self)

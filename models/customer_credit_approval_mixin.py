@@ -1,0 +1,62 @@
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+
+class CustomerCreditApprovalMixin(models.AbstractModel):
+    _name = "customer.credit.approval.mixin"
+    _description = "Credit Approval Helpers"
+
+    @api.model
+    def _credit_pick_approver(self, group_xmlid, partner, company, exclude=None):
+        """User of ``group_xmlid`` who should act, or an empty recordset.
+
+        The customer's credit manager comes first when he belongs to the group, then the
+        group's internal users of ``company``, oldest first; users in ``exclude`` never.
+        """
+        exclude = exclude or self.env["res.users"]
+        group = self.env.ref(group_xmlid)
+        candidates = self.env["res.users"]
+        manager = partner.sudo().with_company(company).credit_manager_id
+        if manager:
+            candidates |= manager
+        candidates |= (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", group.ids),
+                    ("share", "=", False),
+                    ("company_ids", "in", company.ids),
+                    ("id", "!=", self.env.ref("base.user_root").id),
+                ],
+                order="id",
+            )
+        )
+        for user in candidates:
+            if user in exclude or not user.active:
+                continue
+            if group in user.groups_id and company in user.company_ids:
+                return user
+        return self.env["res.users"]
+
+    def _credit_check_group(self, group_xmlid, action_label):
+        if self.env.su or self.env.user.has_group(group_xmlid):
+            return
+        group = self.env.ref(group_xmlid)
+        raise AccessError(
+            self.env._(
+                "Only members of %(group)s can %(action)s. Ask one of them to do it.",
+                group=group.sudo().full_name,
+                action=action_label,
+            )
+        )
+
+    def _credit_close_activities(self, activity_xmlid, feedback=None, user=None):
+        """Mark the pending activities of type ``activity_xmlid`` done (``user``'s, or all)."""
+        activity_type = self.env.ref(activity_xmlid)
+        for record in self:
+            activities = record.activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type and (not user or a.user_id == user)
+            )
+            if activities:
+                activities.sudo().action_feedback(feedback=feedback)

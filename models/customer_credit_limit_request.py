@@ -1,0 +1,494 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# Fields frozen once the request leaves draft: approvers decide on what they saw.
+FROZEN_FIELDS = {
+    "partner_id",
+    "company_id",
+    "requested_limit",
+    "limit_type",
+    "valid_until",
+    "reason",
+    "evaluation_id",
+}
+APPROVAL_ACTIVITY = "customer_credit.mail_activity_type_credit_limit_approval"
+
+
+class CustomerCreditLimitRequest(models.Model):
+    _name = "customer.credit.limit.request"
+    _description = "Credit Limit Request"
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.approval.mixin"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    requested_by_id = fields.Many2one(
+        "res.users",
+        "Requested By",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+        copy=False,
+    )
+    current_limit = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="The customer's limit when the request was made (updated on submission).",
+    )
+    requested_limit = fields.Monetary(required=True, tracking=True)
+    limit_change = fields.Monetary("Change", compute="_compute_limit_change")
+    limit_type = fields.Selection(
+        [("permanent", "Permanent"), ("temporary", "Temporary")],
+        "Type",
+        required=True,
+        default="permanent",
+        tracking=True,
+    )
+    valid_until = fields.Date(
+        tracking=True, help="A temporary limit reverts to the previous limit after this day."
+    )
+    reason = fields.Text(required=True)
+    evaluation_id = fields.Many2one(
+        "customer.credit.evaluation",
+        "Evaluation",
+        check_company=True,
+        domain="[('partner_id', '=', partner_id), ('state', '=', 'approved')]",
+    )
+    evaluation_grade_id = fields.Many2one(related="evaluation_id.grade_id", string="Grade")
+    evaluation_recommended_limit = fields.Monetary(
+        related="evaluation_id.recommended_limit", string="Recommended Limit"
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_approve", "To Approve"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    director_required = fields.Boolean(
+        compute="_compute_director_required",
+        store=True,
+        help="Above the company's director threshold a credit director approves too.",
+    )
+    manager_approver_id = fields.Many2one(
+        "res.users", "Approved By (Manager)", readonly=True, copy=False, tracking=True
+    )
+    manager_approval_date = fields.Datetime(readonly=True, copy=False)
+    director_approver_id = fields.Many2one(
+        "res.users", "Approved By (Director)", readonly=True, copy=False, tracking=True
+    )
+    director_approval_date = fields.Datetime(readonly=True, copy=False)
+    next_approver_id = fields.Many2one("res.users", readonly=True, copy=False)
+    refused_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    refusal_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    previous_limit = fields.Monetary(
+        readonly=True, copy=False, help="The limit replaced when this request was applied."
+    )
+    applied_date = fields.Datetime(readonly=True, copy=False)
+    reverted_date = fields.Datetime(readonly=True, copy=False)
+    user_can_approve = fields.Boolean(compute="_compute_user_can_approve")
+
+    # ------------------------------------------------------------------ computes
+
+    def _partner_limit(self):
+        self.ensure_one()
+        if not self.partner_id:
+            return 0.0
+        return self.partner_id.sudo().with_company(self.company_id).credit_limit
+
+    @api.onchange("partner_id", "company_id")
+    def _onchange_partner_current_limit(self):
+        for request in self:
+            request.current_limit = request._partner_limit()
+
+    @api.depends("current_limit", "requested_limit")
+    def _compute_limit_change(self):
+        for request in self:
+            request.limit_change = request.requested_limit - request.current_limit
+
+    @api.depends("requested_limit", "company_id")
+    def _compute_director_required(self):
+        for request in self:
+            threshold = request.company_id.credit_limit_director_threshold
+            request.director_required = bool(threshold) and request.requested_limit > threshold
+
+    @api.depends_context("uid")
+    @api.depends("state", "manager_approver_id", "requested_by_id", "director_required")
+    def _compute_user_can_approve(self):
+        for request in self:
+            request.user_can_approve = bool(
+                request.state == "to_approve" and request._approval_step_for(self.env.user)
+            )
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("requested_limit")
+    def _check_requested_limit(self):
+        for request in self:
+            if request.requested_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The requested limit cannot be negative (%(amount)s). Request 0 to "
+                        "stop granting credit to %(partner)s.",
+                        amount=request.requested_limit,
+                        partner=request.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("limit_type", "valid_until")
+    def _check_valid_until(self):
+        for request in self:
+            if request.limit_type == "temporary" and not request.valid_until:
+                raise ValidationError(
+                    self.env._(
+                        "A temporary limit needs a 'Valid Until' date: the limit reverts "
+                        "after that day."
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner_commercial(self):
+        for request in self:
+            commercial = request.partner_id.commercial_partner_id
+            if commercial != request.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Request the limit for the company %(company)s rather than its "
+                        "contact %(contact)s.",
+                        company=commercial.display_name,
+                        contact=request.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code(
+                    "customer.credit.limit.request"
+                ) or self.env._("New")
+            vals.pop("requested_by_id", None)
+        requests = super().create(vals_list)
+        for request in requests:
+            request.current_limit = request._partner_limit()
+        return requests
+
+    def write(self, vals):
+        if FROZEN_FIELDS & set(vals) and any(r.state != "draft" for r in self):
+            raise UserError(
+                self.env._("A submitted limit request cannot change: cancel it and make a new one.")
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if any(r.state not in ("draft", "cancelled") for r in self):
+            raise UserError(self.env._("Only draft or cancelled limit requests can be deleted."))
+        return super().unlink()
+
+    # ------------------------------------------------------------------ approval rules
+
+    def _approval_step_for(self, user):
+        """'manager' or 'director' when ``user`` may approve the pending step, else False."""
+        self.ensure_one()
+        if self.state != "to_approve" or user == self.requested_by_id:
+            return False
+        if not self.manager_approver_id:
+            return "manager" if user.has_group("customer_credit.group_credit_manager") else False
+        if (
+            self.director_required
+            and user != self.manager_approver_id
+            and user.has_group("customer_credit.group_credit_director")
+        ):
+            return "director"
+        return False
+
+    def _check_can_decide(self, action_label):
+        """Raise unless the current user may approve or refuse the pending step."""
+        self.ensure_one()
+        user = self.env.user
+        self._credit_check_group("customer_credit.group_credit_manager", action_label)
+        if self.state != "to_approve":
+            raise UserError(
+                self.env._("Limit request %(name)s is not waiting for approval.", name=self.name)
+            )
+        if user == self.requested_by_id:
+            raise UserError(
+                self.env._(
+                    "You requested %(name)s: another credit manager must decide on it.",
+                    name=self.name,
+                )
+            )
+        step = self._approval_step_for(user)
+        if step:
+            return step
+        if self.manager_approver_id == user:
+            raise UserError(
+                self.env._(
+                    "You already approved %(name)s as credit manager: a different credit "
+                    "director must give the second approval.",
+                    name=self.name,
+                )
+            )
+        self._credit_check_group(
+            "customer_credit.group_credit_director", self.env._("give the second approval")
+        )
+        raise UserError(self.env._("You cannot approve this step of %(name)s.", name=self.name))
+
+    # ------------------------------------------------------------------ workflow
+
+    def action_submit(self):
+        """Send the request to a credit manager (never to the requester)."""
+        today = fields.Date.context_today(self)
+        for request in self:
+            if request.state != "draft":
+                raise UserError(self.env._("Only draft limit requests can be submitted."))
+            if request.limit_type == "temporary" and request.valid_until < today:
+                raise UserError(
+                    self.env._(
+                        "The temporary limit of %(name)s would already have expired on "
+                        "%(date)s: choose a later 'Valid Until' date.",
+                        name=request.name,
+                        date=request.valid_until,
+                    )
+                )
+            request.write({"current_limit": request._partner_limit(), "state": "to_approve"})
+            request._schedule_approval("customer_credit.group_credit_manager")
+            request.message_post(
+                body=self.env._(
+                    "Submitted: limit %(current)s → %(requested)s (%(type)s). Approval by a "
+                    "credit manager%(director)s.",
+                    current=request.currency_id.format(request.current_limit),
+                    requested=request.currency_id.format(request.requested_limit),
+                    type=dict(request._fields["limit_type"]._description_selection(self.env))[
+                        request.limit_type
+                    ],
+                    director=(
+                        self.env._(" and a credit director") if request.director_required else ""
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _schedule_approval(self, group_xmlid):
+        self.ensure_one()
+        exclude = self.requested_by_id | self.manager_approver_id
+        approver = self._credit_pick_approver(
+            group_xmlid, self.partner_id, self.company_id, exclude=exclude
+        )
+        if not approver:
+            group = self.env.ref(group_xmlid).sudo()
+            raise UserError(
+                self.env._(
+                    "Nobody can approve %(name)s: the approver must be a member of "
+                    "%(group)s other than the requester and the first approver. Add a user "
+                    "to that group.",
+                    name=self.name,
+                    group=group.full_name,
+                )
+            )
+        self.next_approver_id = approver
+        self.activity_schedule(
+            APPROVAL_ACTIVITY,
+            user_id=approver.id,
+            note=self.env._(
+                "Approve or refuse the credit limit of %(requested)s for %(partner)s.",
+                requested=self.currency_id.format(self.requested_limit),
+                partner=self.partner_id.display_name,
+            ),
+        )
+
+    def action_approve(self):
+        """Approve the pending step; the last step applies the limit."""
+        for request in self:
+            step = request._check_can_decide(request.env._("approve credit limit requests"))
+            now = fields.Datetime.now()
+            request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Approved"))
+            if step == "manager":
+                request.write({"manager_approver_id": self.env.uid, "manager_approval_date": now})
+                request.message_post(
+                    body=self.env._(
+                        "Approved by credit manager %(user)s.", user=self.env.user.name
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                if request.director_required:
+                    request._schedule_approval("customer_credit.group_credit_director")
+                    continue
+            else:
+                request.write({"director_approver_id": self.env.uid, "director_approval_date": now})
+                request.message_post(
+                    body=self.env._(
+                        "Approved by credit director %(user)s.", user=self.env.user.name
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            request._apply_limit()
+        return True
+
+    def _apply_limit(self):
+        self.ensure_one()
+        partner = self.partner_id.sudo().with_company(self.company_id)
+        previous = partner.credit_limit
+        partner.write({"credit_limit": self.requested_limit})
+        self.write(
+            {
+                "state": "approved",
+                "previous_limit": previous,
+                "applied_date": fields.Datetime.now(),
+                "next_approver_id": False,
+            }
+        )
+        body = self.env._(
+            "Credit limit %(previous)s → %(limit)s applied (request %(name)s).",
+            previous=self.currency_id.format(previous),
+            limit=self.currency_id.format(self.requested_limit),
+            name=self.name,
+        )
+        if self.limit_type == "temporary":
+            body = self.env._(
+                "%(body)s Temporary: it reverts to %(previous)s after %(date)s.",
+                body=body,
+                previous=self.currency_id.format(previous),
+                date=self.valid_until,
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _action_refuse(self, reason):
+        for request in self:
+            request._check_can_decide(request.env._("refuse credit limit requests"))
+            request._credit_close_activities(
+                APPROVAL_ACTIVITY, feedback=self.env._("Refused: %(reason)s", reason=reason)
+            )
+            request.write(
+                {
+                    "state": "refused",
+                    "refusal_reason": reason,
+                    "refused_by_id": self.env.uid,
+                    "next_approver_id": False,
+                }
+            )
+            request.message_post(
+                body=self.env._(
+                    "Refused by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_refuse(self):
+        return self.env["customer.credit.refuse.wizard"]._open_for(self)
+
+    def action_cancel(self):
+        """Withdraw a draft or pending request (requester or credit manager)."""
+        for request in self:
+            if request.state not in ("draft", "to_approve"):
+                raise UserError(
+                    self.env._("Only draft or pending limit requests can be cancelled.")
+                )
+            if request.requested_by_id != self.env.user:
+                request._credit_check_group(
+                    "customer_credit.group_credit_manager",
+                    self.env._("cancel the limit requests of others"),
+                )
+            request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Cancelled"))
+            request.write({"state": "cancelled", "next_approver_id": False})
+        return True
+
+    def action_draft(self):
+        for request in self:
+            if request.state not in ("refused", "cancelled"):
+                raise UserError(
+                    self.env._("Only refused or cancelled limit requests go back to draft.")
+                )
+            if request.requested_by_id != self.env.user:
+                request._credit_check_group(
+                    "customer_credit.group_credit_manager",
+                    self.env._("reopen the limit requests of others"),
+                )
+        self.write(
+            {
+                "state": "draft",
+                "manager_approver_id": False,
+                "manager_approval_date": False,
+                "director_approver_id": False,
+                "director_approval_date": False,
+                "refusal_reason": False,
+                "refused_by_id": False,
+            }
+        )
+        return True
+
+    # ------------------------------------------------------------------ expiry
+
+    def _revert_temporary_limit(self):
+        """Give back the previous limit, unless the limit changed since."""
+        self.ensure_one()
+        partner = self.partner_id.sudo().with_company(self.company_id)
+        if self.currency_id.compare_amounts(partner.credit_limit, self.requested_limit) == 0:
+            partner.write({"credit_limit": self.previous_limit})
+            body = self.env._(
+                "Temporary credit limit %(limit)s expired on %(date)s: back to %(previous)s "
+                "(request %(name)s).",
+                limit=self.currency_id.format(self.requested_limit),
+                date=self.valid_until,
+                previous=self.currency_id.format(self.previous_limit),
+                name=self.name,
+            )
+        else:
+            body = self.env._(
+                "Temporary credit limit %(limit)s expired on %(date)s; the limit was changed "
+                "since (now %(current)s) and is kept (request %(name)s).",
+                limit=self.currency_id.format(self.requested_limit),
+                date=self.valid_until,
+                current=self.currency_id.format(partner.credit_limit),
+                name=self.name,
+            )
+        self.write({"state": "expired", "reverted_date": fields.Datetime.now()})
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def _cron_expire_temporary_limits(self):
+        """Revert the temporary limits whose 'valid until' day is over."""
+        today = fields.Date.context_today(self)
+        requests = self.search(
+            [
+                ("state", "=", "approved"),
+                ("limit_type", "=", "temporary"),
+                ("valid_until", "<", today),
+            ],
+            order="valid_until, id",
+        )
+        for request in requests:
+            request._revert_temporary_limit()
+        return len(requests)

@@ -1,0 +1,456 @@
+import io
+from datetime import date
+
+import openpyxl
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..models.aging_buckets import DEFAULT_BUCKET_SPEC, bucket_index, build_buckets, parse_bucket_spec
+from ..models.customer_credit_aging_line import BUCKET_FIELDS
+
+
+class AgingCommon(AccountTestInvoicingCommon):
+    """A small ledger whose history the tests know: every invoice and payment is
+    recorded in ``cls.history`` so that expected figures can be rebuilt in Python."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.usd = cls.company.currency_id
+        cls.eur = cls.setup_other_currency(
+            "EUR", rates=[("2023-01-01", 2.0), ("2024-03-01", 2.5)]
+        )
+        cls.customer_a = cls.env["res.partner"].create({"name": "Aging Customer A"})
+        cls.customer_b = cls.env["res.partner"].create({"name": "Aging Customer B"})
+        cls.contact_b = cls.env["res.partner"].create(
+            {"name": "Bob of B", "parent_id": cls.customer_b.id, "type": "invoice"}
+        )
+        cls.seller = new_test_user(cls.env, login="aging_seller", groups="sales_team.group_sale_salesman")
+        cls.grade_aa = cls.env.ref("customer_credit.grade_aa")
+        cls.customer_a.sudo().with_company(cls.company).write(
+            {"credit_grade_id": cls.grade_aa.id, "credit_limit": 5000.0}
+        )
+        cls.customer_b.sudo().with_company(cls.company).write(
+            {"credit_hold": True, "credit_hold_reason": "Unpaid since October"}
+        )
+        # (move, company currency amount signed) and (move, payment date, amount in company currency)
+        cls.history = {"documents": [], "payments": []}
+        cls.inv1 = cls._invoice(cls.customer_a, "2024-01-10", "2024-02-09", 1000.0)
+        cls.inv2 = cls._invoice(cls.customer_a, "2024-02-01", "2024-03-02", 500.0)
+        cls.inv3 = cls._invoice(cls.contact_b, "2023-10-01", "2023-10-31", 800.0)
+        cls.refund = cls._invoice(cls.customer_b, "2024-02-20", "2024-02-20", 100.0, "out_refund")
+        cls._pay(cls.inv1, "2024-02-15", 300.0)
+        cls._pay(cls.inv1, "2024-04-10", 700.0)
+        cls._pay(cls.inv3, "2024-03-05", 800.0)
+        cls.inv1.invoice_user_id = cls.seller
+
+    @classmethod
+    def _invoice(cls, partner, day, due, amount, move_type="out_invoice", currency=None,
+                 company=None):
+        company = company or cls.company
+        move = cls.env["account.move"].with_company(company).create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": day,
+                "date": day,
+                "invoice_date_due": due,
+                "currency_id": (currency or company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        move.action_post()
+        cls.history["documents"].append(move)
+        return move
+
+    @classmethod
+    def _pay(cls, move, day, amount, currency=None):
+        wizard = cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create(
+            {
+                "payment_date": day,
+                "amount": amount,
+                "currency_id": (currency or move.currency_id).id,
+                "payment_difference_handling": "open",
+            }
+        )
+        payments = wizard._create_payments()
+        cls.history["payments"].append((move, fields.Date.to_date(day), payments))
+        return payments
+
+    def setUp(self):
+        super().setUp()
+        # Tests may add documents; the database rolls back, the history must too.
+        saved = {key: list(value) for key, value in self.history.items()}
+
+        def restore():
+            for key, value in saved.items():
+                self.history[key][:] = value
+
+        self.addCleanup(restore)
+
+    def _report(self, as_of, **values):
+        report = self.env["customer.credit.aging.report"].create(
+            {"date_as_of": as_of, "company_ids": [Command.set(self.company.ids)], **values}
+        )
+        report._run_aging()
+        return report
+
+    def _line(self, report, partner, company=None):
+        company = company or self.company
+        return report.line_ids.filtered(
+            lambda l: l.partner_id == partner and l.company_id == company
+        )
+
+    def _amounts(self, line):
+        return [round(a, 2) for a in line._bucket_amounts()]
+
+
+@tagged("post_install", "-at_install")
+class TestReceivableAging(AgingCommon):
+    def _receivable_residual(self, companies):
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "in", companies.ids),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        return lines, sum(lines.mapped("amount_residual"))
+
+    def _expected_open(self, as_of):
+        """Open amount per (commercial partner, move) at ``as_of``, rebuilt from the
+        documents and the payments made on them (single-currency ledger)."""
+        expected = {}
+        for move in self.history["documents"]:
+            if move.date <= as_of and move.company_id == self.company:
+                expected[move] = move.amount_total_signed
+        for move, day, payments in self.history["payments"]:
+            if day <= as_of and move in expected:
+                expected[move] -= sum(payments.mapped("amount_company_currency_signed"))
+        return {move: amount for move, amount in expected.items() if amount}
+
+    # ------------------------------------------------------------------ to the cent
+
+    def test_today_equals_amount_residual(self):
+        report = self._report(fields.Date.context_today(self.env.user))
+        lines, residual = self._receivable_residual(self.company)
+        summary = report._summary_by_company()
+        self.assertEqual(len(summary), 1)
+        self.assertAlmostEqual(summary[0]["total"], residual, places=2)
+        self.assertAlmostEqual(sum(report.line_ids.mapped("amount_total")), residual, places=2)
+        # per customer as well, and per item
+        for line in report.line_ids:
+            partner_lines = lines.filtered(
+                lambda aml, line=line: aml.partner_id.commercial_partner_id == line.partner_id
+            )
+            self.assertAlmostEqual(line.amount_total, sum(partner_lines.mapped("amount_residual")), 2)
+        for item in report.item_ids:
+            self.assertAlmostEqual(item.amount_open, item.move_line_id.amount_residual, 2)
+        # today: inv2 (500) and the credit note (-100) remain
+        self.assertAlmostEqual(self._line(report, self.customer_a).amount_total, 500.0, 2)
+        self.assertAlmostEqual(self._line(report, self.customer_b).amount_total, -100.0, 2)
+
+    def test_past_dates_rebuilt_from_history(self):
+        for as_of in ("2023-12-31", "2024-01-31", "2024-02-15", "2024-02-29", "2024-03-04",
+                      "2024-03-05", "2024-04-09", "2024-04-10", "2024-04-30"):
+            as_of = fields.Date.to_date(as_of)
+            report = self._report(as_of)
+            expected = self._expected_open(as_of)
+            got = {item.move_id: item.amount_open for item in report.item_ids}
+            self.assertEqual(set(got), set(expected), as_of)
+            for move, amount in expected.items():
+                self.assertAlmostEqual(got[move], amount, 2, msg=f"{move.name} at {as_of}")
+            # the buckets follow the due dates
+            buckets = build_buckets(parse_bucket_spec(DEFAULT_BUCKET_SPEC))
+            for item in report.item_ids:
+                days = (as_of - item.move_id.invoice_date_due).days
+                self.assertEqual(item.days_overdue, days)
+                self.assertEqual(item.bucket_id.sequence, bucket_index(buckets, days))
+
+    def test_past_date_figures_by_hand(self):
+        report = self._report("2024-02-29")
+        line_a = self._line(report, self.customer_a)
+        line_b = self._line(report, self.customer_b)
+        # columns: not due, 1-30, 31-60, 61-90, 91-120, over 120
+        self.assertEqual(report.bucket_ids.mapped("name"),
+                         ["Not Due", "1–30", "31–60", "61–90", "91–120", "Over 120"])
+        self.assertEqual(self._amounts(line_a), [500.0, 700.0, 0.0, 0.0, 0.0, 0.0])
+        self.assertEqual(self._amounts(line_b), [0.0, -100.0, 0.0, 0.0, 0.0, 800.0])
+        self.assertAlmostEqual(line_a.amount_total, 1200.0, 2)
+        self.assertAlmostEqual(line_b.amount_total, 700.0, 2)
+        self.assertEqual(line_a.grade_id, self.grade_aa)
+        self.assertEqual(line_a.credit_limit, 5000.0)
+        self.assertFalse(line_a.credit_hold)
+        self.assertTrue(line_b.credit_hold)
+        self.assertEqual(line_b.days_overdue_max, 121)
+        summary = report._summary_by_company()[0]
+        self.assertEqual([round(a, 2) for a in summary["buckets"]],
+                         [500.0, 600.0, 0.0, 0.0, 0.0, 800.0])
+        self.assertAlmostEqual(summary["total"], 1900.0, 2)
+        self.assertEqual(summary["customer_count"], 2)
+        self.assertEqual(summary["currency"], self.usd)
+
+        # by invoice date: days since the invoice
+        report = self._report("2024-02-29", aging_basis="invoice")
+        self.assertEqual(report.bucket_ids[0].name, "Current")
+        self.assertEqual(self._amounts(self._line(report, self.customer_a)),
+                         [0.0, 500.0, 700.0, 0.0, 0.0, 0.0])
+        self.assertEqual(self._amounts(self._line(report, self.customer_b)),
+                         [0.0, -100.0, 0.0, 0.0, 0.0, 800.0])
+
+        # custom buckets
+        report = self._report("2024-02-29", bucket_spec="1-60, 61+")
+        self.assertEqual(report.bucket_ids.mapped("name"), ["Not Due", "1–60", "Over 60"])
+        self.assertEqual(self._amounts(self._line(report, self.customer_a)), [500.0, 700.0, 0.0])
+
+    def test_foreign_currency(self):
+        # 1 USD = 2 EUR until March 2024, then 2.5: 1000 EUR invoiced in January = 500 USD.
+        invoice = self._invoice(self.customer_a, "2024-01-15", "2024-01-15", 1000.0,
+                                currency=self.eur)
+        self.assertAlmostEqual(invoice.amount_total_signed, 500.0, 2)
+        self._pay(invoice, "2024-03-10", 400.0, currency=self.eur)  # 160 USD + 40 USD exchange loss
+        before = self._report("2024-03-09")
+        after = self._report("2024-03-31")
+        today = self._report(fields.Date.context_today(self.env.user))
+
+        def open_of(report):
+            return sum(report.item_ids.filtered(lambda i: i.move_id == invoice).mapped("amount_open"))
+
+        self.assertAlmostEqual(open_of(before), 500.0, 2)
+        # 600 EUR still open, valued at the invoice's rate
+        self.assertAlmostEqual(open_of(after), 300.0, 2)
+        self.assertAlmostEqual(open_of(today), invoice.line_ids.filtered(
+            lambda l: l.account_id.account_type == "asset_receivable").amount_residual, 2)
+        item = today.item_ids.filtered(lambda i: i.move_id == invoice)
+        self.assertEqual(item.currency_id, self.usd)
+        self.assertEqual(item.document_currency_id, self.eur)
+        self.assertAlmostEqual(item.amount_currency, 1000.0, 2)
+        _lines, residual = self._receivable_residual(self.company)
+        self.assertAlmostEqual(today._summary_by_company()[0]["total"], residual, 2)
+
+    def test_several_companies_never_mixed(self):
+        company_2 = self.setup_other_company(name="Aging Company 2", currency_id=self.eur.id)["company"]
+        self.env.user.company_ids = [Command.link(company_2.id)]
+        self._invoice(self.customer_a, "2024-02-01", "2024-02-01", 250.0, company=company_2)
+        self._invoice(self.customer_b, "2024-02-10", "2024-02-10", 90.0, company=company_2)
+        report = self._report("2024-02-29", company_ids=[Command.set((self.company | company_2).ids)])
+        summary = {block["company"]: block for block in report._summary_by_company()}
+        self.assertEqual(set(summary), {self.company, company_2})
+        self.assertEqual(summary[self.company]["currency"], self.usd)
+        self.assertEqual(summary[company_2]["currency"], self.eur)
+        self.assertAlmostEqual(summary[self.company]["total"], 1900.0, 2)
+        self.assertAlmostEqual(summary[company_2]["total"], 340.0, 2)
+        line_a2 = self._line(report, self.customer_a, company_2)
+        self.assertEqual(line_a2.currency_id, self.eur)
+        self.assertAlmostEqual(line_a2.amount_total, 250.0, 2)
+        # grade and hold are per company: none in company 2
+        self.assertFalse(line_a2.grade_id)
+        self.assertFalse(self._line(report, self.customer_b, company_2).credit_hold)
+        # today, each company equals its residual
+        today = self._report(fields.Date.context_today(self.env.user),
+                             company_ids=[Command.set((self.company | company_2).ids)])
+        for block in today._summary_by_company():
+            _lines, residual = self._receivable_residual(block["company"])
+            self.assertAlmostEqual(block["total"], residual, 2)
+        # the summary list groups by company (one currency per block)
+        self.assertEqual(today.action_open_summary()["context"]["group_by"], ["company_id"])
+
+    def test_filters(self):
+        report = self._report("2024-02-29", partner_ids=[Command.set(self.contact_b.ids)])
+        self.assertEqual(report.line_ids.partner_id, self.customer_b)
+        report = self._report("2024-02-29", grade_ids=[Command.set(self.grade_aa.ids)])
+        self.assertEqual(report.line_ids.partner_id, self.customer_a)
+        report = self._report("2024-02-29", user_ids=[Command.set(self.seller.ids)])
+        self.assertEqual(report.item_ids.move_id, self.inv1)
+        self.assertAlmostEqual(report.line_ids.amount_total, 700.0, 2)
+
+    # ------------------------------------------------------------------ screen
+
+    def test_drill_down_and_analysis(self):
+        report = self._report("2024-02-29")
+        action = report.action_compute()
+        self.assertEqual(action["res_model"], "customer.credit.aging.line")
+        self.assertEqual(action["context"]["aging_bucket_count"], 6)
+        Line = self.env["customer.credit.aging.line"]
+        self.assertEqual(len(Line.search(action["domain"])), 2)
+        line_a = self._line(report, self.customer_a)
+        items_action = line_a.action_open_items()
+        items = self.env["customer.credit.aging.item"].search(items_action["domain"])
+        self.assertEqual(items.move_id, self.inv1 | self.inv2)  # inv1 is paid today, open then
+        self.assertAlmostEqual(sum(items.mapped("amount_open")), line_a.amount_total, 2)
+        bucket_action = line_a.with_context(aging_bucket_index=1).action_open_bucket()
+        items = self.env["customer.credit.aging.item"].search(bucket_action["domain"])
+        self.assertEqual(items.move_id, self.inv1)
+        self.assertAlmostEqual(sum(items.mapped("amount_open")), line_a.bucket_1_amount, 2)
+        move_lines = line_a.action_open_move_lines()
+        self.assertEqual(
+            self.env["account.move.line"].search(move_lines["domain"]).move_id, self.inv1 | self.inv2
+        )
+        # pivot/graph by bucket, salesperson and grade (ordered by bucket)
+        Item = self.env["customer.credit.aging.item"]
+        by_bucket = Item._read_group([("report_id", "=", report.id)], ["bucket_id"],
+                                     ["amount_open:sum"])
+        self.assertEqual([b.sequence for b, _a in by_bucket], [0, 1, 5])
+        self.assertEqual([round(a, 2) for _b, a in by_bucket], [500.0, 600.0, 800.0])
+        by_grade = dict(Item._read_group([("report_id", "=", report.id)], ["grade_id"],
+                                         ["amount_open:sum"]))
+        self.assertAlmostEqual(by_grade[self.grade_aa], 1200.0, 2)
+        by_user = dict(Item._read_group([("report_id", "=", report.id)], ["user_id"],
+                                        ["amount_open:sum"]))
+        self.assertAlmostEqual(by_user[self.seller], 700.0, 2)
+        analysis = report.action_open_analysis()
+        self.assertEqual(analysis["views"][0][1], "pivot")
+        # column titles follow the run's buckets
+        labels = Line.with_context(aging_report_id=report.id).fields_get(
+            ["bucket_0_amount", "bucket_5_amount"], ["string"])
+        self.assertEqual(labels["bucket_0_amount"]["string"], "Not Due")
+        self.assertEqual(labels["bucket_5_amount"]["string"], "Over 120")
+        # the views load
+        for model in ("customer.credit.aging.line", "customer.credit.aging.item"):
+            views = self.env[model].with_context(aging_report_id=report.id).get_views(
+                [(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")])
+            self.assertEqual(set(views["views"]), {"list", "pivot", "graph", "search"})
+        # options changed: results recomputed on next use
+        report.bucket_spec = "1-60, 61+"
+        self.assertEqual(report.state, "draft")
+        report.action_open_summary()
+        self.assertEqual(len(report.bucket_ids), 3)
+
+    # ------------------------------------------------------------------ files
+
+    def test_xlsx_totals_equal_screen(self):
+        report = self._report("2024-02-29")
+        content = report._generate_xlsx()
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        self.assertEqual(len(book.sheetnames), 2)
+        summary_sheet, detail_sheet = book.worksheets
+        rows = list(summary_sheet.iter_rows(values_only=True))
+        self.assertEqual(rows[0][0], report.name)
+        self.assertIn(("As of", "2024-02-29"), [r[:2] for r in rows[1:10]])
+        header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
+        header = rows[header_index]
+        self.assertEqual(list(header[7:13]), report.bucket_ids.mapped("name"))
+        self.assertEqual(summary_sheet.freeze_panes, f"C{header_index + 2}")
+        self.assertTrue(summary_sheet.auto_filter.ref)
+        data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
+        totals = [r for r in rows[header_index + 1:] if r[0] and str(r[0]).startswith("Total")]
+        self.assertEqual(len(data), len(report.line_ids))
+        self.assertEqual(len(totals), 1)
+        screen = report._summary_by_company()[0]
+        self.assertEqual([round(v, 2) for v in totals[0][7:13]], [round(v, 2) for v in screen["buckets"]])
+        self.assertAlmostEqual(totals[0][13], screen["total"], 2)
+        self.assertAlmostEqual(sum(r[13] for r in data), screen["total"], 2)
+        self.assertAlmostEqual(sum(line.amount_total for line in report.line_ids), totals[0][13], 2)
+        # the currency is in the number format
+        total_cell = summary_sheet.cell(row=header_index + 1 + len(data) + 1, column=14)
+        self.assertIn("$", total_cell.number_format)
+        # detail sheet: one row per open item, same total
+        rows = list(detail_sheet.iter_rows(values_only=True))
+        header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
+        data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
+        self.assertEqual(len(data), len(report.item_ids))
+        self.assertAlmostEqual(sum(r[11] for r in data), screen["total"], 2)
+        self.assertTrue(detail_sheet.auto_filter.ref)
+
+    # ------------------------------------------------------------------ bad input
+
+    def test_bad_input(self):
+        Report = self.env["customer.credit.aging.report"]
+        tomorrow = fields.Date.add(fields.Date.context_today(self.env.user), days=1)
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            Report.create({"date_as_of": tomorrow})
+        with self.assertRaisesRegex(ValidationError, "at least one aging bucket"):
+            Report.create({"bucket_spec": " , "})
+        with self.assertRaisesRegex(ValidationError, "overlap"):
+            Report.create({"bucket_spec": "1-30, 25-60, 61+"})
+        with self.assertRaisesRegex(ValidationError, "gap"):
+            Report.create({"bucket_spec": "1-30, 45-60"})
+        with self.assertRaisesRegex(ValidationError, "not a range"):
+            Report.create({"bucket_spec": "1-30, soon"})
+        report = Report.create({})
+        # assertRaises (not ...Regex) rolls back to a savepoint: nothing half-written
+        with self.assertRaises(ValidationError) as caught:
+            report.bucket_spec = "1-30, 30-60"
+        self.assertIn("overlap", str(caught.exception))
+        self.assertEqual(report.bucket_spec, DEFAULT_BUCKET_SPEC)
+        self.assertFalse(report.line_ids)
+
+    # ------------------------------------------------------------------ access
+
+    def test_access(self):
+        basic = new_test_user(self.env, login="aging_basic", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["customer.credit.aging.report"].with_user(basic).create({})
+        invoicing = new_test_user(
+            self.env, login="aging_invoicing", groups="account.group_account_invoice",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        report = self.env["customer.credit.aging.report"].with_user(invoicing).create(
+            {"date_as_of": "2024-02-29", "company_ids": [Command.set(self.company.ids)]}
+        )
+        report.action_compute()
+        self.assertAlmostEqual(sum(report.line_ids.mapped("amount_total")), 1900.0, 2)
+        # someone else's run is private
+        with self.assertRaises(AccessError):
+            report.with_user(self.env.user).line_ids.check_access("read")
+        mine = self._report("2024-02-29")
+        with self.assertRaises(AccessError):
+            mine.with_user(invoicing).read(["date_as_of"])
+        # a company the user cannot access is refused
+        other = self.setup_other_company(name="Aging Elsewhere")["company"]
+        with self.assertRaises(AccessError):
+            self.env["customer.credit.aging.report"].with_user(invoicing).create(
+                {"company_ids": [Command.set(other.ids)]}
+            )._run_aging()
+
+
+@tagged("post_install", "-at_install")
+class TestReceivableAgingDownload(HttpCase):
+    def test_xlsx_route(self):
+        admin = self.env.ref("base.user_admin")
+        report = self.env["customer.credit.aging.report"].with_user(admin).create(
+            {"date_as_of": date(2024, 2, 29)}
+        )
+        report._run_aging()
+        action = report.action_export_xlsx()
+        self.authenticate("admin", "admin")
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"))
+        self.assertIn("receivable_aging_2024-02-29.xlsx", response.headers["Content-Disposition"])
+        book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+        self.assertEqual(len(book.worksheets), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestReceivableAgingPdf(AgingCommon, HttpCase):
+    """wkhtmltopdf fetches the report assets over HTTP: the test server must share
+    the test cursor, hence an HttpCase."""
+
+    def test_pdf_summary(self):
+        report = self._report("2024-02-29")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_credit.action_report_receivable_aging", report.ids
+        )[0].decode()
+        self.assertIn("Aging Customer A", html)
+        self.assertIn("Aging Customer B", html)
+        self.assertIn("Over 120", html)
+        self.assertIn("1,900.00", html)
+        self.assertIn("2024-02-29", html)
+        pdf, report_type = self.env["ir.actions.report"].with_context(
+            force_report_rendering=True
+        )._render_qweb_pdf("customer_credit.action_report_receivable_aging", report.ids)
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        action = report.action_print_pdf()
+        self.assertEqual(action["report_name"], "customer_credit.report_receivable_aging")
