@@ -118,12 +118,13 @@ def over_limit_sql(company_id, fallback_limit=0.0):
     )
 
 
-def exposure_sql(company_id, today, partner_ids=None):
+def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
     """Return the SQL giving, per commercial partner, the exposure components.
 
     Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
     draft_invoices, orders_uninvoiced. ``partner_ids`` are commercial partner
-    ids; ``None`` means every partner that has something open.
+    ids; ``any_partner_ids`` are partners of any kind, whose commercial partners are
+    found in the same query; neither means every partner that has something open.
 
     - receivables: posted, unreconciled receivable lines at their residual in
       company currency, documents of contacts counted for their commercial
@@ -149,7 +150,13 @@ def exposure_sql(company_id, today, partner_ids=None):
         """,
         today=today,
     )
-    if partner_ids is None:
+    if any_partner_ids is not None:
+        partner_filter = SQL(
+            "rp.commercial_partner_id IN (SELECT commercial_partner_id FROM res_partner"
+            " WHERE id = ANY(%s))",
+            list(any_partner_ids),
+        )
+    elif partner_ids is None:
         partner_filter = SQL("TRUE")
     else:
         partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", list(partner_ids))

@@ -254,25 +254,16 @@ class ResPartner(models.Model):
         today = today or fields.Date.context_today(self)
         self._credit_flush()
         if all(isinstance(pid, int) for pid in self._ids):
-            # Stored partners: their commercial partners in one light query. Reading
-            # them through the ORM loads every column of each partner and costs more
-            # than the exposure itself (see docs/benchmarks.md).
-            commercial_ids = [
-                cid
-                for (cid,) in self.env.execute_query(
-                    SQL(
-                        "SELECT DISTINCT commercial_partner_id FROM res_partner"
-                        " WHERE id = ANY(%s)",
-                        list(self._ids),
-                    )
-                )
-                if cid
-            ]
+            # Stored partners: their commercial partners are found inside the query.
+            # Reading them through the ORM loads every column of each partner and costs
+            # more than the exposure itself (see docs/benchmarks.md).
+            query = exposure_sql(company.id, today, any_partner_ids=self._ids)
         else:  # partners being edited in a form: their commercial partner may change
             commercial_ids = self.commercial_partner_id._origin.ids
-        if not commercial_ids:
-            return {}
-        rows = self.env.execute_query(exposure_sql(company.id, today, commercial_ids))
+            if not commercial_ids:
+                return {}
+            query = exposure_sql(company.id, today, commercial_ids)
+        rows = self.env.execute_query(query)
         return {row[0]: exposure_from_row(row) for row in rows}
 
     def _credit_flush(self):
