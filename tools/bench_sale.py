@@ -10,9 +10,8 @@
   and removes it afterwards.
 """
 
-from odoo import Command
-from odoo.tools import config
-
+# odoo is imported inside the functions: tools/bench.py loads the plug-ins before it
+# boots Odoo.
 try:  # imported by tools/bench.py as a file or as a package module
     from .race_confirm import run_race_any
 except ImportError:  # pragma: no cover
@@ -50,6 +49,8 @@ def _busiest_partner(env, company, partner_ids):
 
 
 def bench_confirm_credit_check(env, ctx):
+    from odoo import Command  # noqa: PLC0415
+
     env = env(su=True)
     company = _company(env, ctx)
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
@@ -114,6 +115,8 @@ def bench_confirm_credit_check(env, ctx):
 
 
 def bench_race_confirm(env, ctx):
+    from odoo.tools import config  # noqa: PLC0415
+
     company = _company(env, ctx)
     conf = ctx.get("conf") or config.rcfile
     report = run_race_any(ctx["registry"], conf, hold=0.5, company_id=company.id)
