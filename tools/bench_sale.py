@@ -77,11 +77,14 @@ def bench_confirm_credit_check(env, ctx):
                     ],
                 }
             )
-            # The full check runs and passes: block policy, a limit above the exposure.
             commercial = partner.commercial_partner_id.with_company(company)
             exposure = commercial.credit_exposure
+            # The full check runs and passes: block policy, a limit above the exposure,
+            # overdue debt tolerated, no blocking grade (the bench ledger is mostly overdue).
+            company.credit_overdue_tolerance_days = 100000
             commercial.write(
                 {
+                    "credit_grade_id": False,
                     "credit_policy": "block",
                     "credit_limit": exposure + 1_000_000.0,
                     "credit_hold": False,
