@@ -1,7 +1,11 @@
 from markupsafe import Markup
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 RELEASE_STATES = [
     ("pending", "Pending"),

@@ -1,25 +1,32 @@
-from collections import defaultdict, namedtuple
+from collections import defaultdict
+from collections import namedtuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, format_amount
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools import float_compare
+from odoo.tools import format_amount
 
-from .credit_check import (
-    REASON_GRADE,
-    REASON_HOLD,
-    REASON_NO_LIMIT,
-    REASON_OVER_LIMIT,
-    REASON_OVERDUE,
-    CreditInput,
-    credit_outcome,
-    credit_reasons,
-    group_totals,
-    lock_keys,
-    reasons_covered,
-)
-from .credit_exposure import EXPOSURE_COMPONENTS, empty_exposure, total_exposure
+from .credit_check import REASON_GRADE
+from .credit_check import REASON_HOLD
+from .credit_check import REASON_NO_LIMIT
+from .credit_check import REASON_OVER_LIMIT
+from .credit_check import REASON_OVERDUE
+from .credit_check import CreditInput
+from .credit_check import credit_outcome
+from .credit_check import credit_reasons
+from .credit_check import group_totals
+from .credit_check import lock_keys
+from .credit_check import reasons_covered
+from .credit_exposure import EXPOSURE_COMPONENTS
+from .credit_exposure import empty_exposure
+from .credit_exposure import total_exposure
 
 # Result of the credit check of one order.
 #   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'

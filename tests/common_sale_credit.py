@@ -1,6 +1,7 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
+from odoo import fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 from odoo.tools import format_amount

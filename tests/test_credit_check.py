@@ -1,14 +1,13 @@
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
-from ..models.credit_check import (
-    CreditInput,
-    CreditReason,
-    credit_outcome,
-    credit_reasons,
-    group_totals,
-    lock_keys,
-    reasons_covered,
-)
+from ..models.credit_check import CreditInput
+from ..models.credit_check import CreditReason
+from ..models.credit_check import credit_outcome
+from ..models.credit_check import credit_reasons
+from ..models.credit_check import group_totals
+from ..models.credit_check import lock_keys
+from ..models.credit_check import reasons_covered
 
 
 def _input(**values):

@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 
 # 1x1 transparent PNG
 SIGNATURE = (

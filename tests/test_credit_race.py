@@ -1,6 +1,8 @@
 from odoo.addons.customer_credit.tools.race_confirm import run_race_any
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
+from odoo.tools import config
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,10 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 
 from .common_sale_credit import CreditSaleCommon
 

@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form
+from odoo.tests import tagged
 
 from .common_sale_credit import CreditSaleCommon
 

@@ -28,7 +28,9 @@ ORDER_AMOUNT = 600.0
 
 
 def _setup(registry, company_id=None):
-    from odoo import SUPERUSER_ID, Command, api
+    from odoo import SUPERUSER_ID
+    from odoo import Command
+    from odoo import api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -71,7 +73,8 @@ def _setup(registry, company_id=None):
 
 
 def _cleanup(registry, data):
-    from odoo import SUPERUSER_ID, api
+    from odoo import SUPERUSER_ID
+    from odoo import api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -112,7 +115,8 @@ def _patched(registry, hold, without_lock):
 
 
 def _confirm(registry, order_id, company_id, barrier, results, index):
-    from odoo import SUPERUSER_ID, api
+    from odoo import SUPERUSER_ID
+    from odoo import api
     from odoo.exceptions import UserError
     from odoo.service.model import retrying
 
