@@ -40,8 +40,17 @@
         "views/customer_credit_collection_case_views.xml",
         "views/customer_credit_watchlist_views.xml",
         "views/res_partner_monitoring_views.xml",
+        "data/mail_activity_type_data.xml",
+        "wizard/credit_release_wizard_views.xml",
+        "views/sale_order_views.xml",
+        "views/customer_credit_release_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_credit/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/customer_credit_demo.xml",
     ],

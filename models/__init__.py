@@ -30,3 +30,8 @@ from . import customer_credit_monitor_watch
 from . import res_partner_monitoring
 from . import res_company_monitoring
 from . import account_partial_reconcile
+from . import credit_check
+from . import customer_credit_confirm_lock
+from . import customer_credit_release
+from . import payment_transaction
+from . import sale_order

@@ -13,3 +13,9 @@ from . import test_escalation
 from . import test_collection_case
 from . import test_watchlist
 from . import test_scheduled_checks
+from . import test_credit_check
+from . import test_sale_credit
+from . import test_credit_release
+from . import test_credit_tour
+from . import test_credit_portal
+from . import test_credit_race

@@ -1,0 +1,356 @@
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+
+RELEASE_STATES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("refused", "Refused"),
+    ("void", "Void"),
+    ("used", "Used"),
+]
+
+
+class CustomerCreditRelease(models.Model):
+    """A salesperson's request to confirm one order despite the credit check, and the
+    credit manager's decision. An approved release lets its order confirm once."""
+
+    _name = "customer.credit.release"
+    _description = "Credit Release"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "request_date desc, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    order_id = fields.Many2one(
+        "sale.order",
+        "Order",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        compute="_compute_snapshot",
+        store=True,
+        precompute=True,
+        index=True,
+        readonly=True,
+        help="Commercial partner of the order at request time.",
+    )
+    order_partner_id = fields.Many2one(
+        "res.partner", compute="_compute_snapshot", store=True, precompute=True, readonly=True
+    )
+    amount_total = fields.Monetary(
+        "Order Total",
+        compute="_compute_snapshot",
+        store=True,
+        precompute=True,
+        readonly=True,
+        help="Total of the order at request time, in its currency.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_snapshot", store=True, precompute=True, readonly=True
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        "Payment Terms",
+        compute="_compute_snapshot",
+        store=True,
+        precompute=True,
+        readonly=True,
+    )
+    salesperson_id = fields.Many2one(
+        "res.users", compute="_compute_snapshot", store=True, precompute=True, readonly=True
+    )
+    reason_codes = fields.Char(readonly=True, help="Technical codes of the reasons.")
+    reason_lines = fields.Text("Reasons", readonly=True)
+    request_comment = fields.Text("Request Comment", required=True, readonly=True)
+    requester_id = fields.Many2one(
+        "res.users", "Requested By", default=lambda self: self.env.user, readonly=True
+    )
+    request_date = fields.Datetime(
+        "Requested On", default=fields.Datetime.now, readonly=True, index=True
+    )
+    state = fields.Selection(
+        RELEASE_STATES, default="pending", required=True, readonly=True, tracking=True, index=True
+    )
+    decided_by_id = fields.Many2one("res.users", "Decided By", readonly=True)
+    decided_on = fields.Datetime("Decided On", readonly=True)
+    decision_comment = fields.Text("Decision Comment", readonly=True)
+    void_reason = fields.Char("Void Because", readonly=True)
+    used_on = fields.Datetime("Used On", readonly=True)
+    can_decide = fields.Boolean(compute="_compute_can_decide")
+
+    @api.depends("order_id.name", "partner_id")
+    def _compute_name(self):
+        for release in self:
+            release.name = self.env._("Release for %(order)s", order=release.order_id.name or "")
+
+    @api.depends("order_id")
+    def _compute_snapshot(self):
+        # Taken once, at request time: later changes of the order void the release.
+        for release in self:
+            order = release.order_id
+            release.update(
+                {
+                    "partner_id": order.partner_id.commercial_partner_id,
+                    "order_partner_id": order.partner_id,
+                    "amount_total": order.amount_total,
+                    "currency_id": order.currency_id,
+                    "payment_term_id": order.payment_term_id,
+                    "salesperson_id": order.user_id,
+                }
+            )
+
+    @api.depends("state", "requester_id")
+    @api.depends_context("uid")
+    def _compute_can_decide(self):
+        is_manager = self.env.user.has_group("customer_credit.group_credit_manager")
+        for release in self:
+            release.can_decide = (
+                is_manager and release.state == "pending" and release.requester_id != self.env.user
+            )
+
+    @api.constrains("request_comment")
+    def _check_request_comment(self):
+        for release in self:
+            if not (release.request_comment or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Explain why %(order)s should be confirmed despite the credit check: "
+                        "the credit manager decides on your comment.",
+                        order=release.order_id.name,
+                    )
+                )
+
+    def _reason_code_list(self):
+        self.ensure_one()
+        return [code for code in (self.reason_codes or "").split(",") if code]
+
+    # ------------------------------------------------------------------ create
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not (vals.get("request_comment") or "").strip():
+                order = self.env["sale.order"].browse(vals.get("order_id"))
+                raise ValidationError(
+                    self.env._(
+                        "Explain why %(order)s should be confirmed despite the credit check: "
+                        "the credit manager decides on your comment.",
+                        order=order.name or "",
+                    )
+                )
+        releases = super().create(vals_list)
+        for release in releases:
+            release._check_order_requestable()
+            release._log(
+                self.env._(
+                    "Credit release requested by %(user)s: %(comment)s",
+                    user=release.requester_id.name,
+                    comment=release.request_comment,
+                ),
+                with_reasons=True,
+            )
+            release._schedule_approval()
+        return releases
+
+    def _check_order_requestable(self):
+        self.ensure_one()
+        order = self.order_id
+        if order.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "%(order)s is not a quotation any more: a credit release can only be "
+                    "asked for a quotation.",
+                    order=order.name,
+                )
+            )
+        pending = order.sudo().credit_release_ids.filtered(
+            lambda r: r.state == "pending" and r != self
+        )
+        if pending:
+            raise UserError(
+                self.env._(
+                    "A credit release for %(order)s, asked by %(user)s, is already waiting "
+                    "for a decision. Wait for it or ask the credit manager.",
+                    order=order.name,
+                    user=pending[0].requester_id.name,
+                )
+            )
+
+    def _schedule_approval(self):
+        self.ensure_one()
+        order = self.order_id
+        note = Markup("%s<br/>%s") % (
+            self.request_comment,
+            Markup("<br/>").join((self.reason_lines or "").splitlines()),
+        )
+        for user in order._credit_managers(exclude=self.requester_id):
+            self.sudo().activity_schedule(
+                "customer_credit.mail_act_credit_release_approval",
+                user_id=user.id,
+                summary=self.env._("Approve credit release for %(order)s", order=order.name),
+                note=note,
+            )
+
+    def _log(self, text, with_reasons=False):
+        """Post on the release, its order and the customer."""
+        body = Markup("<p>%s</p>") % text
+        if with_reasons and self.reason_lines:
+            body += Markup("<ul>%s</ul>") % Markup("").join(
+                Markup("<li>%s</li>") % line for line in self.reason_lines.splitlines()
+            )
+        link = Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
+            self.order_id._name,
+            self.order_id.id,
+            self.order_id.name,
+        )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.order_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(
+            body=Markup("%s: %s") % (link, body), subtype_xmlid="mail.mt_note"
+        )
+
+    # ------------------------------------------------------------------ decisions
+
+    def _check_can_decide(self):
+        if not self.env.user.has_group("customer_credit.group_credit_manager"):
+            raise AccessError(
+                self.env._("Only a credit manager can approve or refuse a credit release.")
+            )
+        for release in self:
+            if release.state != "pending":
+                state = dict(self._fields["state"]._description_selection(self.env))[release.state]
+                raise UserError(
+                    self.env._(
+                        "%(release)s is %(state)s: only a pending release can be approved "
+                        "or refused. Ask the salesperson for a new request if needed.",
+                        release=release.name,
+                        state=state.lower(),
+                    )
+                )
+            if release.requester_id == self.env.user:
+                raise UserError(
+                    self.env._(
+                        "You asked for %(release)s yourself: another credit manager must "
+                        "decide on it.",
+                        release=release.name,
+                    )
+                )
+
+    def _decide(self, approve, comment):
+        comment = (comment or "").strip()
+        if not comment:
+            raise UserError(self.env._("Give a comment with your decision."))
+        self._check_can_decide()
+        for release in self:
+            if approve and not release.order_id._credit_release_matches(release):
+                raise UserError(
+                    self.env._(
+                        "%(order)s changed after the request: its total, currency, customer "
+                        "or payment terms differ. Refuse this request; the salesperson must "
+                        "ask again for the order as it is now.",
+                        order=release.order_id.name,
+                    )
+                )
+        self.sudo().write(
+            {
+                "state": "approved" if approve else "refused",
+                "decided_by_id": self.env.uid,
+                "decided_on": fields.Datetime.now(),
+                "decision_comment": comment,
+            }
+        )
+        for release in self:
+            release._close_activities(comment)
+            if approve:
+                text = self.env._(
+                    "Credit release approved by %(user)s: %(comment)s. The order can be "
+                    "confirmed once.",
+                    user=self.env.user.name,
+                    comment=comment,
+                )
+            else:
+                text = self.env._(
+                    "Credit release refused by %(user)s: %(comment)s",
+                    user=self.env.user.name,
+                    comment=comment,
+                )
+            release._log(text)
+            release._notify_requester(text)
+        return True
+
+    def action_approve(self, comment):
+        """Approve pending releases with a comment (also callable by RPC)."""
+        return self._decide(True, comment)
+
+    def action_refuse(self, comment):
+        """Refuse pending releases with a comment (also callable by RPC)."""
+        return self._decide(False, comment)
+
+    def action_open_decision(self):
+        self.ensure_one()
+        self._check_can_decide()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Release Decision"),
+            "res_model": "customer.credit.release.decision",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_release_id": self.id,
+                "default_decision": self.env.context.get("credit_decision", "approve"),
+            },
+        }
+
+    def _close_activities(self, feedback):
+        activities = self.sudo().activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("customer_credit.mail_act_credit_release_approval")
+            )
+        )
+        mine = activities.filtered(lambda a: a.user_id == self.env.user)
+        if mine:
+            mine.action_feedback(feedback=feedback)
+        (activities - mine).unlink()
+
+    def _notify_requester(self, text):
+        requester = self.requester_id
+        if requester and not requester.share and requester != self.env.user:
+            self.sudo().message_notify(
+                partner_ids=requester.partner_id.ids,
+                body=text,
+                subject=self.name,
+            )
+
+    def _void(self, reason):
+        for release in self.filtered(lambda r: r.state in ("pending", "approved")):
+            release.sudo().write({"state": "void", "void_reason": reason})
+            release._close_activities(reason)
+            release._log(self.env._("Credit release void: %(reason)s", reason=reason))
+
+    def _mark_used(self, order):
+        self.ensure_one()
+        self.sudo().write({"state": "used", "used_on": fields.Datetime.now()})
+        self._log(
+            self.env._(
+                "%(order)s confirmed with the credit release approved by %(user)s.",
+                order=order.name,
+                user=self.decided_by_id.name,
+            )
+        )

@@ -1,0 +1,563 @@
+from collections import defaultdict
+from collections import namedtuple
+
+from markupsafe import Markup
+from markupsafe import escape
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools import float_compare
+from odoo.tools import format_amount
+
+from .credit_check import REASON_GRADE
+from .credit_check import REASON_HOLD
+from .credit_check import REASON_NO_LIMIT
+from .credit_check import REASON_OVER_LIMIT
+from .credit_check import REASON_OVERDUE
+from .credit_check import CreditInput
+from .credit_check import credit_outcome
+from .credit_check import credit_reasons
+from .credit_check import group_totals
+from .credit_check import lock_keys
+from .credit_check import reasons_covered
+from .credit_exposure import EXPOSURE_COMPONENTS
+from .credit_exposure import empty_exposure
+from .credit_exposure import total_exposure
+
+# Result of the credit check of one order.
+#   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
+#   values: exposure components of the customer; data: the CreditInput
+CreditVerdict = namedtuple("CreditVerdict", "outcome policy reasons data values currency")
+
+CREDIT_CHECK_STATES = [
+    ("none", "Not Checked"),
+    ("ok", "Within Credit"),
+    ("warning", "Credit Warning"),
+    ("blocked", "Credit Blocked"),
+]
+
+# Changing any of these after a release was granted voids it.
+RELEASE_WATCHED_FIELDS = (
+    "order_line",
+    "partner_id",
+    "currency_id",
+    "payment_term_id",
+    "pricelist_id",
+)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_check_state = fields.Selection(
+        CREDIT_CHECK_STATES,
+        "Credit Check",
+        compute="_compute_credit_check",
+        search="_search_credit_check_state",
+        help="Result of the customer credit check for this quotation, computed live.",
+    )
+    credit_banner = fields.Html("Credit Situation", compute="_compute_credit_check", sanitize=False)
+    credit_release_ids = fields.One2many(
+        "customer.credit.release", "order_id", "Credit Releases", copy=False
+    )
+    credit_release_count = fields.Integer(compute="_compute_credit_release_count")
+    credit_release_pending = fields.Boolean(compute="_compute_credit_release_count")
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("credit_release_ids.state")
+    def _compute_credit_release_count(self):
+        for order in self:
+            releases = order.sudo().credit_release_ids
+            order.credit_release_count = len(releases)
+            order.credit_release_pending = any(r.state == "pending" for r in releases)
+
+    @api.depends(
+        "state",
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "amount_total",
+        "order_line.price_total",
+        "credit_release_ids.state",
+    )
+    @api.depends_context("lang")
+    def _compute_credit_check(self):
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
+        (self - quotations).update({"credit_check_state": "none", "credit_banner": False})
+        if not quotations:
+            return
+        verdicts = quotations._credit_evaluate(raise_missing_rate=False)
+        for order in quotations:
+            verdict = verdicts[order]
+            order.credit_check_state = verdict.outcome
+            order.credit_banner = order._credit_banner_html(verdict)
+
+    def _search_credit_check_state(self, operator, value):
+        # Computed live from the ledger: a stored value would be stale as soon as an
+        # invoice is posted or paid, so the quotations are evaluated in one exposure
+        # query per company.
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
+        values = {value} if isinstance(value, str) else set(value or ())
+        quotations = self.search([("state", "in", ("draft", "sent"))])
+        verdicts = quotations._credit_evaluate(raise_missing_rate=False)
+        ids = [order.id for order in quotations if verdicts[order].outcome in values]
+        positive = operator in ("=", "in")
+        return [("id", "in" if positive else "not in", ids)]
+
+    # ------------------------------------------------------------------ evaluation
+
+    def _credit_amount_company(self):
+        """Total of the order in company currency, at the order's rate (as the exposure)."""
+        self.ensure_one()
+        rate = self.currency_rate or 1.0
+        return self.amount_total / rate
+
+    def _credit_missing_rate_currency(self, cache=None):
+        """The order currency when it has no rate in the company (Odoo would use 1.0)."""
+        self.ensure_one()
+        currency, company = self.currency_id, self.company_id
+        if not currency or currency == company.currency_id:
+            return self.env["res.currency"]
+        key = (currency.id, company.id)
+        if cache is not None and key in cache:
+            return cache[key]
+        has_rate = bool(
+            self.env["res.currency.rate"]
+            .sudo()
+            .search_count(
+                [("currency_id", "=", currency.id), ("company_id", "in", [company.id, False])],
+                limit=1,
+            )
+        )
+        result = self.env["res.currency"] if has_rate else currency
+        if cache is not None:
+            cache[key] = result
+        return result
+
+    def _credit_evaluate(self, in_call=False, raise_missing_rate=True):
+        """Credit verdict of each order: {order: CreditVerdict}.
+
+        One exposure query per company. With ``in_call``, the orders of the same
+        company and commercial partner count against each other (they confirm
+        together).
+        """
+        verdicts = {}
+        rate_cache = {}
+        by_company = defaultdict(list)
+        for order in self:
+            by_company[order.company_id].append(order)
+        for company, orders in by_company.items():
+            currency = company.currency_id
+            if not company.credit_control_enabled:
+                for order in orders:
+                    verdicts[order] = CreditVerdict("none", "none", [], None, None, currency)
+                continue
+            partners = self.env["res.partner"].sudo().with_company(company)
+            commercials = partners.browse({o.partner_id.commercial_partner_id.id for o in orders})
+            # one read for the profile fields of the batch
+            commercials.fetch(
+                [
+                    "credit_limit",
+                    "credit_policy",
+                    "credit_hold",
+                    "credit_hold_reason",
+                    "credit_grade_id",
+                ]
+            )
+            exposures = commercials._credit_exposure_by_partner(company=company)
+            amounts = {}
+            for order in orders:
+                missing = order._credit_missing_rate_currency(rate_cache)
+                if missing and raise_missing_rate:
+                    raise UserError(order._credit_missing_rate_message(missing))
+                amounts[order] = 0.0 if missing else order._credit_amount_company()
+            totals = group_totals(
+                (o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders
+            )
+            tolerance = company.credit_overdue_tolerance_days
+            for order in orders:
+                commercial = partners.browse(order.partner_id.commercial_partner_id.id)
+                policy = commercial.credit_policy or company.credit_policy_default or "none"
+                values = exposures.get(commercial.id) or empty_exposure()
+                others = totals[commercial.id] - amounts[order] if in_call else 0.0
+                data = CreditInput(
+                    policy=policy,
+                    limit=commercial.credit_limit,
+                    exposure=total_exposure(values),
+                    order_amount=amounts[order],
+                    others_amount=others,
+                    overdue_amount=values["credit_overdue"],
+                    overdue_days=values["credit_overdue_days_max"],
+                    tolerance_days=tolerance,
+                    hold=commercial.credit_hold,
+                    hold_reason=commercial.credit_hold_reason,
+                    grade_blocks=commercial.credit_grade_id.block_sales,
+                    grade_name=commercial.credit_grade_id.display_name,
+                )
+                reasons = credit_reasons(data, currency.rounding)
+                outcome = "none" if policy == "none" else credit_outcome(policy, reasons)
+                verdicts[order] = CreditVerdict(outcome, policy, reasons, data, values, currency)
+        return verdicts
+
+    def _credit_missing_rate_message(self, currency):
+        return self.env._(
+            "%(order)s is in %(currency)s, but %(currency)s has no exchange rate in "
+            "%(company)s, so its amount cannot be checked against the credit limit. "
+            "Ask an accountant to enter a rate for %(currency)s (Accounting > "
+            "Configuration > Currencies), then confirm again.",
+            order=self.display_name,
+            currency=currency.name,
+            company=self.company_id.name,
+        )
+
+    # ------------------------------------------------------------------ wording
+
+    def _credit_reason_text(self, reason, currency):
+        """One reason in plain words."""
+        fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
+        if reason.code == REASON_OVER_LIMIT:
+            return self.env._(
+                "This quotation would exceed the credit limit by %(amount)s.",
+                amount=fmt(reason.amount),
+            )
+        if reason.code == REASON_OVERDUE:
+            return self.env._(
+                "The customer has %(amount)s overdue for %(days)s days.",
+                amount=fmt(reason.amount),
+                days=reason.days,
+            )
+        if reason.code == REASON_HOLD:
+            return self.env._("The customer is on credit hold: %(reason)s", reason=reason.detail)
+        if reason.code == REASON_GRADE:
+            return self.env._(
+                "The customer's credit grade %(grade)s does not allow new sales.",
+                grade=reason.detail,
+            )
+        if reason.code == REASON_NO_LIMIT:
+            return self.env._(
+                "The customer has no credit limit, and their credit policy requires one."
+            )
+        return reason.code
+
+    def _credit_reason_lines(self, verdict):
+        return [self._credit_reason_text(reason, verdict.currency) for reason in verdict.reasons]
+
+    def _credit_banner_html(self, verdict):
+        self.ensure_one()
+        if verdict.outcome == "none":
+            return False
+        currency = verdict.currency
+        fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
+        data, values = verdict.data, verdict.values
+        css = {"ok": "alert-success", "warning": "alert-warning", "blocked": "alert-danger"}
+        if data.limit:
+            headline = self.env._(
+                "Available credit: %(available)s of a %(limit)s limit (exposure %(exposure)s).",
+                available=fmt(data.limit - data.exposure),
+                limit=fmt(data.limit),
+                exposure=fmt(data.exposure),
+            )
+        else:
+            headline = self.env._(
+                "No credit limit set (exposure %(exposure)s).", exposure=fmt(data.exposure)
+            )
+        labels = {
+            name: self.env["res.partner"]._fields[name]._description_string(self.env)
+            for name in EXPOSURE_COMPONENTS
+        }
+        breakdown = Markup(" · ").join(
+            Markup("%s: %s") % (labels[name], fmt(values[name])) for name in EXPOSURE_COMPONENTS
+        )
+        lines = self._credit_reason_lines(verdict)
+        missing = self._credit_missing_rate_currency()
+        if missing:
+            lines.append(self._credit_missing_rate_message(missing))
+        if verdict.outcome == "blocked":
+            footer = self.env._(
+                "This quotation cannot be confirmed without a credit release approved by "
+                "a credit manager."
+            )
+            release = self._credit_usable_release(verdict)
+            if release:
+                footer = self.env._(
+                    "A credit release was approved by %(user)s: the order can be confirmed once.",
+                    user=release.decided_by_id.name,
+                )
+            elif self.credit_release_pending:
+                footer = self.env._("A credit release request is waiting for a decision.")
+        elif verdict.outcome == "warning":
+            footer = self.env._(
+                "The order can be confirmed; the warning will be logged on the order."
+            )
+        else:
+            footer = self.env._("This quotation is within the customer's credit.")
+        items = Markup("").join(Markup("<li>%s</li>") % line for line in lines)
+        return Markup(
+            '<div class="alert %(css)s mb-0 o_credit_banner" role="status">'
+            "<div><strong>%(headline)s</strong></div>"
+            '<div class="small">%(breakdown)s</div>'
+            '%(items)s<div class="o_credit_banner_footer">%(footer)s</div></div>'
+        ) % {
+            "css": css[verdict.outcome],
+            "headline": escape(headline),
+            "breakdown": breakdown,
+            "items": Markup('<ul class="mb-1 o_credit_reasons">%s</ul>') % items if lines else "",
+            "footer": escape(footer),
+        }
+
+    # ------------------------------------------------------------------ releases
+
+    def _credit_release_matches(self, release):
+        """The order still is what the release was granted for."""
+        self.ensure_one()
+        return (
+            release.currency_id == self.currency_id
+            and release.order_partner_id == self.partner_id
+            and release.payment_term_id == self.payment_term_id
+            and float_compare(
+                release.amount_total,
+                self.amount_total,
+                precision_rounding=self.currency_id.rounding,
+            )
+            == 0
+        )
+
+    def _credit_usable_release(self, verdict):
+        """The approved release that lets this order confirm now, if any."""
+        self.ensure_one()
+        for release in self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved"):
+            if self._credit_release_matches(release) and reasons_covered(
+                release._reason_code_list(), verdict.reasons
+            ):
+                return release
+        return self.env["customer.credit.release"]
+
+    def _credit_void_stale_releases(self):
+        """Void pending and approved releases that no longer describe their order."""
+        releases = self.sudo().credit_release_ids.filtered(
+            lambda r: r.state in ("pending", "approved")
+        )
+        for release in releases:
+            if not release.order_id._credit_release_matches(release):
+                release._void(
+                    self.env._(
+                        "The order's total, currency, customer or payment terms changed "
+                        "after the request."
+                    )
+                )
+
+    # ------------------------------------------------------------------ confirmation
+
+    def _credit_lock(self):
+        """Serialise confirmations per (company, commercial partner) until commit.
+
+        The advisory lock orders concurrent confirmations; the upsert of the lock row
+        makes a transaction whose snapshot predates the other's commit fail with a
+        serialization error (Odoo retries the request, which then sees the new order):
+        Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
+        """
+        keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
+        for company_id, partner_id in keys:
+            self.env.execute_query(
+                SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
+            )
+            # A serialization failure here is expected under concurrency and retried
+            # by Odoo: do not log it as a bad query.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO customer_credit_confirm_lock (company_id, partner_id, locked_on)
+                    VALUES (%s, %s, NOW() AT TIME ZONE 'UTC')
+                    ON CONFLICT (company_id, partner_id)
+                    DO UPDATE SET locked_on = EXCLUDED.locked_on
+                    """,
+                    company_id,
+                    partner_id,
+                ),
+                log_exceptions=False,
+            )
+        self._credit_after_lock_hook()
+
+    def _credit_after_lock_hook(self):
+        """Called with the credit locks held; tools/race_confirm.py sleeps here."""
+
+    def _credit_check_confirmation(self):
+        """Lock, evaluate and split the orders: (verdicts, blocked, releases to use)."""
+        checked = self.filtered(
+            lambda o: (
+                o.state in ("draft", "sent")
+                and o.partner_id
+                and o.company_id.credit_control_enabled
+            )
+        )
+        if not checked:
+            return {}, self.browse(), {}
+        checked._credit_lock()
+        verdicts = checked._credit_evaluate(in_call=True)
+        blocked = self.browse()
+        releases = {}
+        for order in checked:
+            verdict = verdicts[order]
+            if verdict.outcome != "blocked":
+                continue
+            order._credit_void_stale_releases()
+            release = order._credit_usable_release(verdict)
+            if release:
+                releases[order] = release
+            else:
+                blocked |= order
+        return verdicts, blocked, releases
+
+    def action_confirm(self):
+        """Confirm after the credit check: every path (button, list, portal, RPC) ends here."""
+        verdicts, blocked, releases = self._credit_check_confirmation()
+        if blocked:
+            if self.env.context.get("credit_portal"):
+                return self._credit_handle_portal_block(blocked, verdicts)
+            if self.env.context.get("credit_interactive") and len(self) == 1:
+                return self._credit_release_wizard_action(verdicts[self])
+            raise UserError(self._credit_block_message(blocked, verdicts))
+        result = super().action_confirm()
+        for order, release in releases.items():
+            release._mark_used(order)
+        for order, verdict in verdicts.items():
+            if verdict.outcome == "warning":
+                order._credit_log_warning(verdict)
+        return result
+
+    def _credit_block_message(self, blocked, verdicts):
+        parts = [
+            self.env._("The credit check stops these orders:"),
+        ]
+        for order in blocked:
+            parts.append(
+                self.env._(
+                    "%(order)s for %(customer)s:",
+                    order=order.name,
+                    customer=order.partner_id.commercial_partner_id.display_name,
+                )
+            )
+            parts.extend(f"  - {line}" for line in order._credit_reason_lines(verdicts[order]))
+        parts.append(
+            self.env._(
+                "Open each order and click 'Request Credit Release' to ask a credit manager "
+                "for a release; the order can be confirmed once it is approved."
+            )
+        )
+        return "\n".join(parts)
+
+    def _credit_release_wizard_action(self, verdict):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Check: %(order)s Blocked", order=self.name),
+            "res_model": "customer.credit.release.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_order_id": self.id,
+                "default_blocked": True,
+            },
+        }
+
+    def action_request_credit_release(self):
+        """Open the release request form for this quotation."""
+        self.ensure_one()
+        return self._credit_release_wizard_action(None)
+
+    def action_view_credit_releases(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Releases"),
+            "res_model": "customer.credit.release",
+            "view_mode": "list,form",
+            "domain": [("order_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def _credit_log_warning(self, verdict):
+        lines = self._credit_reason_lines(verdict)
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Confirmed despite a credit warning:"),
+            Markup("").join(Markup("<li>%s</li>") % line for line in lines),
+        )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if self.env.context.get("credit_portal"):
+            self.sudo()._credit_schedule_review(lines)
+
+    def _credit_schedule_review(self, lines):
+        """Activity for the credit managers on an order confirmed online over credit."""
+        for user in self._credit_managers():
+            self.activity_schedule(
+                "customer_credit.mail_act_credit_review",
+                user_id=user.id,
+                note=Markup("<br/>").join(lines),
+            )
+
+    def _credit_managers(self, exclude=None):
+        """Users to ask: the customer's credit manager, or every credit manager
+        (``exclude``: the requester, who may not decide on their own request)."""
+        self.ensure_one()
+        exclude = exclude or self.env["res.users"]
+        commercial = self.partner_id.commercial_partner_id.sudo().with_company(self.company_id)
+        manager = commercial.credit_manager_id
+        if manager and manager.active and manager not in exclude:
+            return manager
+        group = self.env.ref("customer_credit.group_credit_manager").sudo()
+        return group.users.filtered(
+            lambda u: (
+                u.active and not u.share and self.company_id in u.company_ids and u not in exclude
+            )
+        )
+
+    def _credit_handle_portal_block(self, blocked, verdicts):
+        """Online acceptance of a blocked order: it stays a quotation, a release is asked
+        for on the customer's behalf and the credit manager gets an activity."""
+        Release = self.env["customer.credit.release"].sudo()
+        for order in blocked:
+            if order.sudo().credit_release_ids.filtered(lambda r: r.state == "pending"):
+                continue
+            Release.create(
+                {
+                    "order_id": order.id,
+                    "request_comment": self.env._(
+                        "The customer accepted the quotation online; it waits for a credit "
+                        "release before it is confirmed."
+                    ),
+                    "reason_lines": "\n".join(order._credit_reason_lines(verdicts[order])),
+                    "reason_codes": ",".join(r.code for r in verdicts[order].reasons),
+                }
+            )
+        others = self - blocked
+        if others:
+            others.action_confirm()
+        return False
+
+    # ------------------------------------------------------------------ write / cancel
+
+    def write(self, vals):
+        result = super().write(vals)
+        if any(name in vals for name in RELEASE_WATCHED_FIELDS):
+            self._credit_void_stale_releases()
+        return result
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        releases = self.sudo().credit_release_ids.filtered(
+            lambda r: r.state in ("pending", "approved")
+        )
+        for release in releases:
+            release._void(self.env._("The order was cancelled."))
+        return result
+
+    def _validate_order(self):
+        # Portal signature (and the payment paths that call it): no technical error
+        # for the customer when the credit check stops the order.
+        return super(SaleOrder, self.with_context(credit_portal=True))._validate_order()

@@ -1,0 +1,36 @@
+from odoo.addons.customer_credit.tools.race_confirm import run_race_any
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
+from odoo.tools import config
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestCreditRace(TransactionCase):
+    """Two transactions confirm orders of one customer at the same moment; together
+    they exceed the limit. tools/race_confirm.py commits its data from its own cursors
+    and removes it after. While tests run, the test runner holds the registry class
+    lock, so the race runs in a separate Odoo process with two threads."""
+
+    def _race(self, without_lock=False):
+        with mute_logger("odoo.service.model"):
+            return run_race_any(
+                self.registry,
+                config.rcfile,
+                hold=0.3,
+                without_lock=without_lock,
+                company_id=self.env.company.id,
+            )
+
+    def test_concurrent_confirmations_only_one_passes(self):
+        report = self._race()
+        self.assertEqual(report["passed"], 1, report)
+        self.assertEqual(report["blocked"], 1, report)
+        blocked = next(r for r in report["results"] if r["outcome"] == "blocked")
+        self.assertIn("exceed the credit limit", " ".join(blocked["message"]))
+
+    def test_control_without_lock_both_pass(self):
+        # Negative control: the same race with the lock disabled lets both through,
+        # which shows the race is real and the lock is what prevents it.
+        report = self._race(without_lock=True)
+        self.assertEqual(report["passed"], 2, report)

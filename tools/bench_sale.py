@@ -1,0 +1,134 @@
+"""Benchmarks of the sales credit control, run by ``make bench`` (tools/bench.py).
+
+- ``bench_confirm_credit_check``: one quotation confirmation for a customer with the
+  largest ledger of the bench data, with credit control on, against the same
+  confirmation with credit control switched off for the company (the baseline), in
+  the same run. Each run is rolled back (savepoint), so every run confirms the same
+  quotation against the same ledger. Target: the check adds <= 20 ms median.
+- ``bench_race_confirm``: tools/race_confirm.py, two transactions confirming at the
+  same moment; exactly one must pass. It commits its own data from its own cursors
+  and removes it afterwards.
+"""
+
+# odoo is imported inside the functions: tools/bench.py loads the plug-ins before it
+# boots Odoo.
+try:  # imported by tools/bench.py as a file or as a package module
+    from .race_confirm import run_race_any
+except ImportError:  # pragma: no cover
+    from race_confirm import run_race_any
+
+TARGET_ADDED_MS = 20.0
+RUNS = 30
+
+
+def _company(env, ctx):
+    company = ctx.get("company") or env.company
+    return env["res.company"].browse(getattr(company, "id", company))
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _busiest_partner(env, company, partner_ids):
+    """Commercial partner with the most receivable lines among ``partner_ids``."""
+    if not partner_ids:
+        return env["res.partner"].search([("customer_rank", ">", 0)], limit=1)
+    env.cr.execute(
+        """
+        SELECT rp.commercial_partner_id, COUNT(*)
+          FROM account_move_line aml
+          JOIN res_partner rp ON rp.id = aml.partner_id
+         WHERE aml.company_id = %s AND rp.commercial_partner_id = ANY(%s)
+         GROUP BY 1 ORDER BY 2 DESC LIMIT 1
+        """,
+        (company.id, list(partner_ids)),
+    )
+    row = env.cr.fetchone()
+    return env["res.partner"].browse(row[0] if row else partner_ids[0])
+
+
+def bench_confirm_credit_check(env, ctx):
+    from odoo import Command  # noqa: PLC0415
+
+    env = env(su=True)
+    company = _company(env, ctx)
+    env = env(context=dict(env.context, allowed_company_ids=company.ids))
+    partner = _busiest_partner(env, company, list(ctx.get("partner_ids") or []))
+    runs = ctx.get("runs") or RUNS
+    result = {"partner_id": partner.id, "runs": runs, "target_added_ms": TARGET_ADDED_MS}
+    try:
+        with env.cr.savepoint():
+            product = env["product.product"].create(
+                {"name": "Bench Credit Widget", "list_price": 100.0, "taxes_id": [Command.clear()]}
+            )
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "price_unit": 100.0,
+                                "tax_id": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            commercial = partner.commercial_partner_id.with_company(company)
+            exposure = commercial.credit_exposure
+            # The full check runs and passes: block policy, a limit above the exposure,
+            # overdue debt tolerated, no blocking grade (the bench ledger is mostly overdue).
+            company.credit_overdue_tolerance_days = 100000
+            commercial.write(
+                {
+                    "credit_grade_id": False,
+                    "credit_policy": "block",
+                    "credit_limit": exposure + 1_000_000.0,
+                    "credit_hold": False,
+                }
+            )
+            result["exposure"] = round(exposure, 2)
+
+            def confirm_once(_i=None):
+                try:
+                    with env.cr.savepoint():
+                        order.action_confirm()
+                        env.flush_all()
+                        raise _Rollback
+                except _Rollback:
+                    pass
+                env.invalidate_all()
+
+            for enabled, key in ((False, "baseline"), (True, "credit_check")):
+                company.credit_control_enabled = enabled
+                env.flush_all()
+                confirm_once()  # warm-up
+                result[key] = ctx["timeit"](confirm_once, runs)
+            raise _Rollback
+    except _Rollback:
+        pass
+    env.invalidate_all()
+    added = result["credit_check"]["median_ms"] - result["baseline"]["median_ms"]
+    result["added_median_ms"] = round(added, 2)
+    result["ok"] = added <= TARGET_ADDED_MS
+    return result
+
+
+def bench_race_confirm(env, ctx):
+    from odoo.tools import config  # noqa: PLC0415
+
+    company = _company(env, ctx)
+    conf = ctx.get("conf") or config.rcfile
+    report = run_race_any(ctx["registry"], conf, hold=0.5, company_id=company.id)
+    return {
+        "passed": report["passed"],
+        "blocked": report["blocked"],
+        "ok": report["ok"],
+        "results": report["results"],
+    }
+
+
+BENCHMARKS = [bench_confirm_credit_check, bench_race_confirm]
