@@ -407,6 +407,11 @@ class ResPartner(models.Model):
                 )
             )
 
+    @api.model
+    def _credit_manager_write_fields(self):
+        """Fields a credit manager may write on customers without contact edition rights."""
+        return CREDIT_WRITE_FIELDS
+
     def _credit_value_equal(self, partner, name, value):
         current = partner[name]
         if isinstance(current, models.BaseModel):
@@ -465,7 +470,7 @@ class ResPartner(models.Model):
         vals = self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
         if (
             not self.env.su
-            and set(vals) <= CREDIT_WRITE_FIELDS
+            and set(vals) <= self._credit_manager_write_fields()
             and self.env.user.has_group("customer_credit.group_credit_manager")
         ):
             # Credit managers edit credit terms of any customer they can read, without

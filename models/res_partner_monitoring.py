@@ -84,6 +84,10 @@ class ResPartner(models.Model):
     def _commercial_fields(self):
         return super()._commercial_fields() + list(MONITORING_MANAGED_FIELDS)
 
+    @api.model
+    def _credit_manager_write_fields(self):
+        return super()._credit_manager_write_fields() | set(MONITORING_MANAGED_FIELDS)
+
     def write(self, vals):
         if any(name in vals for name in MONITORING_MANAGED_FIELDS) and not (
             self.env.su or self.env.user.has_group("customer_credit.group_credit_manager")

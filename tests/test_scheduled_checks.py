@@ -43,16 +43,6 @@ class TestScheduledChecks(CreditMonitoringCase):
         self.assertIn(self.manager, users)
         self.assertNotIn(self.env.ref("base.user_root"), users)
 
-    def test_missing_models_are_skipped(self):
-        with freeze_time("2025-07-01"):
-            self.assertEqual(
-                self.monitor._check_expiring(
-                    "agreement", "customer.credit.no.such.model", ("date_end",),
-                    self.d("2025-07-01"), self.d("2025-07-15"),
-                ),
-                0,
-            )
-
     def test_expiring_temporary_limit_creates_one_activity(self):
         expiry_type = self.env.ref("customer_credit.mail_activity_type_credit_limit_expiry")
         with freeze_time("2025-07-01"):
