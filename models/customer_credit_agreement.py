@@ -56,7 +56,7 @@ class CustomerCreditAgreement(models.Model):
         tracking=True,
         copy=False,
     )
-    credit_limit = fields.Monetary("Credit Limit", required=True, tracking=True)
+    credit_limit = fields.Monetary(required=True, tracking=True)
     date_start = fields.Date(
         "Start Date", required=True, default=fields.Date.context_today, tracking=True
     )
@@ -86,19 +86,18 @@ class CustomerCreditAgreement(models.Model):
         default="none",
         required=True,
     )
-    guarantor_id = fields.Many2one("res.partner", "Guarantor")
+    guarantor_id = fields.Many2one("res.partner", )
     collateral_value = fields.Monetary()
     collateral_description = fields.Text("Collateral Details")
     customer_signatory_name = fields.Char("Customer Signatory")
-    customer_signatory_title = fields.Char("Customer Signatory Title")
+    customer_signatory_title = fields.Char()
     company_signatory_id = fields.Many2one(
-        "res.users", "Company Signatory", default=lambda self: self.env.user
+        "res.users", default=lambda self: self.env.user
     )
-    company_signatory_title = fields.Char("Company Signatory Title")
+    company_signatory_title = fields.Char()
     special_terms = fields.Html()
     evaluation_id = fields.Many2one(
         "customer.credit.evaluation",
-        "Evaluation",
         check_company=True,
         domain="[('partner_id', '=', partner_id), ('state', '=', 'approved')]",
     )

@@ -32,9 +32,9 @@ class CustomerCreditEvaluationStatement(models.Model):
     equity = fields.Monetary(compute="_compute_equity")
     # Income statement (12 months)
     revenue = fields.Monetary()
-    net_income = fields.Monetary("Net Income")
+    net_income = fields.Monetary()
     # Cash-flow statement
-    operating_cash_flow = fields.Monetary("Operating Cash Flow")
+    operating_cash_flow = fields.Monetary()
 
     @api.depends("total_assets", "total_liabilities")
     def _compute_equity(self):

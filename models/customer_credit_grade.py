@@ -57,7 +57,6 @@ class CustomerCreditGrade(models.Model):
         "invoiced sales. 0: not used.",
     )
     limit_cap = fields.Float(
-        "Limit Cap",
         help="Highest limit recommended for this grade, in company currency. 0: no cap.",
     )
 

@@ -43,7 +43,6 @@ class CustomerCreditLimitRequest(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     requested_by_id = fields.Many2one(
         "res.users",
-        "Requested By",
         required=True,
         readonly=True,
         default=lambda self: self.env.user,
@@ -69,7 +68,6 @@ class CustomerCreditLimitRequest(models.Model):
     reason = fields.Text(required=True)
     evaluation_id = fields.Many2one(
         "customer.credit.evaluation",
-        "Evaluation",
         check_company=True,
         domain="[('partner_id', '=', partner_id), ('state', '=', 'approved')]",
     )

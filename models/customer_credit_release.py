@@ -30,7 +30,6 @@ class CustomerCreditRelease(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
         "sale.order",
-        "Order",
         required=True,
         ondelete="cascade",
         index=True,
@@ -77,7 +76,7 @@ class CustomerCreditRelease(models.Model):
     )
     reason_codes = fields.Char(readonly=True, help="Technical codes of the reasons.")
     reason_lines = fields.Text("Reasons", readonly=True)
-    request_comment = fields.Text("Request Comment", required=True, readonly=True)
+    request_comment = fields.Text(required=True, readonly=True)
     requester_id = fields.Many2one(
         "res.users", "Requested By", default=lambda self: self.env.user, readonly=True
     )
@@ -87,11 +86,11 @@ class CustomerCreditRelease(models.Model):
     state = fields.Selection(
         RELEASE_STATES, default="pending", required=True, readonly=True, tracking=True, index=True
     )
-    decided_by_id = fields.Many2one("res.users", "Decided By", readonly=True)
-    decided_on = fields.Datetime("Decided On", readonly=True)
-    decision_comment = fields.Text("Decision Comment", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
+    decided_on = fields.Datetime(readonly=True)
+    decision_comment = fields.Text(readonly=True)
     void_reason = fields.Char("Void Because", readonly=True)
-    used_on = fields.Datetime("Used On", readonly=True)
+    used_on = fields.Datetime(readonly=True)
     can_decide = fields.Boolean(compute="_compute_can_decide")
 
     @api.depends("order_id.name", "partner_id")

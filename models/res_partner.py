@@ -48,7 +48,6 @@ class ResPartner(models.Model):
 
     credit_grade_id = fields.Many2one(
         "customer.credit.grade",
-        "Credit Grade",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -56,7 +55,6 @@ class ResPartner(models.Model):
     )
     credit_grade_color = fields.Integer(related="credit_grade_id.color", groups=CREDIT_GROUPS)
     credit_score = fields.Float(
-        "Credit Score",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -65,7 +63,6 @@ class ResPartner(models.Model):
     )
     credit_policy = fields.Selection(
         CREDIT_POLICIES,
-        "Credit Policy",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -79,7 +76,6 @@ class ResPartner(models.Model):
         groups=CREDIT_GROUPS,
     )
     credit_hold = fields.Boolean(
-        "Credit Hold",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -100,7 +96,6 @@ class ResPartner(models.Model):
     )
     credit_manager_id = fields.Many2one(
         "res.users",
-        "Credit Manager",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -187,11 +182,12 @@ class ResPartner(models.Model):
     user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
 
     def init(self):
-        super().init()
+        result = super().init()
         # Exposure and the "over limit" search read open items only: partial indexes
         # keep them fast on large ledgers (see docs/benchmarks.md).
         for index in EXPOSURE_INDEXES:
             self.env.cr.execute(exposure_index_sql(*index))
+        return result
 
     # ------------------------------------------------------------------ computes
 

@@ -103,7 +103,7 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
         # another company's agreement is another matter: terminate then activate
         action = agreement.with_user(self.manager_1).action_terminate()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.manager_1).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.manager_1).with_context(**action["context"])
         )
         wizard.reason = "Replaced by a larger line"
         wizard.save().action_confirm()

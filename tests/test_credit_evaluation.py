@@ -296,7 +296,7 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         evaluation.action_submit()
         action = evaluation.with_user(self.manager_2).action_refuse()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.manager_2).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.manager_2).with_context(**action["context"])
         )
         wizard.reason = "Statements not audited"
         wizard.save().action_confirm()

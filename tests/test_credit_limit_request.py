@@ -43,7 +43,7 @@ class TestCreditLimitRequest(TransactionCase, CreditApprovalUsersMixin):
 
     def _refuse(self, request, user, reason):
         action = request.with_user(user).action_refuse()
-        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
         wizard.reason = reason
         wizard.save().action_confirm()
 

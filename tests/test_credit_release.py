@@ -17,7 +17,7 @@ class TestCreditRelease(CreditSaleCommon):
         wizard = Form(
             self.env["customer.credit.release.request"]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.comment = comment
         wizard.save().action_request()
@@ -123,7 +123,7 @@ class TestCreditRelease(CreditSaleCommon):
             .action_open_decision()
         )
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.manager).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"])
         )
         self.assertEqual(wizard.decision, "refuse")
         wizard.comment = "Too much overdue"

@@ -116,7 +116,7 @@ class TestSaleCreditConfirm(CreditSaleCommon):
         wizard = Form(
             self.env["customer.credit.release.request"]
             .with_user(self.salesman)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertIn(f"exceed the credit limit by {self.fmt(1000)}", wizard.reasons_html)
 
