@@ -21,10 +21,45 @@ from odoo.tools import SQL
 from .aging_buckets import MAX_BUCKETS
 
 
+# Indexes the aging reads, created by ``customer.credit.aging.item.init()``.
+# (name, table, columns, predicate or None)
+AGING_INDEXES = (
+    (
+        # Open receivable lines only (a few % of a ledger), covering every column the
+        # aging reads: as of today the ledger is read by an index-only scan. The
+        # predicate repeats the WHERE clause of the first branch of ``candidate``.
+        "account_move_line_credit_aging_idx",
+        "account_move_line",
+        "(account_id, company_id, date) INCLUDE (id, move_id, partner_id, date_maturity,"
+        " invoice_date, move_name, balance, amount_residual, currency_id, amount_currency)",
+        "parent_state = 'posted' AND amount_residual <> 0"
+        " AND (reconciled IS NULL OR reconciled = false OR reconciled IS NOT true)",
+    ),
+    (
+        # The matches that took effect after a date: none as of today, a range otherwise.
+        "account_partial_reconcile_credit_aging_idx",
+        "account_partial_reconcile",
+        "(max_date) INCLUDE (debit_move_id, credit_move_id, amount)",
+        None,
+    ),
+)
+
+
+def aging_index_sql(name, table, columns, predicate):
+    """``CREATE INDEX`` statement of an entry of :data:`AGING_INDEXES`."""
+    return SQL(
+        "CREATE INDEX IF NOT EXISTS %s ON %s %s%s",
+        SQL.identifier(name),
+        SQL.identifier(table),
+        SQL(columns),
+        SQL(" WHERE %s", SQL(predicate)) if predicate else SQL(),
+    )
+
+
 def _reference_date_sql(basis):
     if basis == "invoice":
-        return SQL("COALESCE(am.invoice_date, c.date)")
-    return SQL("COALESCE(c.date_maturity, am.invoice_date, c.date)")
+        return SQL("COALESCE(c.invoice_date, c.date)")
+    return SQL("COALESCE(c.date_maturity, c.invoice_date, c.date)")
 
 
 def _bucket_case_sql(buckets):
@@ -91,80 +126,76 @@ def aging_insert_sql(
     bucket_columns = SQL(", ").join(SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS))
     return SQL(
         """
-        WITH receivable_account AS (
-            SELECT id FROM account_account WHERE account_type = 'asset_receivable'
+        WITH later AS (
+            -- the partial reconciliations that took effect after the date, signed
+            -- per line (+ on the debit side): none as of today
+            SELECT v.line_id, SUM(v.amount) AS amount
+              FROM account_partial_reconcile apr
+             CROSS JOIN LATERAL (VALUES (apr.debit_move_id, apr.amount),
+                                        (apr.credit_move_id, -apr.amount)) AS v(line_id, amount)
+             WHERE apr.max_date > %(as_of)s
+             GROUP BY v.line_id
         ),
         candidate AS (
-            -- not fully reconciled today (the partial index of Odoo covers this) ...
+            -- open today: the partial index of open receivable lines, read alone ...
             SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
-                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
+                   aml.date_maturity, aml.invoice_date, aml.move_name, aml.balance,
+                   aml.currency_id, aml.amount_currency,
+                   aml.amount_residual + COALESCE(l.amount, 0) AS amount_open
               FROM account_move_line aml
-             WHERE aml.account_id IN (SELECT id FROM receivable_account)
-               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+              LEFT JOIN later l ON l.line_id = aml.id
+             WHERE aml.account_id = ANY(%(receivable)s)
                AND aml.parent_state = 'posted'
+               AND aml.amount_residual <> 0
+               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
                AND aml.company_id = ANY(%(company_ids)s)
                AND aml.date <= %(as_of)s
              UNION ALL
-            -- ... or reconciled today by a match that had not taken effect at the date
+            -- ... or settled today by matches that had not taken effect at the date
             SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
-                   aml.date_maturity, aml.balance, aml.currency_id, aml.amount_currency
-              FROM account_move_line aml
-             WHERE aml.id IN (
-                       SELECT apr.debit_move_id FROM account_partial_reconcile apr
-                        WHERE apr.max_date > %(as_of)s
-                        UNION
-                       SELECT apr.credit_move_id FROM account_partial_reconcile apr
-                        WHERE apr.max_date > %(as_of)s)
-               AND aml.reconciled IS true
-               AND aml.account_id IN (SELECT id FROM receivable_account)
+                   aml.date_maturity, aml.invoice_date, aml.move_name, aml.balance,
+                   aml.currency_id, aml.amount_currency,
+                   COALESCE(aml.amount_residual, 0) + l.amount AS amount_open
+              FROM later l
+              JOIN account_move_line aml ON aml.id = l.line_id
+             WHERE aml.account_id = ANY(%(receivable)s)
                AND aml.parent_state = 'posted'
+               AND (aml.amount_residual = 0 OR aml.amount_residual IS NULL OR aml.reconciled IS true)
                AND aml.company_id = ANY(%(company_ids)s)
                AND aml.date <= %(as_of)s
         ),
-        settled AS (
-            SELECT id, SUM(amount) AS amount
-              FROM (
-                    SELECT apr.debit_move_id AS id, apr.amount
-                      FROM candidate c
-                      JOIN account_partial_reconcile apr ON apr.debit_move_id = c.id
-                     WHERE apr.max_date <= %(as_of)s
-                    UNION ALL
-                    SELECT apr.credit_move_id, -apr.amount
-                      FROM candidate c
-                      JOIN account_partial_reconcile apr ON apr.credit_move_id = c.id
-                     WHERE apr.max_date <= %(as_of)s
-              ) AS parts
-             GROUP BY id
-        ),
-        opened AS (
+        enriched AS (
             SELECT c.id AS move_line_id,
                    c.move_id,
                    c.company_id,
-                   COALESCE(rp.commercial_partner_id, c.partner_id) AS partner_id,
-                   am.name AS move_name,
+                   cp.id AS partner_id,
+                   c.move_name,
                    c.date,
-                   am.invoice_date,
+                   c.invoice_date,
                    c.date_maturity,
                    %(reference_date)s AS reference_date,
-                   am.invoice_user_id,
+                   %(as_of)s::date - %(reference_date)s AS days,
+                   COALESCE(am.invoice_user_id, cp.user_id) AS user_id,
+                   COALESCE((cp.credit_grade_id ->> c.company_id::text)::integer, fb.grade_id) AS grade_id,
                    c.balance AS amount_original,
-                   c.balance - COALESCE(s.amount, 0) AS amount_open,
+                   c.amount_open,
                    c.currency_id AS document_currency_id,
                    c.amount_currency
               FROM candidate c
               JOIN account_move am ON am.id = c.move_id
-              LEFT JOIN settled s ON s.id = c.id
+              JOIN %(fallback)s ON fb.company_id = c.company_id
               LEFT JOIN res_partner rp ON rp.id = c.partner_id
+              LEFT JOIN res_partner cp ON cp.id = COALESCE(rp.commercial_partner_id, c.partner_id)
+             WHERE c.amount_open <> 0
         ),
-        enriched AS (
-            SELECT o.*,
-                   %(as_of)s::date - o.reference_date AS days,
-                   COALESCE(o.invoice_user_id, cp.user_id) AS user_id,
-                   COALESCE((cp.credit_grade_id ->> o.company_id::text)::integer, fb.grade_id) AS grade_id,
-                   cp.name AS partner_name
-              FROM opened o
-              JOIN %(fallback)s ON fb.company_id = o.company_id
-              LEFT JOIN res_partner cp ON cp.id = o.partner_id
+        kept AS (
+            SELECT * FROM enriched f WHERE %(filters)s
+        ),
+        partner_rank AS (
+            -- customers in name order, so that items sort on integers
+            SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
+              FROM res_partner p
+             WHERE p.id IN (SELECT partner_id FROM kept)
         ),
         inserted AS (
             INSERT INTO customer_credit_aging_item (
@@ -177,10 +208,10 @@ def aging_insert_sql(
                    f.reference_date, f.days, %(bucket_case)s, f.user_id, f.grade_id,
                    f.amount_original, f.amount_open, f.document_currency_id, f.amount_currency,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM enriched f
+              FROM kept f
               JOIN res_company rc ON rc.id = f.company_id
-             WHERE %(filters)s
-             ORDER BY f.company_id, f.partner_name, f.partner_id, f.reference_date, f.move_line_id
+              LEFT JOIN partner_rank r ON r.id = f.partner_id
+             ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
             RETURNING company_id, currency_id, partner_id, bucket_id, days_overdue, amount_open
         ),
         grouped AS (
@@ -205,8 +236,12 @@ def aging_insert_sql(
           FROM grouped g
           JOIN %(fallback)s ON fb.company_id = g.company_id
           LEFT JOIN res_partner cp ON cp.id = g.partner_id
-         ORDER BY g.company_id, cp.name, g.partner_id
+          LEFT JOIN partner_rank r ON r.id = g.partner_id
+         ORDER BY g.company_id, r.rank
         """,
+        receivable=SQL(
+            "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+        ),
         company_ids=company_ids,
         as_of=as_of,
         reference_date=_reference_date_sql(basis),

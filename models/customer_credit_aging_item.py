@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from .aging_result_table import ensure_result_table
+from .aging_sql import AGING_INDEXES, aging_index_sql
 
 
 class CustomerCreditAgingItem(models.TransientModel):
@@ -41,6 +42,8 @@ class CustomerCreditAgingItem(models.TransientModel):
 
     def init(self):
         ensure_result_table(self)
+        for index in AGING_INDEXES:
+            self.env.cr.execute(aging_index_sql(*index))
 
     def action_open_document(self):
         self.ensure_one()

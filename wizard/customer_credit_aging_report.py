@@ -24,7 +24,7 @@ from ..models.customer_credit_aging_line import BUCKET_FIELDS
 from ..reports.aging_xlsx import currency_num_format, write_aging_workbook
 
 # Rows fetched per round trip when streaming results to a file.
-EXPORT_BATCH = 5000
+EXPORT_BATCH = 20000
 
 
 class CustomerCreditAgingReport(models.TransientModel):
@@ -470,20 +470,23 @@ class CustomerCreditAgingReport(models.TransientModel):
             last_id = rows[-1][0]
 
     def _summary_rows(self):
+        """(company_id, *cells) of the summary sheet, in screen order, cells ready to
+        write (see ``write_aging_workbook``): names, labels and casts done in SQL."""
         count = len(self.bucket_ids)
         bucket_columns = SQL(", ").join(
-            SQL.identifier("l", name) for name in BUCKET_FIELDS[:count]
+            SQL("%s::float8", SQL.identifier("l", name)) for name in BUCKET_FIELDS[:count]
         )
-        no_partner = self.env._("No Customer")
 
         def query(last_id):
             return SQL(
                 """
-                SELECT l.id, l.company_id, COALESCE(rp.name, %(no_partner)s), COALESCE(rp.ref, ''),
-                       COALESCE(up.name, ''), COALESCE(g.code, ''), l.credit_hold,
-                       COALESCE(l.credit_limit, 0), %(bucket_columns)s, l.amount_total,
-                       COALESCE(l.days_overdue_max, 0), l.item_count
+                SELECT l.id, l.company_id, rc.name, COALESCE(rp.name, %(no_partner)s),
+                       COALESCE(rp.ref, ''), COALESCE(up.name, ''), COALESCE(g.code, ''),
+                       CASE WHEN l.credit_hold THEN %(yes)s ELSE %(no)s END,
+                       COALESCE(l.credit_limit, 0)::float8, %(bucket_columns)s,
+                       l.amount_total::float8, COALESCE(l.days_overdue_max, 0), l.item_count
                   FROM customer_credit_aging_line l
+                  JOIN res_company rc ON rc.id = l.company_id
                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
                   LEFT JOIN res_users u ON u.id = l.user_id
                   LEFT JOIN res_partner up ON up.id = u.partner_id
@@ -492,7 +495,9 @@ class CustomerCreditAgingReport(models.TransientModel):
                  ORDER BY l.id
                  LIMIT %(limit)s
                 """,
-                no_partner=no_partner,
+                no_partner=self.env._("No Customer"),
+                yes=self.env._("Yes"),
+                no=self.env._("No"),
                 bucket_columns=bucket_columns,
                 report_id=self.id,
                 last_id=last_id,
@@ -503,16 +508,21 @@ class CustomerCreditAgingReport(models.TransientModel):
             yield row[1:]
 
     def _detail_rows(self):
-        no_partner = self.env._("No Customer")
+        """(company_id, *cells) of the detail sheet, dates as Excel serial numbers."""
+
+        def serial(column):
+            # Excel's day 0 of the 1900 date system
+            return SQL("(%s - DATE '1899-12-30')", column)
 
         def query(last_id):
             return SQL(
                 """
-                SELECT i.id, i.company_id, COALESCE(rp.name, %(no_partner)s), i.move_name,
-                       i.invoice_date, i.date_maturity, i.reference_date, i.days_overdue,
-                       b.name, COALESCE(up.name, ''), COALESCE(g.code, ''),
-                       i.amount_original, i.amount_open
+                SELECT i.id, i.company_id, rc.name, COALESCE(rp.name, %(no_partner)s),
+                       i.move_name, %(invoice_date)s, %(date_maturity)s, %(reference_date)s,
+                       i.days_overdue, b.name, COALESCE(up.name, ''), COALESCE(g.code, ''),
+                       i.amount_original::float8, i.amount_open::float8
                   FROM customer_credit_aging_item i
+                  JOIN res_company rc ON rc.id = i.company_id
                   JOIN customer_credit_aging_bucket b ON b.id = i.bucket_id
                   LEFT JOIN res_partner rp ON rp.id = i.partner_id
                   LEFT JOIN res_users u ON u.id = i.user_id
@@ -522,7 +532,10 @@ class CustomerCreditAgingReport(models.TransientModel):
                  ORDER BY i.id
                  LIMIT %(limit)s
                 """,
-                no_partner=no_partner,
+                no_partner=self.env._("No Customer"),
+                invoice_date=serial(SQL("i.invoice_date")),
+                date_maturity=serial(SQL("i.date_maturity")),
+                reference_date=serial(SQL("i.reference_date")),
                 report_id=self.id,
                 last_id=last_id,
                 limit=EXPORT_BATCH,
@@ -604,8 +617,6 @@ class CustomerCreditAgingReport(models.TransientModel):
                 "summary": _("Summary"),
                 "detail": _("Open Items"),
                 "total": _("Total %(company)s (%(currency)s)"),
-                "yes": _("Yes"),
-                "no": _("No"),
             },
             bucket_count=len(bucket_names),
         )
