@@ -173,27 +173,20 @@ class CustomerCreditAgreement(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_commercial(self):
-        for agreement in self:
-            commercial = agreement.partner_id.commercial_partner_id
-            if commercial != agreement.partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Sign the agreement with the company %(company)s rather than its "
-                        "contact %(contact)s.",
-                        company=commercial.display_name,
-                        contact=agreement.partner_id.display_name,
-                    )
-                )
+        self._credit_check_commercial_partner(
+            lambda company, contact: self.env._(
+                "Sign the agreement with the company %(company)s rather than its "
+                "contact %(contact)s.",
+                company=company,
+                contact=contact,
+            )
+        )
 
     # ------------------------------------------------------------------ CRUD
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "customer.credit.agreement"
-                ) or self.env._("New")
+        self._credit_assign_sequence(vals_list, "customer.credit.agreement")
         return super().create(vals_list)
 
     def write(self, vals):

@@ -1,10 +1,25 @@
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class CustomerCreditApprovalMixin(models.AbstractModel):
     _name = "customer.credit.approval.mixin"
     _description = "Credit Approval Helpers"
+
+    @api.model
+    def _credit_assign_sequence(self, vals_list, sequence_code):
+        """Give each new record without a reference the next number of ``sequence_code``."""
+        new = self.env._("New")
+        for vals in vals_list:
+            if vals.get("name", new) == new:
+                vals["name"] = self.env["ir.sequence"].next_by_code(sequence_code) or new
+
+    def _credit_check_commercial_partner(self, message):
+        """Credit is granted to companies: refuse a contact, ``message(company, contact)``."""
+        for record in self:
+            commercial = record.partner_id.commercial_partner_id
+            if commercial != record.partner_id:
+                raise ValidationError(message(commercial.display_name, record.partner_id.display_name))
 
     @api.model
     def _credit_pick_approver(self, group_xmlid, partner, company, exclude=None):

@@ -235,17 +235,14 @@ class CustomerCreditEvaluation(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_commercial(self):
-        for evaluation in self:
-            commercial = evaluation.partner_id.commercial_partner_id
-            if commercial != evaluation.partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Evaluate the company %(company)s rather than its contact %(contact)s: "
-                        "credit is granted to the company.",
-                        company=commercial.display_name,
-                        contact=evaluation.partner_id.display_name,
-                    )
-                )
+        self._credit_check_commercial_partner(
+            lambda company, contact: self.env._(
+                "Evaluate the company %(company)s rather than its contact %(contact)s: "
+                "credit is granted to the company.",
+                company=company,
+                contact=contact,
+            )
+        )
 
     @api.constrains("bureau_score", "default_count", "legal_case_count", "year_founded")
     def _check_external_inputs(self):
@@ -273,11 +270,7 @@ class CustomerCreditEvaluation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "customer.credit.evaluation"
-                ) or self.env._("New")
+        self._credit_assign_sequence(vals_list, "customer.credit.evaluation")
         evaluations = super().create(vals_list)
         evaluations._refresh_history()
         evaluations._compute_scoring()

@@ -172,27 +172,21 @@ class CustomerCreditLimitRequest(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_commercial(self):
-        for request in self:
-            commercial = request.partner_id.commercial_partner_id
-            if commercial != request.partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Request the limit for the company %(company)s rather than its "
-                        "contact %(contact)s.",
-                        company=commercial.display_name,
-                        contact=request.partner_id.display_name,
-                    )
-                )
+        self._credit_check_commercial_partner(
+            lambda company, contact: self.env._(
+                "Request the limit for the company %(company)s rather than its "
+                "contact %(contact)s.",
+                company=company,
+                contact=contact,
+            )
+        )
 
     # ------------------------------------------------------------------ CRUD
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._credit_assign_sequence(vals_list, "customer.credit.limit.request")
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code(
-                    "customer.credit.limit.request"
-                ) or self.env._("New")
             vals.pop("requested_by_id", None)
         requests = super().create(vals_list)
         for request in requests:
