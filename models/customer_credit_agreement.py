@@ -1,7 +1,10 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 from .amount_words import amount_in_words
 
@@ -86,14 +89,14 @@ class CustomerCreditAgreement(models.Model):
         default="none",
         required=True,
     )
-    guarantor_id = fields.Many2one("res.partner", )
+    guarantor_id = fields.Many2one(
+        "res.partner",
+    )
     collateral_value = fields.Monetary()
     collateral_description = fields.Text("Collateral Details")
     customer_signatory_name = fields.Char("Customer Signatory")
     customer_signatory_title = fields.Char()
-    company_signatory_id = fields.Many2one(
-        "res.users", default=lambda self: self.env.user
-    )
+    company_signatory_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     company_signatory_title = fields.Char()
     special_terms = fields.Html()
     evaluation_id = fields.Many2one(

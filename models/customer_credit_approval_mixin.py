@@ -1,5 +1,7 @@
-from odoo import api, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import api
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 
 
 class CustomerCreditApprovalMixin(models.AbstractModel):
@@ -19,7 +21,9 @@ class CustomerCreditApprovalMixin(models.AbstractModel):
         for record in self:
             commercial = record.partner_id.commercial_partner_id
             if commercial != record.partner_id:
-                raise ValidationError(message(commercial.display_name, record.partner_id.display_name))
+                raise ValidationError(
+                    message(commercial.display_name, record.partner_id.display_name)
+                )
 
     @api.model
     def _credit_pick_approver(self, group_xmlid, partner, company, exclude=None):

@@ -1,6 +1,9 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command
+from odoo import api
+from odoo import fields
+from odoo import models
 
 
 class CustomerCreditDemo(models.AbstractModel):
@@ -41,7 +44,9 @@ class CustomerCreditDemo(models.AbstractModel):
         ):
             return
         company = env.company
-        if not env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)]):
+        if not env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)]
+        ):
             return  # no chart of accounts: nothing to invoice with
         today = fields.Date.context_today(self)
         product = env.ref("customer_credit.demo_product_goods")
@@ -60,7 +65,9 @@ class CustomerCreditDemo(models.AbstractModel):
             order.action_confirm()
         for xmlid, amount, age, term, paid in self._DEMO_INVOICES:
             partner = env.ref(f"customer_credit.{xmlid}")
-            invoice = self._demo_invoice(partner, product, amount, today - timedelta(days=age), term)
+            invoice = self._demo_invoice(
+                partner, product, amount, today - timedelta(days=age), term
+            )
             if paid:
                 self._demo_pay(invoice, None if paid == "all" else paid, today - timedelta(days=2))
         self._demo_foreign_invoice(product, today)
@@ -70,17 +77,23 @@ class CustomerCreditDemo(models.AbstractModel):
         )
 
     def _demo_invoice(self, partner, product, amount, date, term_days, post=True, currency=None):
-        move = self.env["account.move"].sudo().create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": date,
-                "invoice_payment_term_id": False,
-                "currency_id": (currency or self.env.company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create({"product_id": product.id, "quantity": 1, "price_unit": amount})
-                ],
-            }
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": date,
+                    "invoice_payment_term_id": False,
+                    "currency_id": (currency or self.env.company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": product.id, "quantity": 1, "price_unit": amount}
+                        )
+                    ],
+                }
+            )
         )
         move.invoice_date_due = date + timedelta(days=term_days)
         if post:
@@ -102,8 +115,12 @@ class CustomerCreditDemo(models.AbstractModel):
         eur.active = True
         if not eur.rate_ids.filtered(lambda r: r.company_id == self.env.company):
             self.env["res.currency.rate"].sudo().create(
-                {"currency_id": eur.id, "rate": 0.92, "name": today - timedelta(days=60),
-                 "company_id": self.env.company.id}
+                {
+                    "currency_id": eur.id,
+                    "rate": 0.92,
+                    "name": today - timedelta(days=60),
+                    "company_id": self.env.company.id,
+                }
             )
         partner = self.env.ref("customer_credit.demo_customer_nordic")
         self._demo_invoice(partner, product, 36000.0, today - timedelta(days=30), 60, currency=eur)

@@ -1,16 +1,18 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
-from .credit_history import history_from_row, history_sql
+from .credit_history import history_from_row
+from .credit_history import history_sql
 from .customer_credit_scorecard_criterion import CODE_FAMILY
-from .scorecard_math import (
-    confidence_label,
-    financial_ratios,
-    recommended_limit,
-    score_criteria,
-)
+from .scorecard_math import confidence_label
+from .scorecard_math import financial_ratios
+from .scorecard_math import recommended_limit
+from .scorecard_math import score_criteria
 
 INDUSTRY_RISK_CLASSES = [
     ("1", "1 - Very low risk"),
@@ -161,9 +163,7 @@ class CustomerCreditEvaluation(models.Model):
         "customer.credit.evaluation.line", "evaluation_id", "Explanation", readonly=True, copy=False
     )
     score = fields.Float(readonly=True, copy=False, tracking=True, aggregator="avg")
-    grade_id = fields.Many2one(
-        "customer.credit.grade", readonly=True, copy=False, tracking=True
-    )
+    grade_id = fields.Many2one("customer.credit.grade", readonly=True, copy=False, tracking=True)
     confidence = fields.Float("Confidence (%)", readonly=True, copy=False)
     confidence_level = fields.Selection(
         [("high", "High"), ("medium", "Medium"), ("low", "Low")],

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 
 from .customer_credit_scorecard_criterion import CRITERION_FAMILIES
 

@@ -1,7 +1,10 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 
-from .grade_ranges import grade_for_score, range_problems
+from .grade_ranges import grade_for_score
+from .grade_ranges import range_problems
 
 CREDIT_POLICIES = [
     ("none", "No control"),

@@ -1,23 +1,23 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .credit_exposure import (
-    EXPOSURE_INDEXES,
-    available_credit,
-    empty_exposure,
-    exposure_from_row,
-    exposure_index_sql,
-    exposure_sql,
-    over_limit_sql,
-    total_exposure,
-    utilisation_percent,
-)
+from .credit_exposure import EXPOSURE_INDEXES
+from .credit_exposure import available_credit
+from .credit_exposure import empty_exposure
+from .credit_exposure import exposure_from_row
+from .credit_exposure import exposure_index_sql
+from .credit_exposure import exposure_sql
+from .credit_exposure import over_limit_sql
+from .credit_exposure import total_exposure
+from .credit_exposure import utilisation_percent
 from .customer_credit_grade import CREDIT_POLICIES
 
 CREDIT_GROUPS = (
-    "account.group_account_invoice,account.group_account_readonly,"
-    "customer_credit.group_credit_user"
+    "account.group_account_invoice,account.group_account_readonly,customer_credit.group_credit_user"
 )
 
 # Fields only a credit manager may change.
@@ -33,9 +33,7 @@ CREDIT_MANAGED_FIELDS = (
     "credit_manager_id",
 )
 # Fields a credit manager may write without contact edition rights.
-CREDIT_WRITE_FIELDS = frozenset(
-    CREDIT_MANAGED_FIELDS + ("credit_hold_user_id", "credit_hold_date")
-)
+CREDIT_WRITE_FIELDS = frozenset(CREDIT_MANAGED_FIELDS + ("credit_hold_user_id", "credit_hold_date"))
 
 
 class ResPartner(models.Model):
@@ -92,7 +90,11 @@ class ResPartner(models.Model):
         "Hold Set On", company_dependent=True, copy=False, groups=CREDIT_GROUPS
     )
     credit_review_date = fields.Date(
-        "Next Credit Review", company_dependent=True, copy=False, tracking=True, groups=CREDIT_GROUPS
+        "Next Credit Review",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups=CREDIT_GROUPS,
     )
     credit_manager_id = fields.Many2one(
         "res.users",
@@ -206,9 +208,7 @@ class ResPartner(models.Model):
     def _compute_credit_policy_effective(self):
         default = self.env.company.credit_policy_default
         for partner in self:
-            partner.credit_policy_effective = (
-                partner.commercial_partner_id.credit_policy or default
-            )
+            partner.credit_policy_effective = partner.commercial_partner_id.credit_policy or default
 
     @api.depends_context("company")
     @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
@@ -334,8 +334,7 @@ class ResPartner(models.Model):
             if partner.credit_limit < 0:
                 raise ValidationError(
                     self.env._(
-                        "The credit limit of %(partner)s cannot be negative. "
-                        "Enter 0 for no limit.",
+                        "The credit limit of %(partner)s cannot be negative. Enter 0 for no limit.",
                         partner=partner.display_name,
                     )
                 )
@@ -436,9 +435,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and not self.env.user.has_group(
-            "customer_credit.group_credit_manager"
-        ):
+        if not self.env.su and not self.env.user.has_group("customer_credit.group_credit_manager"):
             for vals in vals_list:
                 self._check_credit_create_access(vals)
         vals_list = [

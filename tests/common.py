@@ -1,10 +1,10 @@
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import Command, fields
-from odoo.tests import new_test_user
-
+from odoo import Command
+from odoo import fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
 
 
 class CreditCommon(AccountTestInvoicingCommon):
@@ -50,8 +50,17 @@ class CreditCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def make_invoice(cls, partner, amount, due_in_days=30, post=True, move_type="out_invoice",
-                     currency=None, invoice_date=None, taxes=None):
+    def make_invoice(
+        cls,
+        partner,
+        amount,
+        due_in_days=30,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        invoice_date=None,
+        taxes=None,
+    ):
         """A customer invoice (or credit note) of ``amount`` untaxed, due in ``due_in_days``."""
         invoice_date = invoice_date or cls.today
         move = cls.env["account.move"].create(

@@ -1,9 +1,8 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import new_test_user
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
 
 
 class SimulatedCrash(BaseException):

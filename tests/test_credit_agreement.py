@@ -3,8 +3,13 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, HttpCase, TransactionCase, tagged
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import HttpCase
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
 
 from .common_credit_approval import CreditApprovalUsersMixin
 
@@ -103,7 +108,9 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
         # another company's agreement is another matter: terminate then activate
         action = agreement.with_user(self.manager_1).action_terminate()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.manager_1).with_context(**action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.manager_1)
+            .with_context(**action["context"])
         )
         wizard.reason = "Replaced by a larger line"
         wizard.save().action_confirm()

@@ -4,8 +4,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import tagged
 
 from ..models.scorecard_math import recommended_limit
 from .common_credit_approval import CreditApprovalUsersMixin
@@ -296,7 +299,9 @@ class TestCreditEvaluation(AccountTestInvoicingCommon, CreditApprovalUsersMixin)
         evaluation.action_submit()
         action = evaluation.with_user(self.manager_2).action_refuse()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.manager_2).with_context(**action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.manager_2)
+            .with_context(**action["context"])
         )
         wizard.reason = "Statements not audited"
         wizard.save().action_confirm()

@@ -1,5 +1,7 @@
-from odoo import Command, fields
-from odoo.tests import TransactionCase, tagged
+from odoo import Command
+from odoo import fields
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
 from odoo.tools.sql import index_exists
 
 from ..models.credit_exposure import EXPOSURE_INDEXES

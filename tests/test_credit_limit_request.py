@@ -2,8 +2,12 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
 
 from .common_credit_approval import CreditApprovalUsersMixin
 
@@ -43,7 +47,9 @@ class TestCreditLimitRequest(TransactionCase, CreditApprovalUsersMixin):
 
     def _refuse(self, request, user, reason):
         action = request.with_user(user).action_refuse()
-        wizard = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+        wizard = Form(
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
+        )
         wizard.reason = reason
         wizard.save().action_confirm()
 

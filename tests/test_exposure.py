@@ -22,7 +22,10 @@ class TestCreditExposure(CreditCommon):
 
     def test_overdue_with_oldest_days(self):
         self.make_invoice(
-            self.customer, 300.0, due_in_days=0, invoice_date=self.today.replace(day=1) - self._days(45)
+            self.customer,
+            300.0,
+            due_in_days=0,
+            invoice_date=self.today.replace(day=1) - self._days(45),
         )
         self.make_invoice(self.customer, 200.0, due_in_days=-10)
         partner = self.exposure(self.customer)

@@ -1,7 +1,9 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
 
-from ..models.grade_ranges import grade_for_score, range_problems
+from ..models.grade_ranges import grade_for_score
+from ..models.grade_ranges import range_problems
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,8 @@ from unittest.mock import patch
 import polib
 
 import odoo.addons
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
 from odoo.tools.translate import TranslationModuleReader
 
 ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,7 +1,9 @@
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
-
 from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 
 from .common import CreditCommon
 
@@ -24,8 +26,10 @@ class TestCreditProfile(CreditCommon):
         self.env.cr.precommit.run()
         self.assertEqual(customer.credit_hold_user_id, self.credit_manager)
         self.assertTrue(customer.credit_hold_date)
-        tracked = self.env["mail.tracking.value"].sudo().search(
-            [("mail_message_id", "in", self.customer.message_ids.ids)]
+        tracked = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search([("mail_message_id", "in", self.customer.message_ids.ids)])
         )
         by_field = {}
         for value in tracked:
@@ -72,12 +76,16 @@ class TestCreditProfile(CreditCommon):
         self.assertEqual(new_contact.sudo().credit_limit, 3000.0)
 
     def test_settings(self):
-        settings = self.env["res.config.settings"].sudo().create(
-            {
-                "credit_control_enabled": False,
-                "credit_policy_default": "block",
-                "credit_overdue_tolerance_days": 7,
-            }
+        settings = (
+            self.env["res.config.settings"]
+            .sudo()
+            .create(
+                {
+                    "credit_control_enabled": False,
+                    "credit_policy_default": "block",
+                    "credit_overdue_tolerance_days": 7,
+                }
+            )
         )
         settings.execute()
         self.assertFalse(self.company.credit_control_enabled)
@@ -166,8 +174,11 @@ class TestCreditSecurity(CreditCommon):
         company_b = self.setup_other_company(name="Company B")["company"]
         self.customer.sudo().credit_limit = 7000.0
         self.customer.with_user(self.credit_manager).write(
-            {"credit_hold": True, "credit_hold_reason": "A's reason",
-             "credit_grade_id": self.env.ref("customer_credit.grade_bb").id}
+            {
+                "credit_hold": True,
+                "credit_hold_reason": "A's reason",
+                "credit_grade_id": self.env.ref("customer_credit.grade_bb").id,
+            }
         )
         self.make_invoice(self.customer, 1234.0)
         user_b = new_test_user(
@@ -185,15 +196,22 @@ class TestCreditSecurity(CreditCommon):
         self.assertFalse(customer_b.credit_grade_id)
         self.assertEqual(customer_b.credit_exposure, 0.0)
         with self.assertRaises(AccessError):
-            self.customer.with_user(user_b).with_company(company_a).credit_limit
+            self.assertFalse(self.customer.with_user(user_b).with_company(company_a).credit_limit)
         # A company may use its own grade scale instead of the shared one.
-        private = self.env["customer.credit.grade"].sudo().create(
-            {"code": "A-ONLY", "name": "Company A scale", "score_min": 0, "score_max": 100,
-             "company_id": company_a.id}
+        private = (
+            self.env["customer.credit.grade"]
+            .sudo()
+            .create(
+                {
+                    "code": "A-ONLY",
+                    "name": "Company A scale",
+                    "score_min": 0,
+                    "score_max": 100,
+                    "company_id": company_a.id,
+                }
+            )
         )
-        self.assertEqual(
-            self.env["customer.credit.grade"]._grade_for_score(50, company_a), private
-        )
+        self.assertEqual(self.env["customer.credit.grade"]._grade_for_score(50, company_a), private)
         self.assertEqual(
             self.env["customer.credit.grade"]._grade_for_score(50, company_b).code, "BB"
         )
@@ -218,12 +236,16 @@ class TestCreditViews(CreditCommon):
                 setattr(form, fname, False if fname != "credit_limit" else 1.0)
 
     def test_customer_list_filters_exist(self):
-        arch = self.env["res.partner"].with_user(self.salesman).get_view(
-            self.env.ref("base.view_res_partner_filter").id, "search"
-        )["arch"]
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .get_view(self.env.ref("base.view_res_partner_filter").id, "search")["arch"]
+        )
         for name in ("credit_over_limit", "credit_on_hold", "credit_overdue"):
             self.assertIn(f'name="{name}"', arch)
-        list_arch = self.env["res.partner"].with_user(self.salesman).get_view(
-            self.env.ref("base.view_partner_tree").id, "list"
-        )["arch"]
+        list_arch = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .get_view(self.env.ref("base.view_partner_tree").id, "list")["arch"]
+        )
         self.assertIn('name="credit_available"', list_arch)

@@ -28,9 +28,11 @@ class TestScheduledChecks(CreditMonitoringCase):
         with freeze_time("2026-07-01"):
             self.monitor._cron_run_credit_checks()
         self.assertEqual(
-            len(self._activities(self.customer).filtered(
-                lambda act: act.activity_type_id == review_type
-            )),
+            len(
+                self._activities(self.customer).filtered(
+                    lambda act: act.activity_type_id == review_type
+                )
+            ),
             1,
         )
 

@@ -1,17 +1,17 @@
 from datetime import date
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
-from ..models.amount_words import amount_in_words, is_chinese
+from ..models.amount_words import amount_in_words
+from ..models.amount_words import is_chinese
 from ..models.credit_history import months_between
-from ..models.scorecard_math import (
-    confidence_label,
-    financial_ratios,
-    points_for_value,
-    recommended_limit,
-    score_criteria,
-    weights_add_up,
-)
+from ..models.scorecard_math import confidence_label
+from ..models.scorecard_math import financial_ratios
+from ..models.scorecard_math import points_for_value
+from ..models.scorecard_math import recommended_limit
+from ..models.scorecard_math import score_criteria
+from ..models.scorecard_math import weights_add_up
 
 CURRENT_RATIO = [(0, 10), (0.8, 35), (1, 55), (1.5, 80), (2, 100)]
 DEBT_RATIO = [(0, 100), (40, 80), (60, 50), (75, 25), (90, 0)]
