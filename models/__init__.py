@@ -30,3 +30,4 @@ from . import customer_credit_monitor_watch
 from . import res_partner_monitoring
 from . import res_company_monitoring
 from . import account_partial_reconcile
+from . import mail_template

@@ -242,7 +242,9 @@ class CustomerCreditMonitor(models.AbstractModel):
             prefetched = tuple((pid, tuple(move_ids)) for pid, move_ids in overdue.items())
         for template_id, pids in by_template.items():
             template = env["mail.template"].browse(template_id)
-            template.with_context(credit_overdue_move_ids=prefetched).send_mail_batch(
+            template.with_context(
+                credit_overdue_move_ids=prefetched, credit_qweb_compile_once=True
+            ).send_mail_batch(
                 pids, email_layout_xmlid="mail.mail_notification_light"
             )
             for pid in pids:
