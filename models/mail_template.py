@@ -11,7 +11,8 @@ Odoo's own per-record rendering, which also raises Odoo's usual errors.
 from lxml import html
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api
+from odoo import models
 from odoo.tools import safe_eval
 
 
@@ -19,8 +20,7 @@ class MailTemplate(models.Model):
     _inherit = "mail.template"
 
     @api.model
-    def _render_template_qweb(self, template_src, model, res_ids, add_context=None,
-                              options=None):
+    def _render_template_qweb(self, template_src, model, res_ids, add_context=None, options=None):
         if (
             not self.env.context.get("credit_qweb_compile_once")
             or not template_src
