@@ -35,3 +35,4 @@ from . import customer_credit_confirm_lock
 from . import customer_credit_release
 from . import payment_transaction
 from . import sale_order
+from . import mail_template

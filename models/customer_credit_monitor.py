@@ -242,7 +242,9 @@ class CustomerCreditMonitor(models.AbstractModel):
             prefetched = tuple((pid, tuple(move_ids)) for pid, move_ids in overdue.items())
         for template_id, pids in by_template.items():
             template = env["mail.template"].browse(template_id)
-            template.with_context(credit_overdue_move_ids=prefetched).send_mail_batch(
+            template.with_context(
+                credit_overdue_move_ids=prefetched, credit_qweb_compile_once=True
+            ).send_mail_batch(
                 pids, email_layout_xmlid="mail.mail_notification_light"
             )
             for pid in pids:
@@ -341,11 +343,10 @@ class CustomerCreditMonitor(models.AbstractModel):
         # Collection cases: extend the open case or open one.
         case_plans = {pid: plan for pid, plan in plans.items() if plan.case_level_id}
         if case_plans:
-            Case = env["customer.credit.collection.case"].with_context(
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_auto_subscribe_no_notify=True,
-            )
+            # No mail.thread side effects per case (creation message, one follower
+            # insert per case, tracking): the responsible follows their cases through
+            # one subscription per user below, and the customer's note tells the story.
+            Case = env["customer.credit.collection.case"].with_context(tracking_disable=True)
             open_cases = Case.search(
                 [
                     ("partner_id", "in", list(case_plans)),
@@ -377,7 +378,11 @@ class CustomerCreditMonitor(models.AbstractModel):
                             "user_id": managers[:1].id or False,
                         }
                     )
-            for case in Case.create(new_vals):
+            new_cases = Case.create(new_vals)
+            for user, cases in new_cases.grouped("user_id").items():
+                if user.partner_id:
+                    cases.message_subscribe(partner_ids=user.partner_id.ids)
+            for case in new_cases:
                 results[case.partner_id.id]["case_id"] = case.id
                 notes[case.partner_id.id].append(
                     env._("Collection case %(case)s opened.", case=case.name)

@@ -121,9 +121,12 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         prefetched = dict(self.env.context.get("credit_overdue_move_ids") or ())
         if commercial.id in prefetched:
-            move_ids = prefetched[commercial.id]
-        else:
-            move_ids = commercial._credit_overdue_move_ids_by_partner().get(commercial.id, [])
+            # Prefetch the invoices of the whole batch together: one read for all emails.
+            batch_ids = [move_id for ids in prefetched.values() for move_id in ids]
+            return self.env["account.move"].browse(prefetched[commercial.id]).with_prefetch(
+                batch_ids
+            )
+        move_ids = commercial._credit_overdue_move_ids_by_partner().get(commercial.id, [])
         return self.env["account.move"].browse(move_ids)
 
     def _credit_overdue_move_ids_by_partner(self, today=None):

@@ -71,6 +71,12 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertEqual(case.amount_residual, 1000.0)
             self.assertEqual(case.stage_id, self.env.ref("customer_credit.collection_stage_reminder"))
             self.assertEqual(logs[-1].case_id, case)
+            self.assertEqual(case.user_id, self.manager)
+            self.assertEqual(case.amount_opening, 1000.0)
+            self.assertIn(
+                self.manager.partner_id, case.message_partner_ids,
+                "The responsible follows the case the run opened.",
+            )
 
         with freeze_time("2025-03-20"):
             self._pay(invoice, self.d("2025-03-20"))
@@ -192,6 +198,38 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertFalse(self._mails(silent))
             self.assertEqual(self._activities(silent).user_id, self.salesman)
             self.assertIn("no email address", self._logs(silent).result)
+
+    def test_batch_emails_match_odoo_rendering(self):
+        """Reminders of a batch are rendered from one compiled body: each customer's
+        email is exactly what Odoo renders for it alone, listing its own invoices."""
+        other = self._customer("Second Ltd", email="second@example.com")
+        with freeze_time("2025-06-20"):
+            mine = self._invoice(self.customer, 100.0, self.d("2025-06-10"))
+            theirs = self._invoice(other, 250.0, self.d("2025-06-05"))
+            theirs_too = self._invoice(other, 75.0, self.d("2025-06-12"))
+            self._run()
+            template = self.l1.mail_template_id.sudo()  # as the cron renders it
+            customers = self.customer | other
+            expected = template._render_field("body_html", customers.ids)
+            batched = template.with_context(credit_qweb_compile_once=True)._render_field(
+                "body_html", customers.ids
+            )
+            self.assertEqual(batched, expected)
+            # The compiled-once path itself (no silent fallback to Odoo's rendering).
+            self.assertEqual(
+                template._credit_render_compiled_once(
+                    template.body_html, "res.partner", customers.ids, None, None
+                ),
+                template._render_template_qweb(template.body_html, "res.partner", customers.ids),
+            )
+            mail = self._mails(self.customer)
+            other_mail = self._mails(other)
+            self.assertEqual((len(mail), len(other_mail)), (1, 1))
+            self.assertIn(mine.name, mail.body_html)
+            self.assertNotIn(theirs.name, mail.body_html)
+            self.assertIn(theirs.name, other_mail.body_html)
+            self.assertIn(theirs_too.name, other_mail.body_html)
+            self.assertIn(expected[other.id], other_mail.body_html)
 
     def test_run_limit_reports_remaining(self):
         other = self._customer("Second Ltd")

@@ -1,0 +1,62 @@
+"""Reminder emails of a whole escalation batch rendered from one compiled template.
+
+Odoo renders an inline QWeb body by compiling it again for every record. The overdue
+escalation sends one template to up to hundreds of customers per batch: with the
+context key ``credit_qweb_compile_once`` the body is compiled once per batch and
+language, then evaluated per record with the same values Odoo gives it. Any doubt
+(restricted rendering, a template without QWeb code, a rendering error) falls back to
+Odoo's own per-record rendering, which also raises Odoo's usual errors.
+"""
+
+from lxml import html
+from markupsafe import Markup
+
+from odoo import api
+from odoo import models
+from odoo.tools import safe_eval
+
+
+class MailTemplate(models.Model):
+    _inherit = "mail.template"
+
+    @api.model
+    def _render_template_qweb(self, template_src, model, res_ids, add_context=None, options=None):
+        if (
+            not self.env.context.get("credit_qweb_compile_once")
+            or not template_src
+            or len(res_ids) < 2
+            or not (self._unrestricted_rendering or self.env.is_admin())
+            or not self._has_unsafe_expression_template_qweb(template_src, model)
+        ):
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+        try:
+            return self._credit_render_compiled_once(
+                template_src, model, res_ids, add_context, options
+            )
+        except Exception:  # noqa: BLE001 - Odoo's rendering reports the error properly
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
+
+    @api.model
+    def _credit_render_compiled_once(self, template_src, model, res_ids, add_context, options):
+        variables = self._render_eval_context()
+        if add_context:
+            variables.update(**add_context)
+        qweb = self.env["ir.qweb"].with_context(**(options or {}))
+        render = None
+        results = {}
+        for record in self.env[model].browse(res_ids):
+            values = dict(variables, object=record)
+            prepared = qweb._prepare_environment(values)
+            safe_eval.check_values(values)
+            if render is None:
+                functions, def_name = prepared._compile(
+                    html.fragment_fromstring(template_src, create_parent="div")
+                )
+                render = functions[def_name]
+            # Drop the <div> wrapping the fragment, as Odoo does.
+            results[record.id] = Markup("".join(render(prepared, values)))[5:-6]
+        return results
