@@ -1,6 +1,11 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools import float_compare
+from odoo.tools import float_is_zero
 from odoo.tools.misc import formatLang
 
 PROMISE_STATES = [
@@ -41,7 +46,6 @@ class CustomerCreditCollectionCase(models.Model):
     )
     stage_id = fields.Many2one(
         "customer.credit.collection.stage",
-        "Stage",
         required=True,
         tracking=True,
         index=True,
@@ -169,9 +173,12 @@ class CustomerCreditCollectionCase(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company or self.env.company
-                ).next_by_code("customer.credit.collection.case") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company or self.env.company)
+                    .next_by_code("customer.credit.collection.case")
+                    or "/"
+                )
             if vals.get("partner_id"):
                 vals["partner_id"] = (
                     self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
@@ -233,11 +240,9 @@ class CustomerCreditCollectionCase(models.Model):
         """Mark kept promises; flag broken ones (date passed, not paid as promised)."""
         for case in self.filtered(lambda case: case.promise_state == "pending"):
             rounding = case.currency_id.rounding
-            paid_enough = (
-                float_compare(case.promise_paid, case.promise_amount, precision_rounding=rounding)
-                >= 0
-                or float_is_zero(case.amount_residual, precision_rounding=rounding)
-            )
+            paid_enough = float_compare(
+                case.promise_paid, case.promise_amount, precision_rounding=rounding
+            ) >= 0 or float_is_zero(case.amount_residual, precision_rounding=rounding)
             if paid_enough:
                 case.promise_state = "kept"
                 case.activity_feedback(
@@ -286,11 +291,15 @@ class CustomerCreditCollectionCase(models.Model):
         if not closed_stage:
             return self.browse()
         to_close = self.filtered(
-            lambda case: not case.is_closed
-            and case.invoice_ids
-            and all(
-                float_is_zero(move.amount_residual, precision_rounding=move.currency_id.rounding)
-                for move in case.invoice_ids
+            lambda case: (
+                not case.is_closed
+                and case.invoice_ids
+                and all(
+                    float_is_zero(
+                        move.amount_residual, precision_rounding=move.currency_id.rounding
+                    )
+                    for move in case.invoice_ids
+                )
             )
         )
         for case in to_close:

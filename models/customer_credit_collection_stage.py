@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 
 
 class CustomerCreditCollectionStage(models.Model):
@@ -10,8 +11,9 @@ class CustomerCreditCollectionStage(models.Model):
     sequence = fields.Integer(default=10)
     fold = fields.Boolean("Folded in Kanban")
     is_closed = fields.Boolean(
-        "Closing Stage", help="Cases in this stage are finished; they close here automatically "
-        "when their invoices are paid."
+        "Closing Stage",
+        help="Cases in this stage are finished; they close here automatically "
+        "when their invoices are paid.",
     )
     is_promise = fields.Boolean(
         "Promise Stage", help="Cases move here when a promise to pay is recorded."

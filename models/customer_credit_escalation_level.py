@@ -1,18 +1,40 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 
 from .monitoring_rules import LevelSpec
 
 # Shipped defaults, created for every company: (code, name, days, actions, template xmlid).
 DEFAULT_LEVELS = (
-    ("L1", "Reminder", 1, ("action_email_customer", "action_activity_salesperson"),
-     "customer_credit.mail_template_credit_escalation_l1"),
-    ("L2", "Warning", 15, ("action_activity_manager", "action_set_warning"),
-     "customer_credit.mail_template_credit_escalation_l2"),
-    ("L3", "Credit hold", 30, ("action_credit_hold",),
-     "customer_credit.mail_template_credit_escalation_l3"),
-    ("L4", "Collection", 60, ("action_collection_case",),
-     "customer_credit.mail_template_credit_escalation_l4"),
+    (
+        "L1",
+        "Reminder",
+        1,
+        ("action_email_customer", "action_activity_salesperson"),
+        "customer_credit.mail_template_credit_escalation_l1",
+    ),
+    (
+        "L2",
+        "Warning",
+        15,
+        ("action_activity_manager", "action_set_warning"),
+        "customer_credit.mail_template_credit_escalation_l2",
+    ),
+    (
+        "L3",
+        "Credit hold",
+        30,
+        ("action_credit_hold",),
+        "customer_credit.mail_template_credit_escalation_l3",
+    ),
+    (
+        "L4",
+        "Collection",
+        60,
+        ("action_collection_case",),
+        "customer_credit.mail_template_credit_escalation_l4",
+    ),
 )
 
 

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 
 
 class CustomerCreditEscalationLog(models.Model):
@@ -15,15 +16,23 @@ class CustomerCreditEscalationLog(models.Model):
         "res.partner", "Customer", required=True, index=True, readonly=True, ondelete="cascade"
     )
     move_id = fields.Many2one(
-        "account.move", "Invoice", required=True, readonly=True, ondelete="cascade",
+        "account.move",
+        "Invoice",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
         check_company=True,
     )
     level_id = fields.Many2one(
-        "customer.credit.escalation.level", "Level", required=True, index=True, readonly=True,
-        ondelete="cascade", check_company=True,
+        "customer.credit.escalation.level",
+        required=True,
+        index=True,
+        readonly=True,
+        ondelete="cascade",
+        check_company=True,
     )
     date = fields.Date(required=True, readonly=True, index=True)
-    days_overdue = fields.Integer("Days Overdue", readonly=True)
+    days_overdue = fields.Integer(readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_residual = fields.Monetary("Amount Due", readonly=True)
     skipped = fields.Boolean(
@@ -34,8 +43,8 @@ class CustomerCreditEscalationLog(models.Model):
     email_sent = fields.Boolean(readonly=True)
     activity_salesperson = fields.Boolean("Salesperson Activity", readonly=True)
     activity_manager = fields.Boolean("Credit Manager Activity", readonly=True)
-    warning_set = fields.Boolean("Warning Set", readonly=True)
-    hold_set = fields.Boolean("Hold Set", readonly=True)
+    warning_set = fields.Boolean(readonly=True)
+    hold_set = fields.Boolean(readonly=True)
     case_id = fields.Many2one("customer.credit.collection.case", "Collection Case", readonly=True)
     result = fields.Char(readonly=True, help="What the run did for this customer.")
 

@@ -10,11 +10,16 @@ resumable: what was committed is never done again.
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 
-from odoo import api, fields, models
-from odoo.tools import SQL, split_every
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+from odoo.tools import split_every
 from odoo.tools.misc import formatLang
 
 from .monitoring_rules import plan_partner_actions
@@ -35,6 +40,22 @@ RECEIVABLE_LINE_FILTER = SQL(
 )
 
 
+@dataclass
+class EscalationRun:
+    """What the action steps of one batch share."""
+
+    env: object
+    batch: list
+    levels: dict
+    today: object
+    partners: object
+    moves: object
+    plans: dict
+    managers_by_partner: dict
+    notes: dict
+    results: dict
+
+
 class CustomerCreditMonitor(models.AbstractModel):
     _name = "customer.credit.monitor"
     _description = "Customer Credit Monitoring"
@@ -49,7 +70,9 @@ class CustomerCreditMonitor(models.AbstractModel):
     def _commit_batch(self, done, remaining):
         """Make a finished batch durable and report progress to the cron."""
         if self._auto_commit():
-            self.env.cr.commit()
+            # Commit per batch so that a crash loses nothing (issue 5); the log rows'
+            # unique key makes the next run resume without duplicates.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     @api.model
@@ -85,10 +108,12 @@ class CustomerCreditMonitor(models.AbstractModel):
         return (
             group.sudo()
             .users.filtered(
-                lambda user: not user.share
-                and user.active
-                and self.env.company in user.company_ids
-                and user.id != self.env.ref("base.user_root").id
+                lambda user: (
+                    not user.share
+                    and user.active
+                    and self.env.company in user.company_ids
+                    and user.id != self.env.ref("base.user_root").id
+                )
             )
             .sorted("id")
         )
@@ -108,8 +133,8 @@ class CustomerCreditMonitor(models.AbstractModel):
         """
         today = fields.Date.context_today(self)
         done = 0
-        companies = self.env["customer.credit.escalation.level"].sudo()._read_group(
-            [], ["company_id"]
+        companies = (
+            self.env["customer.credit.escalation.level"].sudo()._read_group([], ["company_id"])
         )
         for [company] in companies:
             monitor = self.sudo().with_company(company)
@@ -143,8 +168,16 @@ class CustomerCreditMonitor(models.AbstractModel):
         """
         company = self.env.company
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity",
-             "account_id", "company_id", "move_id"]
+            [
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "partner_id",
+                "date_maturity",
+                "account_id",
+                "company_id",
+                "move_id",
+            ]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["customer.credit.escalation.log"].flush_model(["move_id", "level_id"])
@@ -211,21 +244,43 @@ class CustomerCreditMonitor(models.AbstractModel):
         """The actions for a batch of customers: emails, activities, warning, hold,
         collection cases, log rows and a chatter note per customer."""
         env = self.env
-        company = env.company
-        Level = env["customer.credit.escalation.level"]
         partners = env["res.partner"].browse([pid for pid, _rows in batch])
         moves = env["account.move"].browse(
             {move_id for _pid, rows in batch for move_id, *_rest in rows}
         )
         moves.fetch(["name"])
-        plans = {
-            pid: plan_partner_actions(pid, [(m, lvl) for m, lvl, _d, _r in rows], levels)
-            for pid, rows in batch
-        }
-        notes = defaultdict(list)  # partner id -> action sentences
-        results = defaultdict(dict)  # partner id -> log values
+        run = EscalationRun(
+            env=env,
+            batch=batch,
+            levels=levels,
+            today=today,
+            partners=partners,
+            moves=moves,
+            plans={
+                pid: plan_partner_actions(pid, [(m, lvl) for m, lvl, _d, _r in rows], levels)
+                for pid, rows in batch
+            },
+            managers_by_partner=self._credit_managers_by_partner(partners),
+            notes=defaultdict(list),  # partner id -> action sentences
+            results=defaultdict(dict),  # partner id -> log values
+        )
+        self._escalation_send_emails(run)
+        self._escalation_schedule_activities(run)
+        self._escalation_set_status(run)
+        self._escalation_open_cases(run)
+        self._escalation_write_logs(run)
+        self._escalation_post_notes(run)
 
-        # Emails, one batch per template.
+    @api.model
+    def _escalation_send_emails(self, run):
+        """Reminder emails, one batch per template."""
+        env = run.env
+        plans = run.plans
+        partners = run.partners
+        levels = run.levels
+        today = run.today
+        notes = run.notes
+        results = run.results
         by_template = defaultdict(list)
         for pid, plan in plans.items():
             if plan.email_level_id:
@@ -244,9 +299,7 @@ class CustomerCreditMonitor(models.AbstractModel):
             template = env["mail.template"].browse(template_id)
             template.with_context(
                 credit_overdue_move_ids=prefetched, credit_qweb_compile_once=True
-            ).send_mail_batch(
-                pids, email_layout_xmlid="mail.mail_notification_light"
-            )
+            ).send_mail_batch(pids, email_layout_xmlid="mail.mail_notification_light")
             for pid in pids:
                 results[pid]["email_sent"] = True
                 notes[pid].append(
@@ -256,8 +309,18 @@ class CustomerCreditMonitor(models.AbstractModel):
                     )
                 )
 
-        # Activities, created together.
-        managers_by_partner = self._credit_managers_by_partner(partners)
+    @api.model
+    def _escalation_schedule_activities(self, run):
+        """Activities for salespeople and credit managers, created together."""
+        env = run.env
+        Level = run.env["customer.credit.escalation.level"]
+        plans = run.plans
+        partners = run.partners
+        moves = run.moves
+        today = run.today
+        notes = run.notes
+        results = run.results
+        managers_by_partner = run.managers_by_partner
         activity_vals = []
         partner_model_id = env["ir.model"]._get_id("res.partner")
         activity_type = env.ref("customer_credit.mail_activity_type_credit_escalation")
@@ -269,15 +332,24 @@ class CustomerCreditMonitor(models.AbstractModel):
             assigned = env["res.users"]
             if plan.salesperson_level_id:
                 level = Level.browse(plan.salesperson_level_id)
-                users = partner.user_id if partner.user_id and not partner.user_id.share else (
-                    managers_by_partner[pid]
+                users = (
+                    partner.user_id
+                    if partner.user_id and not partner.user_id.share
+                    else (managers_by_partner[pid])
                 )
                 for user in users:
                     activity_vals.append(
-                        self._activity_vals(partner_model_id, activity_type, pid, user, today,
-                                            env._("Overdue %(level)s: follow up with the customer",
-                                                  level=level.code),
-                                            invoices_text)
+                        self._activity_vals(
+                            partner_model_id,
+                            activity_type,
+                            pid,
+                            user,
+                            today,
+                            env._(
+                                "Overdue %(level)s: follow up with the customer", level=level.code
+                            ),
+                            invoices_text,
+                        )
                     )
                     assigned |= user
                 results[pid]["activity_salesperson"] = bool(users)
@@ -286,10 +358,17 @@ class CustomerCreditMonitor(models.AbstractModel):
                 users = managers_by_partner[pid] - assigned
                 for user in users:
                     activity_vals.append(
-                        self._activity_vals(partner_model_id, activity_type, pid, user, today,
-                                            env._("Overdue %(level)s: review the customer's credit",
-                                                  level=level.code),
-                                            invoices_text)
+                        self._activity_vals(
+                            partner_model_id,
+                            activity_type,
+                            pid,
+                            user,
+                            today,
+                            env._(
+                                "Overdue %(level)s: review the customer's credit", level=level.code
+                            ),
+                            invoices_text,
+                        )
                     )
                     assigned |= user
                 results[pid]["activity_manager"] = bool(users)
@@ -301,16 +380,21 @@ class CustomerCreditMonitor(models.AbstractModel):
                     )
                 )
         if activity_vals:
-            env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-                activity_vals
-            )
+            env["mail.activity"].with_context(mail_activity_quick_update=True).create(activity_vals)
 
-        # Warning and hold: write per level so that customers share one write.
+    @api.model
+    def _escalation_set_status(self, run):
+        """Warning status and automatic credit hold, one write per level (the chatter note tells what changed: no tracking message on top of it)."""
+        env = run.env
+        company = run.env.company
+        Level = run.env["customer.credit.escalation.level"]
+        plans = run.plans
+        partners = run.partners
+        notes = run.notes
+        results = run.results
         # The chatter note below tells what changed: no tracking message on top of it.
         partners_co = partners.with_company(company).with_context(mail_notrack=True)
-        warn = partners_co.filtered(
-            lambda p: plans[p.id].warning_level_id and not p.credit_warning
-        )
+        warn = partners_co.filtered(lambda p: plans[p.id].warning_level_id and not p.credit_warning)
         if warn:
             warn.write({"credit_warning": True})
             for pid in warn.ids:
@@ -340,7 +424,15 @@ class CustomerCreditMonitor(models.AbstractModel):
                 results[pid]["hold_set"] = True
                 notes[pid].append(env._("Credit hold set automatically."))
 
-        # Collection cases: extend the open case or open one.
+    @api.model
+    def _escalation_open_cases(self, run):
+        """Collection cases: extend the open case or open one."""
+        env = run.env
+        company = run.env.company
+        plans = run.plans
+        notes = run.notes
+        results = run.results
+        managers_by_partner = run.managers_by_partner
         case_plans = {pid: plan for pid, plan in plans.items() if plan.case_level_id}
         if case_plans:
             # No mail.thread side effects per case (creation message, one follower
@@ -388,7 +480,14 @@ class CustomerCreditMonitor(models.AbstractModel):
                     env._("Collection case %(case)s opened.", case=case.name)
                 )
 
-        # Log rows: the unique (invoice, level) key is the run's memory. Written in one
+    @api.model
+    def _escalation_write_logs(self, run):
+        """The unique (invoice, level) log rows of the batch: the run's memory, written in one statement."""
+        plans = run.plans
+        today = run.today
+        notes = run.notes
+        results = run.results
+        batch = run.batch
         # statement: a first run over an imported ledger writes tens of thousands.
         columns = defaultdict(list)
         for pid, rows in batch:
@@ -402,13 +501,29 @@ class CustomerCreditMonitor(models.AbstractModel):
                 columns["days_overdue"].append(days)
                 columns["amount_residual"].append(residual)
                 columns["skipped"].append(plan.top_level_by_move[move_id] != level_id)
-                for flag in ("email_sent", "activity_salesperson", "activity_manager",
-                             "warning_set", "hold_set"):
+                for flag in (
+                    "email_sent",
+                    "activity_salesperson",
+                    "activity_manager",
+                    "warning_set",
+                    "hold_set",
+                ):
                     columns[flag].append(bool(result.get(flag)))
                 columns["case_id"].append(result.get("case_id"))
                 columns["result"].append(result_text)
         self._insert_logs(columns, today)
-        # One note per customer in its chatter.
+
+    @api.model
+    def _escalation_post_notes(self, run):
+        """One note per customer in its chatter."""
+        env = run.env
+        company = run.env.company
+        Level = run.env["customer.credit.escalation.level"]
+        plans = run.plans
+        partners = run.partners
+        moves = run.moves
+        notes = run.notes
+        batch = run.batch
         bodies = {}
         for pid, rows in batch:
             reached = [row for row in rows if plans[pid].top_level_by_move[row[0]] == row[1]]
@@ -428,9 +543,10 @@ class CustomerCreditMonitor(models.AbstractModel):
                     "and %(count)s more invoices (see the escalation log)",
                     count=len(reached) - NOTE_MAX_INVOICES,
                 )
-            bodies[pid] = (
-                Markup("<p><strong>%s</strong></p><ul>%s</ul><p>%s</p>")
-                % (env._("Overdue escalation"), items, " ".join(notes[pid]) or env._("No action."))
+            bodies[pid] = Markup("<p><strong>%s</strong></p><ul>%s</ul><p>%s</p>") % (
+                env._("Overdue escalation"),
+                items,
+                " ".join(notes[pid]) or env._("No action."),
             )
         partners._message_log_batch(bodies=bodies)
 
@@ -530,9 +646,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 bodies=dict.fromkeys(
                     released.ids,
                     Markup("<p>%s</p>")
-                    % self.env._(
-                        "Overdue debt cleared: the automatic credit hold is released."
-                    ),
+                    % self.env._("Overdue debt cleared: the automatic credit hold is released."),
                 )
             )
         cleared = self._partners_cleared(

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.tools import SQL
 
 # What each kind of expiring record is: model, end date field, state that is running.

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
 
 class CustomerCreditMonitor(models.AbstractModel):
@@ -63,6 +65,6 @@ class ResUsers(models.Model):
         company = self.env["res.company"].browse(
             self.env.context.get("credit_digest_company_id") or self.env.company.id
         )
-        return self.env["customer.credit.watchlist"].sudo().search(
-            self._credit_digest_domain(company)
+        return (
+            self.env["customer.credit.watchlist"].sudo().search(self._credit_digest_domain(company))
         )

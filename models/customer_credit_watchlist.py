@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.tools import SQL
 
 from .credit_exposure import exposure_sql
@@ -21,7 +23,7 @@ class CustomerCreditWatchlist(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    credit_manager_id = fields.Many2one("res.users", "Credit Manager", readonly=True)
+    credit_manager_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     refreshed_on = fields.Date(readonly=True)
     credit_limit = fields.Monetary(readonly=True)
@@ -53,9 +55,7 @@ class CustomerCreditWatchlist(models.Model):
         for row in self:
             texts = []
             if row.reason_utilisation:
-                texts.append(
-                    self.env._("Credit used %(pct)s%%", pct=round(row.utilisation_pct))
-                )
+                texts.append(self.env._("Credit used %(pct)s%%", pct=round(row.utilisation_pct)))
             if row.reason_overdue_ratio:
                 texts.append(
                     self.env._(
@@ -94,9 +94,12 @@ class CustomerCreditWatchlist(models.Model):
         key = str(company.id)
         d90 = fields.Date.subtract(today, days=90)
         d180 = fields.Date.subtract(today, days=180)
-        limit_fallback = env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(
+        limit_fallback = (
             env["res.partner"]
-        ) or 0.0
+            ._fields["credit_limit"]
+            .get_company_dependent_fallback(env["res.partner"])
+            or 0.0
+        )
         env.execute_query(
             SQL(
                 """

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -21,7 +23,6 @@ class ResPartner(models.Model):
         "is cleared. Holds set by hand are never released automatically.",
     )
     credit_warning = fields.Boolean(
-        "Credit Warning",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -65,7 +66,11 @@ class ResPartner(models.Model):
         )
         positive = (operator == "=") == value
         return [
-            ("commercial_partner_id", "in" if positive else "not in", watched.subselect("partner_id"))
+            (
+                "commercial_partner_id",
+                "in" if positive else "not in",
+                watched.subselect("partner_id"),
+            )
         ]
 
     @api.depends_context("company")
@@ -123,8 +128,8 @@ class ResPartner(models.Model):
         if commercial.id in prefetched:
             # Prefetch the invoices of the whole batch together: one read for all emails.
             batch_ids = [move_id for ids in prefetched.values() for move_id in ids]
-            return self.env["account.move"].browse(prefetched[commercial.id]).with_prefetch(
-                batch_ids
+            return (
+                self.env["account.move"].browse(prefetched[commercial.id]).with_prefetch(batch_ids)
             )
         move_ids = commercial._credit_overdue_move_ids_by_partner().get(commercial.id, [])
         return self.env["account.move"].browse(move_ids)

@@ -1,7 +1,9 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import tagged
 
 from .common_monitoring import CreditMonitoringCase
 
@@ -29,8 +31,14 @@ class TestCollectionCase(CreditMonitoringCase):
             stages = self.env["customer.credit.collection.stage"].search([])
             self.assertEqual(
                 stages.mapped("name"),
-                ["Reminder", "Negotiation", "Promise to Pay", "Legal", "Write-off Proposed",
-                 "Closed"],
+                [
+                    "Reminder",
+                    "Negotiation",
+                    "Promise to Pay",
+                    "Legal",
+                    "Write-off Proposed",
+                    "Closed",
+                ],
             )
             with Form(case) as form:
                 with form.contact_ids.new() as contact:
@@ -42,7 +50,9 @@ class TestCollectionCase(CreditMonitoringCase):
             self._pay(inv1, self.d("2025-04-01"))
             self.assertEqual(case.amount_residual, 600.0)
             self.assertFalse(case.is_closed)
-            self.assertEqual(self.customer.with_company(self.company).credit_collection_case_count, 1)
+            self.assertEqual(
+                self.customer.with_company(self.company).credit_collection_case_count, 1
+            )
 
     def test_case_refuses_other_customers_invoices(self):
         other = self._customer("Someone Else")
@@ -58,10 +68,14 @@ class TestCollectionCase(CreditMonitoringCase):
             case.write({"promise_date": self.d("2025-04-15"), "promise_amount": 400.0})
             self.assertEqual(case.promise_state, "pending")
             self.assertEqual(case.promise_residual_start, 1000.0)
-            self.assertEqual(case.stage_id, self.env.ref("customer_credit.collection_stage_promise"))
+            self.assertEqual(
+                case.stage_id, self.env.ref("customer_credit.collection_stage_promise")
+            )
             activity = case.activity_ids.filtered(
-                lambda act: act.activity_type_id
-                == self.env.ref("customer_credit.mail_activity_type_credit_promise")
+                lambda act: (
+                    act.activity_type_id
+                    == self.env.ref("customer_credit.mail_activity_type_credit_promise")
+                )
             )
             self.assertEqual(activity.date_deadline, self.d("2025-04-15"))
             self.assertEqual(activity.user_id, self.manager)
@@ -70,10 +84,14 @@ class TestCollectionCase(CreditMonitoringCase):
             self._run()
             self.assertEqual(case.promise_state, "kept")
             self.assertFalse(case.is_closed)
-            self.assertFalse(case.activity_ids.filtered(
-                lambda act: act.activity_type_id
-                == self.env.ref("customer_credit.mail_activity_type_credit_promise")
-            ))
+            self.assertFalse(
+                case.activity_ids.filtered(
+                    lambda act: (
+                        act.activity_type_id
+                        == self.env.ref("customer_credit.mail_activity_type_credit_promise")
+                    )
+                )
+            )
 
     def test_promise_broken_is_detected_once(self):
         with freeze_time("2025-04-01"):
@@ -91,15 +109,25 @@ class TestCollectionCase(CreditMonitoringCase):
             self.assertEqual(case.promise_paid, 100.0)
             self.assertIn("Broken promise", case.message_ids[0].body)
             escalations = case.activity_ids.filtered(
-                lambda act: act.activity_type_id
-                == self.env.ref("customer_credit.mail_activity_type_credit_escalation")
+                lambda act: (
+                    act.activity_type_id
+                    == self.env.ref("customer_credit.mail_activity_type_credit_escalation")
+                )
             )
             self.assertEqual(escalations.user_id, self.manager)
             self._run()
-            self.assertEqual(len(case.activity_ids.filtered(
-                lambda act: act.activity_type_id
-                == self.env.ref("customer_credit.mail_activity_type_credit_escalation")
-            )), 1, "A broken promise is reported once.")
+            self.assertEqual(
+                len(
+                    case.activity_ids.filtered(
+                        lambda act: (
+                            act.activity_type_id
+                            == self.env.ref("customer_credit.mail_activity_type_credit_escalation")
+                        )
+                    )
+                ),
+                1,
+                "A broken promise is reported once.",
+            )
 
     def test_promise_needs_an_amount(self):
         with freeze_time("2025-04-01"):

@@ -1,10 +1,15 @@
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
-from ..models.monitoring_rules import LevelSpec, plan_partner_actions
-from .common_monitoring import CreditMonitoringCase, SimulatedCrash
+from ..models.monitoring_rules import LevelSpec
+from ..models.monitoring_rules import plan_partner_actions
+from .common_monitoring import CreditMonitoringCase
+from .common_monitoring import SimulatedCrash
 
 
 @tagged("post_install", "-at_install")
@@ -54,9 +59,11 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertTrue(state.credit_hold)
             self.assertTrue(state.credit_hold_auto)
             self.assertIn("30 days", state.credit_hold_reason)
-            self.assertFalse(self.env["customer.credit.collection.case"].search(
-                [("partner_id", "=", customer.id)]
-            ))
+            self.assertFalse(
+                self.env["customer.credit.collection.case"].search(
+                    [("partner_id", "=", customer.id)]
+                )
+            )
 
         with freeze_time("2025-03-11"):
             self._run()
@@ -69,12 +76,15 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertEqual(len(case), 1)
             self.assertEqual(case.invoice_ids, invoice)
             self.assertEqual(case.amount_residual, 1000.0)
-            self.assertEqual(case.stage_id, self.env.ref("customer_credit.collection_stage_reminder"))
+            self.assertEqual(
+                case.stage_id, self.env.ref("customer_credit.collection_stage_reminder")
+            )
             self.assertEqual(logs[-1].case_id, case)
             self.assertEqual(case.user_id, self.manager)
             self.assertEqual(case.amount_opening, 1000.0)
             self.assertIn(
-                self.manager.partner_id, case.message_partner_ids,
+                self.manager.partner_id,
+                case.message_partner_ids,
                 "The responsible follows the case the run opened.",
             )
 
@@ -87,10 +97,12 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertFalse(state.credit_hold)
             self.assertFalse(state.credit_hold_auto)
             self.assertFalse(state.credit_warning)
-            self.assertTrue(any(
-                "automatic credit hold is released" in body
-                for body in customer.message_ids.mapped("body")
-            ))
+            self.assertTrue(
+                any(
+                    "automatic credit hold is released" in body
+                    for body in customer.message_ids.mapped("body")
+                )
+            )
 
         with freeze_time("2025-04-10"):
             self._run()
@@ -285,7 +297,7 @@ class TestEscalationLevels(CreditMonitoringCase):
             invoice = self._invoice(self.customer, 300.0, self.d("2025-03-01"))
             self._run()
         log = self._logs(self.customer)
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.env["customer.credit.escalation.log"].create(
                 {
                     "company_id": self.company.id,

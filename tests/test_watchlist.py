@@ -35,7 +35,9 @@ class TestWatchlist(CreditMonitoringCase):
             self.assertIn(self.customer, watched)
             self.assertNotIn(calm, watched)
             self.assertIn(calm, Partner.search([("credit_on_watchlist", "=", False)]))
-            self.assertIn("Credit used", self.customer.with_company(self.company).credit_watch_reasons)
+            self.assertIn(
+                "Credit used", self.customer.with_company(self.company).credit_watch_reasons
+            )
 
     def test_dso_rise(self):
         with freeze_time("2025-06-30"):

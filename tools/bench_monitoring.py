@@ -140,9 +140,7 @@ def escalation_cost_per_action_daily(env, ctx):
     return {
         "actions": len(groups),
         "log_rows": sum(len(rows) for _pid, rows in groups),
-        "levels_in_sample": sorted(
-            {levels[rows[0][1]].days for _pid, rows in groups}
-        ),
+        "levels_in_sample": sorted({levels[rows[0][1]].days for _pid, rows in groups}),
         "total_ms_median": round(median, 1),
         "ms_per_action": round(per_action, 3),
         "runs": len(samples),
