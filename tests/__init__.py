@@ -19,3 +19,4 @@ from . import test_credit_release
 from . import test_credit_tour
 from . import test_credit_portal
 from . import test_credit_race
+from . import test_demo
