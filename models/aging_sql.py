@@ -316,3 +316,61 @@ def aging_items_sql(
         uid=uid,
         bucket_case=_bucket_case_sql(buckets),
     )
+
+
+def aging_detail_sql(
+    no_partner,
+    report_id,
+    uid,
+    as_of,
+    company_ids,
+    basis,
+    buckets,
+    fallbacks,
+    partner_ids=None,
+    user_ids=None,
+    grade_ids=None,
+):
+    """The cells of the XLSX detail sheet computed from the ledger, without writing
+    the item rows: (company_id, company, customer, number, invoice date, due date,
+    aged from, days, bucket, salesperson, grade, original, open), dates as Excel
+    serial numbers, in the order of :func:`aging_items_sql`. Meant for a
+    server-side cursor (``DECLARE … CURSOR FOR``)."""
+    del uid  # same options as the other statements
+
+    def serial(column):
+        # Excel's day 0 of the 1900 date system
+        return SQL("(%s - DATE '1899-12-30')", SQL.identifier("f", column))
+
+    return SQL(
+        """
+        %(kept)s,
+        partner_rank AS (
+            SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
+              FROM res_partner p
+             WHERE p.id IN (SELECT partner_id FROM kept)
+        )
+        SELECT f.company_id, rc.name, COALESCE(rp.name, %(no_partner)s),
+               f.move_name, %(invoice_date)s, %(date_maturity)s, %(reference_date)s,
+               f.days, b.name, COALESCE(up.name, ''), COALESCE(g.code, ''),
+               f.amount_original::float8, f.amount_open::float8
+          FROM kept f
+          JOIN res_company rc ON rc.id = f.company_id
+          JOIN customer_credit_aging_bucket b ON b.id = %(bucket_case)s
+                                             AND b.report_id = %(report_id)s
+          LEFT JOIN partner_rank r ON r.id = f.partner_id
+          LEFT JOIN res_partner rp ON rp.id = f.partner_id
+          LEFT JOIN res_users u ON u.id = f.user_id
+          LEFT JOIN res_partner up ON up.id = u.partner_id
+          LEFT JOIN customer_credit_grade g ON g.id = f.grade_id
+         ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
+        """,
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
+                       with_move=True),
+        no_partner=no_partner,
+        invoice_date=serial("invoice_date"),
+        date_maturity=serial("date_maturity"),
+        reference_date=serial("reference_date"),
+        bucket_case=_bucket_case_sql(buckets),
+        report_id=report_id,
+    )

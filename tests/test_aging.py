@@ -373,8 +373,12 @@ class TestReceivableAging(AgingCommon):
         rows = list(detail_sheet.iter_rows(values_only=True))
         header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
         data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
+        self.assertFalse(report.items_computed_on)  # the detail sheet came from the ledger
         self.assertEqual(len(data), len(self._items(report)))
         self.assertAlmostEqual(sum(r[11] for r in data), screen["total"], 2)
+        # once the items are written, the detail sheet reads them: same rows
+        book = openpyxl.load_workbook(io.BytesIO(report._generate_xlsx()), data_only=True)
+        self.assertEqual(list(book.worksheets[1].iter_rows(values_only=True)), rows)
         self.assertTrue(detail_sheet.auto_filter.ref)
 
     # ------------------------------------------------------------------ bad input

@@ -23,7 +23,7 @@ from ..models.aging_buckets import (
     build_buckets,
     parse_bucket_spec,
 )
-from ..models.aging_sql import aging_items_sql, aging_summary_sql
+from ..models.aging_sql import aging_detail_sql, aging_items_sql, aging_summary_sql
 from ..models.customer_credit_aging_line import BUCKET_FIELDS
 from ..reports.aging_xlsx import currency_num_format, write_aging_workbook
 
@@ -543,8 +543,40 @@ class CustomerCreditAgingReport(models.TransientModel):
             yield row[1:]
 
     def _detail_rows(self):
-        """(company_id, *cells) of the detail sheet, dates as Excel serial numbers."""
-        self._ensure_items()
+        """(company_id, *cells) of the detail sheet, dates as Excel serial numbers:
+        from the item rows if written, else straight from the ledger (see
+        ``_detail_rows_from_ledger``)."""
+        if not self.items_computed_on:
+            yield from self._detail_rows_from_ledger()
+            return
+        yield from self._detail_rows_from_items()
+
+    def _detail_rows_from_ledger(self):
+        """The detail sheet's rows computed by the aging query and read through a
+        server-side cursor, EXPORT_BATCH at a time: no item row is written (writing
+        then reading 200,000 rows costs ~3 s more). Same options and order as the
+        item rows; like them, they reflect the ledger of the moment."""
+        buckets = build_buckets(self._bucket_ranges())
+        options = self._aging_sql_options(self.bucket_ids.sorted("sequence"), buckets)
+        self.env.flush_all()
+        cursor = SQL.identifier(f"customer_credit_aging_detail_{self.id}")
+        self.env.cr.execute(
+            SQL(
+                "DECLARE %s NO SCROLL CURSOR FOR %s",
+                cursor,
+                aging_detail_sql(no_partner=self.env._("No Customer"), **options),
+            )
+        )
+        while True:
+            rows = self.env.execute_query(SQL("FETCH FORWARD %s FROM %s", EXPORT_BATCH, cursor))
+            if not rows:
+                break
+            yield from rows
+        # (an unfinished cursor dies with the transaction)
+        self.env.cr.execute(SQL("CLOSE %s", cursor))
+
+    def _detail_rows_from_items(self):
+        """The detail sheet's rows read from the written item rows (keyset batches)."""
 
         def serial(column):
             # Excel's day 0 of the 1900 date system
@@ -582,7 +614,7 @@ class CustomerCreditAgingReport(models.TransientModel):
 
     def _write_xlsx(self, path):
         """Write the XLSX to ``path`` (xlsxwriter, constant-memory mode)."""
-        self._ensure_items()
+        self._ensure_computed()
         _ = self.env._
         summary = self._summary_by_company()
         companies = {
