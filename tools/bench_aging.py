@@ -116,7 +116,8 @@ def bench_aging_items(env, ctx):
 
 def bench_aging_xlsx(env, ctx):
     """XLSX (summary + detail) of every customer as of today: time and memory.
-    Each run is a first export: it writes the item rows first."""
+    Each run is a first export after the summary: no item rows written yet, the
+    detail sheet is streamed from the aging query."""
     report = _report(env, ctx, datetime.date.today())
     report._run_aging()
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="bench_aging_")

@@ -3,7 +3,8 @@
 The record is the options form; ``action_compute`` writes its results (buckets,
 one row per customer and company, in one SQL statement) and opens them. The rows
 of the open items behind the figures are written on first use (drill-down,
-analysis, XLSX detail sheet), by one SQL statement from the same options: they
+analysis), by one SQL statement from the same options (the XLSX detail sheet
+streams the same query without writing them, unless they exist): they
 reflect the ledger at the moment they are first opened (``items_computed_on``),
 which can differ from the summary's if entries were posted or matched in
 between. Results are transient: they live as long as the options record.
