@@ -228,7 +228,8 @@ class TestReceivableAging(AgingCommon):
         today = self._report(fields.Date.context_today(self.env.user))
 
         def open_of(report):
-            return sum(self._items(report).filtered(lambda i: i.move_id == invoice).mapped("amount_open"))
+            items = self._items(report).filtered(lambda i: i.move_id == invoice)
+            return sum(items.mapped("amount_open"))
 
         self.assertAlmostEqual(open_of(before), 500.0, 2)
         # 600 EUR still open, valued at the invoice's rate
@@ -339,7 +340,8 @@ class TestReceivableAging(AgingCommon):
         self.assertEqual(len(report.bucket_ids), 3)
         self.assertFalse(report.items_computed_on)
         self.assertFalse(Item.search_count([("report_id", "=", report.id)]))
-        self.assertEqual(len(self._items(report).bucket_id), len(self._items(report).bucket_id & report.bucket_ids))
+        # the items follow the new buckets
+        self.assertLessEqual(self._items(report).bucket_id, report.bucket_ids)
 
     # ------------------------------------------------------------------ files
 
