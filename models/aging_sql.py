@@ -1,4 +1,9 @@
-"""Receivable aging SQL: the open items of a date, bucketed, in ONE statement.
+"""Receivable aging SQL: the open items of a date, bucketed.
+
+The summary (one row per customer and company) is ONE statement aggregating the
+open items by customer and bucket without writing them; the items themselves are
+written by a second statement from the same options, on first use (drill-down,
+analysis, XLSX detail sheet).
 
 The open amount of a posted receivable line as of date D is its balance (company
 currency) less the partial reconciliations that had taken effect by D, i.e. whose
@@ -62,10 +67,10 @@ def _reference_date_sql(basis):
     return SQL("COALESCE(c.date_maturity, c.invoice_date, c.date)")
 
 
-def _bucket_case_sql(buckets):
+def _bucket_case_sql(buckets, alias="f"):
     """CASE mapping ``days`` to the bucket id; ``buckets`` = [(id, days_from, days_to)]."""
     whens = [
-        SQL("WHEN f.days <= %s THEN %s", days_to, bucket_id)
+        SQL("WHEN %s <= %s THEN %s", SQL.identifier(alias, "days"), days_to, bucket_id)
         for bucket_id, _days_from, days_to in buckets
         if days_to is not None
     ]
@@ -81,28 +86,13 @@ def _company_fallback_sql(fallbacks):
     return SQL("(VALUES %s) AS fb(company_id, credit_limit, grade_id, credit_hold)", SQL(", ").join(rows))
 
 
-def aging_insert_sql(
-    report_id,
-    uid,
-    as_of,
-    company_ids,
-    basis,
-    buckets,
-    fallbacks,
-    partner_ids=None,
-    user_ids=None,
-    grade_ids=None,
-):
-    """One statement computing the aging and writing its items and summary rows.
+def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move):
+    """CTEs ``later``, ``candidate``, ``enriched`` and ``kept``: the open items of the
+    date with their days, salesperson and grade, filtered by the options.
 
-    ``buckets`` is [(bucket_id, days_from, days_to)] in column order (contiguous,
-    the last one open-ended); ``fallbacks`` maps each company id to its default
-    (credit_limit, grade_id, credit_hold) for customers without a company value.
-    ``partner_ids`` are commercial partner ids; ``user_ids`` filter on the item's
-    salesperson (the invoice's, else the customer's); ``grade_ids`` on the
-    customer's grade in the item's company. Returns the number of summary rows.
+    ``with_move`` joins ``account_move`` for the invoice's salesperson (1M moves on a
+    large ledger, ~0.5 s): needed by the items and by a salesperson filter only.
     """
-    company_ids = list(company_ids)
     filters = [SQL("f.amount_open <> 0")]
     if partner_ids is not None:
         filters.append(SQL("f.partner_id = ANY(%s)", list(partner_ids)))
@@ -110,23 +100,15 @@ def aging_insert_sql(
         filters.append(SQL("f.user_id = ANY(%s)", list(user_ids)))
     if grade_ids is not None:
         filters.append(SQL("f.grade_id = ANY(%s)", list(grade_ids)))
-    bucket_sums = []
-    for index in range(MAX_BUCKETS):
-        if index < len(buckets):
-            bucket_sums.append(
-                SQL(
-                    "COALESCE(SUM(i.amount_open) FILTER (WHERE i.bucket_id = %s), 0) AS %s",
-                    buckets[index][0],
-                    SQL.identifier(f"b{index}"),
-                )
-            )
-        else:
-            bucket_sums.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
-    bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
-    bucket_columns = SQL(", ").join(SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS))
+    if with_move or user_ids is not None:
+        move_join = SQL("JOIN account_move am ON am.id = c.move_id")
+        user = SQL("COALESCE(am.invoice_user_id, cp.user_id)")
+    else:
+        move_join = SQL()
+        user = SQL("cp.user_id")
     return SQL(
         """
-        WITH later AS (
+        WITH later AS MATERIALIZED (
             -- the partial reconciliations that took effect after the date, signed
             -- per line (+ on the debit side): none as of today
             SELECT v.line_id, SUM(v.amount) AS amount
@@ -175,14 +157,14 @@ def aging_insert_sql(
                    c.date_maturity,
                    %(reference_date)s AS reference_date,
                    %(as_of)s::date - %(reference_date)s AS days,
-                   COALESCE(am.invoice_user_id, cp.user_id) AS user_id,
+                   %(user)s AS user_id,
                    COALESCE((cp.credit_grade_id ->> c.company_id::text)::integer, fb.grade_id) AS grade_id,
                    c.balance AS amount_original,
                    c.amount_open,
                    c.currency_id AS document_currency_id,
                    c.amount_currency
               FROM candidate c
-              JOIN account_move am ON am.id = c.move_id
+              %(move_join)s
               JOIN %(fallback)s ON fb.company_id = c.company_id
               LEFT JOIN res_partner rp ON rp.id = c.partner_id
               LEFT JOIN res_partner cp ON cp.id = COALESCE(rp.commercial_partner_id, c.partner_id)
@@ -190,67 +172,205 @@ def aging_insert_sql(
         ),
         kept AS (
             SELECT * FROM enriched f WHERE %(filters)s
+        )
+        """,
+        receivable=SQL(
+            "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+        ),
+        company_ids=list(company_ids),
+        as_of=as_of,
+        reference_date=_reference_date_sql(basis),
+        fallback=_company_fallback_sql(fallbacks),
+        user=user,
+        move_join=move_join,
+        filters=SQL(" AND ").join(filters),
+    )
+
+
+def aging_summary_sql(
+    report_id,
+    uid,
+    as_of,
+    company_ids,
+    basis,
+    buckets,
+    fallbacks,
+    partner_ids=None,
+    user_ids=None,
+    grade_ids=None,
+):
+    """One statement computing the aging and writing its customer rows only.
+
+    ``buckets`` is [(bucket_id, days_from, days_to)] in column order (contiguous,
+    the last one open-ended); ``fallbacks`` maps each company id to its default
+    (credit_limit, grade_id, credit_hold) for customers without a company value.
+    ``partner_ids`` are commercial partner ids; ``user_ids`` filter on the item's
+    salesperson (the invoice's, else the customer's); ``grade_ids`` on the
+    customer's grade in the item's company. The open items are aggregated by
+    customer and bucket without being written (see :func:`aging_items_sql`).
+    """
+    bucket_sums = []
+    for index in range(MAX_BUCKETS):
+        if index < len(buckets):
+            bucket_sums.append(
+                SQL(
+                    "COALESCE(SUM(f.amount_open) FILTER (WHERE f.bucket_id = %s), 0) AS %s",
+                    buckets[index][0],
+                    SQL.identifier(f"b{index}"),
+                )
+            )
+        else:
+            bucket_sums.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
+    bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
+    bucket_columns = SQL(", ").join(SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS))
+    return SQL(
+        """
+        %(kept)s,
+        grouped AS (
+            SELECT f.company_id, f.partner_id,
+                   %(bucket_sums)s,
+                   SUM(f.amount_open) AS amount_total,
+                   MAX(f.days) FILTER (WHERE f.amount_open > 0) AS days_overdue_max,
+                   COUNT(*) AS item_count
+              FROM (SELECT k.company_id, k.partner_id, k.days, k.amount_open,
+                           %(bucket_case)s AS bucket_id
+                      FROM kept k) f
+             GROUP BY f.company_id, f.partner_id
         ),
         partner_rank AS (
-            -- customers in name order, so that items sort on integers
+            -- customers in name order
             SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
               FROM res_partner p
-             WHERE p.id IN (SELECT partner_id FROM kept)
-        ),
-        inserted AS (
-            INSERT INTO customer_credit_aging_item (
-                report_id, company_id, currency_id, partner_id, move_line_id, move_id, move_name,
-                date, invoice_date, date_maturity, reference_date, days_overdue, bucket_id,
-                user_id, grade_id, amount_original, amount_open, document_currency_id,
-                amount_currency, create_uid, create_date, write_uid, write_date)
-            SELECT %(report_id)s, f.company_id, rc.currency_id, f.partner_id, f.move_line_id,
-                   f.move_id, f.move_name, f.date, f.invoice_date, f.date_maturity,
-                   f.reference_date, f.days, %(bucket_case)s, f.user_id, f.grade_id,
-                   f.amount_original, f.amount_open, f.document_currency_id, f.amount_currency,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM kept f
-              JOIN res_company rc ON rc.id = f.company_id
-              LEFT JOIN partner_rank r ON r.id = f.partner_id
-             ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
-            RETURNING company_id, currency_id, partner_id, bucket_id, days_overdue, amount_open
-        ),
-        grouped AS (
-            SELECT i.company_id, i.currency_id, i.partner_id,
-                   %(bucket_sums)s,
-                   SUM(i.amount_open) AS amount_total,
-                   MAX(i.days_overdue) FILTER (WHERE i.amount_open > 0) AS days_overdue_max,
-                   COUNT(*) AS item_count
-              FROM inserted i
-             GROUP BY i.company_id, i.currency_id, i.partner_id
+             WHERE p.id IN (SELECT partner_id FROM grouped)
         )
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
             credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
             create_uid, create_date, write_uid, write_date)
-        SELECT %(report_id)s, g.company_id, g.currency_id, g.partner_id, cp.user_id,
+        SELECT %(report_id)s, g.company_id, rc.currency_id, g.partner_id, cp.user_id,
                COALESCE((cp.credit_grade_id ->> g.company_id::text)::integer, fb.grade_id),
                COALESCE((cp.credit_limit ->> g.company_id::text)::numeric, fb.credit_limit),
                COALESCE((cp.credit_hold ->> g.company_id::text)::boolean, fb.credit_hold),
                %(bucket_values)s, g.amount_total, g.days_overdue_max, g.item_count,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM grouped g
+          JOIN res_company rc ON rc.id = g.company_id
           JOIN %(fallback)s ON fb.company_id = g.company_id
           LEFT JOIN res_partner cp ON cp.id = g.partner_id
           LEFT JOIN partner_rank r ON r.id = g.partner_id
          ORDER BY g.company_id, r.rank
         """,
-        receivable=SQL(
-            "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
-        ),
-        company_ids=company_ids,
-        as_of=as_of,
-        reference_date=_reference_date_sql(basis),
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
+                       with_move=False),
         fallback=_company_fallback_sql(fallbacks),
         report_id=report_id,
         uid=uid,
-        bucket_case=_bucket_case_sql(buckets),
-        filters=SQL(" AND ").join(filters),
+        bucket_case=_bucket_case_sql(buckets, alias="k"),
         bucket_sums=SQL(", ").join(bucket_sums),
         bucket_columns=bucket_columns,
         bucket_values=bucket_values,
+    )
+
+
+def aging_items_sql(
+    report_id,
+    uid,
+    as_of,
+    company_ids,
+    basis,
+    buckets,
+    fallbacks,
+    partner_ids=None,
+    user_ids=None,
+    grade_ids=None,
+):
+    """One statement writing the open items of a run (same options as
+    :func:`aging_summary_sql`), in customer-name order. Returns nothing."""
+    return SQL(
+        """
+        %(kept)s,
+        partner_rank AS (
+            -- customers in name order, so that items sort on integers
+            SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
+              FROM res_partner p
+             WHERE p.id IN (SELECT partner_id FROM kept)
+        )
+        INSERT INTO customer_credit_aging_item (
+            report_id, company_id, currency_id, partner_id, move_line_id, move_id, move_name,
+            date, invoice_date, date_maturity, reference_date, days_overdue, bucket_id,
+            user_id, grade_id, amount_original, amount_open, document_currency_id,
+            amount_currency, create_uid, create_date, write_uid, write_date)
+        SELECT %(report_id)s, f.company_id, rc.currency_id, f.partner_id, f.move_line_id,
+               f.move_id, f.move_name, f.date, f.invoice_date, f.date_maturity,
+               f.reference_date, f.days, %(bucket_case)s, f.user_id, f.grade_id,
+               f.amount_original, f.amount_open, f.document_currency_id, f.amount_currency,
+               %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM kept f
+          JOIN res_company rc ON rc.id = f.company_id
+          LEFT JOIN partner_rank r ON r.id = f.partner_id
+         ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
+        """,
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
+                       with_move=True),
+        report_id=report_id,
+        uid=uid,
+        bucket_case=_bucket_case_sql(buckets),
+    )
+
+
+def aging_detail_sql(
+    no_partner,
+    report_id,
+    uid,
+    as_of,
+    company_ids,
+    basis,
+    buckets,
+    fallbacks,
+    partner_ids=None,
+    user_ids=None,
+    grade_ids=None,
+):
+    """The cells of the XLSX detail sheet computed from the ledger, without writing
+    the item rows: (company_id, company, customer, number, invoice date, due date,
+    aged from, days, bucket, salesperson, grade, original, open), dates as Excel
+    serial numbers, in the order of :func:`aging_items_sql`. Meant for a
+    server-side cursor (``DECLARE … CURSOR FOR``)."""
+    del uid  # same options as the other statements
+
+    def serial(column):
+        # Excel's day 0 of the 1900 date system
+        return SQL("(%s - DATE '1899-12-30')", SQL.identifier("f", column))
+
+    return SQL(
+        """
+        %(kept)s,
+        partner_rank AS (
+            SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
+              FROM res_partner p
+             WHERE p.id IN (SELECT partner_id FROM kept)
+        )
+        SELECT f.company_id, rc.name, COALESCE(rp.name, %(no_partner)s),
+               f.move_name, %(invoice_date)s, %(date_maturity)s, %(reference_date)s,
+               f.days, b.name, COALESCE(up.name, ''), COALESCE(g.code, ''),
+               f.amount_original::float8, f.amount_open::float8
+          FROM kept f
+          JOIN res_company rc ON rc.id = f.company_id
+          JOIN customer_credit_aging_bucket b ON b.id = %(bucket_case)s
+                                             AND b.report_id = %(report_id)s
+          LEFT JOIN partner_rank r ON r.id = f.partner_id
+          LEFT JOIN res_partner rp ON rp.id = f.partner_id
+          LEFT JOIN res_users u ON u.id = f.user_id
+          LEFT JOIN res_partner up ON up.id = u.partner_id
+          LEFT JOIN customer_credit_grade g ON g.id = f.grade_id
+         ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
+        """,
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
+                       with_move=True),
+        no_partner=no_partner,
+        invoice_date=serial("invoice_date"),
+        date_maturity=serial("date_maturity"),
+        reference_date=serial("reference_date"),
+        bucket_case=_bucket_case_sql(buckets),
+        report_id=report_id,
     )

@@ -92,6 +92,7 @@ class CustomerCreditAgingLine(models.TransientModel):
     def action_open_move_lines(self):
         """The journal items open at the run's date for this customer."""
         self.ensure_one()
+        self.report_id._ensure_items()
         items = self.report_id.item_ids.filtered(
             lambda i: i.partner_id == self.partner_id and i.company_id == self.company_id
         )

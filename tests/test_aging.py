@@ -104,6 +104,11 @@ class AgingCommon(AccountTestInvoicingCommon):
         report._run_aging()
         return report
 
+    def _items(self, report):
+        """The open items of a run (written on first use)."""
+        report._ensure_items()
+        return report.item_ids
+
     def _line(self, report, partner, company=None):
         company = company or self.company
         return report.line_ids.filtered(
@@ -153,7 +158,7 @@ class TestReceivableAging(AgingCommon):
                 lambda aml, line=line: aml.partner_id.commercial_partner_id == line.partner_id
             )
             self.assertAlmostEqual(line.amount_total, sum(partner_lines.mapped("amount_residual")), 2)
-        for item in report.item_ids:
+        for item in self._items(report):
             self.assertAlmostEqual(item.amount_open, item.move_line_id.amount_residual, 2)
         # today: inv2 (500) and the credit note (-100) remain
         self.assertAlmostEqual(self._line(report, self.customer_a).amount_total, 500.0, 2)
@@ -165,13 +170,13 @@ class TestReceivableAging(AgingCommon):
             as_of = fields.Date.to_date(as_of)
             report = self._report(as_of)
             expected = self._expected_open(as_of)
-            got = {item.move_id: item.amount_open for item in report.item_ids}
+            got = {item.move_id: item.amount_open for item in self._items(report)}
             self.assertEqual(set(got), set(expected), as_of)
             for move, amount in expected.items():
                 self.assertAlmostEqual(got[move], amount, 2, msg=f"{move.name} at {as_of}")
             # the buckets follow the due dates
             buckets = build_buckets(parse_bucket_spec(DEFAULT_BUCKET_SPEC))
-            for item in report.item_ids:
+            for item in self._items(report):
                 days = (as_of - item.move_id.invoice_date_due).days
                 self.assertEqual(item.days_overdue, days)
                 self.assertEqual(item.bucket_id.sequence, bucket_index(buckets, days))
@@ -223,14 +228,15 @@ class TestReceivableAging(AgingCommon):
         today = self._report(fields.Date.context_today(self.env.user))
 
         def open_of(report):
-            return sum(report.item_ids.filtered(lambda i: i.move_id == invoice).mapped("amount_open"))
+            items = self._items(report).filtered(lambda i: i.move_id == invoice)
+            return sum(items.mapped("amount_open"))
 
         self.assertAlmostEqual(open_of(before), 500.0, 2)
         # 600 EUR still open, valued at the invoice's rate
         self.assertAlmostEqual(open_of(after), 300.0, 2)
         self.assertAlmostEqual(open_of(today), invoice.line_ids.filtered(
             lambda l: l.account_id.account_type == "asset_receivable").amount_residual, 2)
-        item = today.item_ids.filtered(lambda i: i.move_id == invoice)
+        item = self._items(today).filtered(lambda i: i.move_id == invoice)
         self.assertEqual(item.currency_id, self.usd)
         self.assertEqual(item.document_currency_id, self.eur)
         self.assertAlmostEqual(item.amount_currency, 1000.0, 2)
@@ -270,7 +276,7 @@ class TestReceivableAging(AgingCommon):
         report = self._report("2024-02-29", grade_ids=[Command.set(self.grade_aa.ids)])
         self.assertEqual(report.line_ids.partner_id, self.customer_a)
         report = self._report("2024-02-29", user_ids=[Command.set(self.seller.ids)])
-        self.assertEqual(report.item_ids.move_id, self.inv1)
+        self.assertEqual(self._items(report).move_id, self.inv1)
         self.assertAlmostEqual(report.line_ids.amount_total, 700.0, 2)
 
     # ------------------------------------------------------------------ screen
@@ -283,7 +289,16 @@ class TestReceivableAging(AgingCommon):
         Line = self.env["customer.credit.aging.line"]
         self.assertEqual(len(Line.search(action["domain"])), 2)
         line_a = self._line(report, self.customer_a)
+        # the summary writes no item rows; the first drill-down writes them, once
+        Item = self.env["customer.credit.aging.item"]
+        self.assertFalse(report.items_computed_on)
+        self.assertFalse(Item.search_count([("report_id", "=", report.id)]))
+        self.assertEqual(report.item_count, sum(report.line_ids.mapped("item_count")))
         items_action = line_a.action_open_items()
+        self.assertTrue(report.items_computed_on)
+        self.assertEqual(Item.search_count([("report_id", "=", report.id)]), report.item_count)
+        report.action_open_items()
+        self.assertEqual(Item.search_count([("report_id", "=", report.id)]), report.item_count)
         items = self.env["customer.credit.aging.item"].search(items_action["domain"])
         self.assertEqual(items.move_id, self.inv1 | self.inv2)  # inv1 is paid today, open then
         self.assertAlmostEqual(sum(items.mapped("amount_open")), line_a.amount_total, 2)
@@ -296,7 +311,6 @@ class TestReceivableAging(AgingCommon):
             self.env["account.move.line"].search(move_lines["domain"]).move_id, self.inv1 | self.inv2
         )
         # pivot/graph by bucket, salesperson and grade (ordered by bucket)
-        Item = self.env["customer.credit.aging.item"]
         by_bucket = Item._read_group([("report_id", "=", report.id)], ["bucket_id"],
                                      ["amount_open:sum"])
         self.assertEqual([b.sequence for b, _a in by_bucket], [0, 1, 5])
@@ -324,6 +338,10 @@ class TestReceivableAging(AgingCommon):
         self.assertEqual(report.state, "draft")
         report.action_open_summary()
         self.assertEqual(len(report.bucket_ids), 3)
+        self.assertFalse(report.items_computed_on)
+        self.assertFalse(Item.search_count([("report_id", "=", report.id)]))
+        # the items follow the new buckets
+        self.assertLessEqual(self._items(report).bucket_id, report.bucket_ids)
 
     # ------------------------------------------------------------------ files
 
@@ -357,8 +375,12 @@ class TestReceivableAging(AgingCommon):
         rows = list(detail_sheet.iter_rows(values_only=True))
         header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
         data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
-        self.assertEqual(len(data), len(report.item_ids))
+        self.assertFalse(report.items_computed_on)  # the detail sheet came from the ledger
+        self.assertEqual(len(data), len(self._items(report)))
         self.assertAlmostEqual(sum(r[11] for r in data), screen["total"], 2)
+        # once the items are written, the detail sheet reads them: same rows
+        book = openpyxl.load_workbook(io.BytesIO(report._generate_xlsx()), data_only=True)
+        self.assertEqual(list(book.worksheets[1].iter_rows(values_only=True)), rows)
         self.assertTrue(detail_sheet.auto_filter.ref)
 
     # ------------------------------------------------------------------ bad input

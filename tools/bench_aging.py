@@ -73,7 +73,8 @@ def _past_date(env, ctx):
 
 
 def bench_aging_summary_today(env, ctx):
-    """Aging of every customer as of today (items and summary rows written)."""
+    """Aging of every customer as of today (customer rows written; the item rows
+    are written on first use, see ``bench_aging_items``)."""
     report = _report(env, ctx, datetime.date.today())
     timing = ctx["timeit"](lambda i: report._run_aging(), _runs(ctx))
     figures = _figures(env, report)
@@ -95,19 +96,45 @@ def bench_aging_summary_past(env, ctx):
     return {**timing, **_figures(env, report), "as_of": str(as_of), "target_ms": 10000}
 
 
+def _first_use(report):
+    """Forget the run's item rows: the next drill-down / export writes them again."""
+    report.items_computed_on = False
+
+
+def bench_aging_items(env, ctx):
+    """First drill-down after an as-of-today summary: the item rows written (once)."""
+    report = _report(env, ctx, datetime.date.today())
+    report._run_aging()
+
+    def run(_i):
+        _first_use(report)
+        report._ensure_items()
+
+    timing = ctx["timeit"](run, _runs(ctx))
+    return {**timing, **_figures(env, report)}
+
+
 def bench_aging_xlsx(env, ctx):
-    """XLSX (summary + detail) of every customer as of today: time and memory."""
+    """XLSX (summary + detail) of every customer as of today: time and memory.
+    Each run is a first export after the summary: no item rows written yet, the
+    detail sheet is streamed from the aging query."""
     report = _report(env, ctx, datetime.date.today())
     report._run_aging()
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="bench_aging_")
     os.close(handle)
+
+    def run(_i):
+        _first_use(report)
+        report._write_xlsx(path)
+
     try:
-        timing = ctx["timeit"](lambda i: report._write_xlsx(path), _runs(ctx))
+        timing = ctx["timeit"](run, _runs(ctx))
         size = os.path.getsize(path)
         # memory: Python allocations (tracemalloc) and the process high-water mark
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         tracemalloc.start()
         started = time.perf_counter()
+        _first_use(report)
         report._write_xlsx(path)
         traced_ms = (time.perf_counter() - started) * 1000.0
         _current, peak = tracemalloc.get_traced_memory()
@@ -164,6 +191,7 @@ def bench_aging_baseline_read_group(env, ctx):
 BENCHMARKS = [
     bench_aging_summary_today,
     bench_aging_summary_past,
+    bench_aging_items,
     bench_aging_xlsx,
     bench_aging_baseline_read_group,
 ]
