@@ -1,5 +1,6 @@
 from odoo import http
-from odoo.http import content_disposition, request
+from odoo.http import content_disposition
+from odoo.http import request
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -68,7 +68,7 @@ def parse_bucket_spec(spec):
             continue
         raise BucketSpecError("syntax", token=token)
     ranges.sort(key=lambda r: r[0])
-    for (low1, high1, token1), (low2, _high2, token2) in zip(ranges, ranges[1:]):
+    for (_low1, high1, token1), (low2, _high2, token2) in zip(ranges, ranges[1:]):
         if high1 is None:
             raise BucketSpecError("open_not_last", token=token1)
         if low2 <= high1:

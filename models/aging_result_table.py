@@ -24,7 +24,9 @@ def ensure_result_table(model):
         SQL(
             "CREATE UNLOGGED TABLE IF NOT EXISTS %s (id SERIAL PRIMARY KEY, %s)",
             SQL.identifier(model._table),
-            SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(ctype)) for name, ctype in columns),
+            SQL(", ").join(
+                SQL("%s %s", SQL.identifier(name), SQL(ctype)) for name, ctype in columns
+            ),
         )
     )
     for name, ctype in columns:

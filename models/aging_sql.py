@@ -25,7 +25,6 @@ from odoo.tools import SQL
 
 from .aging_buckets import MAX_BUCKETS
 
-
 # Indexes the aging reads, created by ``customer.credit.aging.item.init()``.
 # (name, table, columns, predicate or None)
 AGING_INDEXES = (
@@ -80,10 +79,18 @@ def _bucket_case_sql(buckets, alias="f"):
 def _company_fallback_sql(fallbacks):
     """VALUES of each company's fallback credit limit, grade and hold."""
     rows = [
-        SQL("(%s, %s::numeric, %s::integer, %s::boolean)", cid, limit or 0.0, grade or None, bool(hold))
+        SQL(
+            "(%s, %s::numeric, %s::integer, %s::boolean)",
+            cid,
+            limit or 0.0,
+            grade or None,
+            bool(hold),
+        )
         for cid, (limit, grade, hold) in fallbacks.items()
     ]
-    return SQL("(VALUES %s) AS fb(company_id, credit_limit, grade_id, credit_hold)", SQL(", ").join(rows))
+    return SQL(
+        "(VALUES %s) AS fb(company_id, credit_limit, grade_id, credit_hold)", SQL(", ").join(rows)
+    )
 
 
 def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move):
@@ -222,7 +229,9 @@ def aging_summary_sql(
         else:
             bucket_sums.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
     bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
-    bucket_columns = SQL(", ").join(SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS))
+    bucket_columns = SQL(", ").join(
+        SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS)
+    )
     return SQL(
         """
         %(kept)s,
@@ -260,8 +269,9 @@ def aging_summary_sql(
           LEFT JOIN partner_rank r ON r.id = g.partner_id
          ORDER BY g.company_id, r.rank
         """,
-        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
-                       with_move=False),
+        kept=_kept_sql(
+            as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move=False
+        ),
         fallback=_company_fallback_sql(fallbacks),
         report_id=report_id,
         uid=uid,
@@ -310,8 +320,9 @@ def aging_items_sql(
           LEFT JOIN partner_rank r ON r.id = f.partner_id
          ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
         """,
-        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
-                       with_move=True),
+        kept=_kept_sql(
+            as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move=True
+        ),
         report_id=report_id,
         uid=uid,
         bucket_case=_bucket_case_sql(buckets),
@@ -365,8 +376,9 @@ def aging_detail_sql(
           LEFT JOIN customer_credit_grade g ON g.id = f.grade_id
          ORDER BY f.company_id, r.rank, f.reference_date, f.move_line_id
         """,
-        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids,
-                       with_move=True),
+        kept=_kept_sql(
+            as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move=True
+        ),
         no_partner=no_partner,
         invoice_date=serial("invoice_date"),
         date_maturity=serial("date_maturity"),

@@ -1,7 +1,9 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 
 from .aging_result_table import ensure_result_table
-from .aging_sql import AGING_INDEXES, aging_index_sql
+from .aging_sql import AGING_INDEXES
+from .aging_sql import aging_index_sql
 
 
 class CustomerCreditAgingItem(models.TransientModel):
@@ -24,18 +26,18 @@ class CustomerCreditAgingItem(models.TransientModel):
     move_id = fields.Many2one("account.move", "Document", readonly=True)
     move_name = fields.Char("Number", readonly=True)
     date = fields.Date("Accounting Date", readonly=True)
-    invoice_date = fields.Date("Invoice Date", readonly=True)
+    invoice_date = fields.Date(readonly=True)
     date_maturity = fields.Date("Due Date", readonly=True)
     reference_date = fields.Date(
         "Aged From", readonly=True, help="Due date or invoice date, as chosen for the report."
     )
     days_overdue = fields.Integer("Days", readonly=True, aggregator="max")
-    bucket_id = fields.Many2one("customer.credit.aging.bucket", "Bucket", readonly=True, index=True)
+    bucket_id = fields.Many2one("customer.credit.aging.bucket", readonly=True, index=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
     amount_original = fields.Monetary("Original Amount", readonly=True)
     amount_open = fields.Monetary("Open Amount", readonly=True)
-    document_currency_id = fields.Many2one("res.currency", "Document Currency", readonly=True)
+    document_currency_id = fields.Many2one("res.currency", readonly=True)
     amount_currency = fields.Monetary(
         "Original in Document Currency", currency_field="document_currency_id", readonly=True
     )

@@ -1,8 +1,9 @@
-from odoo import api, fields, models
-
-from .aging_result_table import ensure_result_table
+from odoo import api
+from odoo import fields
+from odoo import models
 
 from .aging_buckets import MAX_BUCKETS
+from .aging_result_table import ensure_result_table
 
 BUCKET_FIELDS = tuple(f"bucket_{index}_amount" for index in range(MAX_BUCKETS))
 
@@ -28,7 +29,7 @@ class CustomerCreditAgingLine(models.TransientModel):
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
-    credit_limit = fields.Monetary("Credit Limit", readonly=True, aggregator="max")
+    credit_limit = fields.Monetary(readonly=True, aggregator="max")
     credit_hold = fields.Boolean("On Hold", readonly=True)
     bucket_0_amount = fields.Monetary("Bucket 1", readonly=True)
     bucket_1_amount = fields.Monetary("Bucket 2", readonly=True)

@@ -82,11 +82,11 @@ class StreamingWorksheet(Worksheet):
                     if special(value):
                         value = _escape_text(value)
                     space = (
-                        ' xml:space="preserve"'
-                        if value[0].isspace() or value[-1].isspace()
-                        else ""
+                        ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
                     )
-                    append(f'{start}{number}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+                    append(
+                        f'{start}{number}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+                    )
                 elif kind == NUM:
                     append(f'{start}{number}"{style}><v>{float(value):.16G}</v></c>')
                 else:
@@ -209,15 +209,24 @@ def write_aging_workbook(
                 sheet.write_blank(row, col, None, total_label_fmt)
             for offset, amount in enumerate(bucket_amounts):
                 sheet.write_number(
-                    row, first_amount_col + 1 + offset, float(amount or 0.0), money_total[company_id]
+                    row,
+                    first_amount_col + 1 + offset,
+                    float(amount or 0.0),
+                    money_total[company_id],
                 )
             sheet.write_number(
-                row, first_amount_col + 1 + len(bucket_amounts), float(total or 0.0),
+                row,
+                first_amount_col + 1 + len(bucket_amounts),
+                float(total or 0.0),
                 money_total[company_id],
             )
-            sheet.write_blank(row, first_amount_col + 2 + len(bucket_amounts), None, total_label_fmt)
+            sheet.write_blank(
+                row, first_amount_col + 2 + len(bucket_amounts), None, total_label_fmt
+            )
             sheet.write_number(
-                row, first_amount_col + 3 + len(bucket_amounts), int(item_count or 0),
+                row,
+                first_amount_col + 3 + len(bucket_amounts),
+                int(item_count or 0),
                 total_label_fmt,
             )
 
@@ -237,10 +246,18 @@ def write_aging_workbook(
         for company_id, block in itertools.groupby(detail_rows, key=lambda values: values[0]):
             fmt = money[company_id]
             columns = [
-                (STR, None), (STR, None), (STR, None),
-                (DATE, date_fmt), (DATE, date_fmt), (DATE, date_fmt),
-                (INT, None), (STR, None), (STR, None), (STR, None),
-                (NUM, fmt), (NUM, fmt),
+                (STR, None),
+                (STR, None),
+                (STR, None),
+                (DATE, date_fmt),
+                (DATE, date_fmt),
+                (DATE, date_fmt),
+                (INT, None),
+                (STR, None),
+                (STR, None),
+                (STR, None),
+                (NUM, fmt),
+                (NUM, fmt),
             ]
             row = sheet.write_rows(row, columns, (values[1:] for values in block))
         row -= 1  # last data row

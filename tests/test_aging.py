@@ -3,14 +3,19 @@ from datetime import date
 
 import openpyxl
 
-from odoo import Command, fields
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
-
+from odoo import Command
+from odoo import fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 
-from ..models.aging_buckets import DEFAULT_BUCKET_SPEC, bucket_index, build_buckets, parse_bucket_spec
-from ..models.customer_credit_aging_line import BUCKET_FIELDS
+from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..models.aging_buckets import bucket_index
+from ..models.aging_buckets import build_buckets
+from ..models.aging_buckets import parse_bucket_spec
 
 
 class AgingCommon(AccountTestInvoicingCommon):
@@ -22,15 +27,15 @@ class AgingCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.company = cls.company_data["company"]
         cls.usd = cls.company.currency_id
-        cls.eur = cls.setup_other_currency(
-            "EUR", rates=[("2023-01-01", 2.0), ("2024-03-01", 2.5)]
-        )
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2023-01-01", 2.0), ("2024-03-01", 2.5)])
         cls.customer_a = cls.env["res.partner"].create({"name": "Aging Customer A"})
         cls.customer_b = cls.env["res.partner"].create({"name": "Aging Customer B"})
         cls.contact_b = cls.env["res.partner"].create(
             {"name": "Bob of B", "parent_id": cls.customer_b.id, "type": "invoice"}
         )
-        cls.seller = new_test_user(cls.env, login="aging_seller", groups="sales_team.group_sale_salesman")
+        cls.seller = new_test_user(
+            cls.env, login="aging_seller", groups="sales_team.group_sale_salesman"
+        )
         cls.grade_aa = cls.env.ref("customer_credit.grade_aa")
         cls.customer_a.sudo().with_company(cls.company).write(
             {"credit_grade_id": cls.grade_aa.id, "credit_limit": 5000.0}
@@ -50,21 +55,28 @@ class AgingCommon(AccountTestInvoicingCommon):
         cls.inv1.invoice_user_id = cls.seller
 
     @classmethod
-    def _invoice(cls, partner, day, due, amount, move_type="out_invoice", currency=None,
-                 company=None):
+    def _invoice(
+        cls, partner, day, due, amount, move_type="out_invoice", currency=None, company=None
+    ):
         company = company or cls.company
-        move = cls.env["account.move"].with_company(company).create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": day,
-                "date": day,
-                "invoice_date_due": due,
-                "currency_id": (currency or company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_date_due": due,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
         )
         move.action_post()
         cls.history["documents"].append(move)
@@ -72,15 +84,17 @@ class AgingCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _pay(cls, move, day, amount, currency=None):
-        wizard = cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=move.ids
-        ).create(
-            {
-                "payment_date": day,
-                "amount": amount,
-                "currency_id": (currency or move.currency_id).id,
-                "payment_difference_handling": "open",
-            }
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create(
+                {
+                    "payment_date": day,
+                    "amount": amount,
+                    "currency_id": (currency or move.currency_id).id,
+                    "payment_difference_handling": "open",
+                }
+            )
         )
         payments = wizard._create_payments()
         cls.history["payments"].append((move, fields.Date.to_date(day), payments))
@@ -112,7 +126,7 @@ class AgingCommon(AccountTestInvoicingCommon):
     def _line(self, report, partner, company=None):
         company = company or self.company
         return report.line_ids.filtered(
-            lambda l: l.partner_id == partner and l.company_id == company
+            lambda line: line.partner_id == partner and line.company_id == company
         )
 
     def _amounts(self, line):
@@ -157,7 +171,9 @@ class TestReceivableAging(AgingCommon):
             partner_lines = lines.filtered(
                 lambda aml, line=line: aml.partner_id.commercial_partner_id == line.partner_id
             )
-            self.assertAlmostEqual(line.amount_total, sum(partner_lines.mapped("amount_residual")), 2)
+            self.assertAlmostEqual(
+                line.amount_total, sum(partner_lines.mapped("amount_residual")), 2
+            )
         for item in self._items(report):
             self.assertAlmostEqual(item.amount_open, item.move_line_id.amount_residual, 2)
         # today: inv2 (500) and the credit note (-100) remain
@@ -165,8 +181,17 @@ class TestReceivableAging(AgingCommon):
         self.assertAlmostEqual(self._line(report, self.customer_b).amount_total, -100.0, 2)
 
     def test_past_dates_rebuilt_from_history(self):
-        for as_of in ("2023-12-31", "2024-01-31", "2024-02-15", "2024-02-29", "2024-03-04",
-                      "2024-03-05", "2024-04-09", "2024-04-10", "2024-04-30"):
+        for as_of in (
+            "2023-12-31",
+            "2024-01-31",
+            "2024-02-15",
+            "2024-02-29",
+            "2024-03-04",
+            "2024-03-05",
+            "2024-04-09",
+            "2024-04-10",
+            "2024-04-30",
+        ):
             as_of = fields.Date.to_date(as_of)
             report = self._report(as_of)
             expected = self._expected_open(as_of)
@@ -186,8 +211,10 @@ class TestReceivableAging(AgingCommon):
         line_a = self._line(report, self.customer_a)
         line_b = self._line(report, self.customer_b)
         # columns: not due, 1-30, 31-60, 61-90, 91-120, over 120
-        self.assertEqual(report.bucket_ids.mapped("name"),
-                         ["Not Due", "1–30", "31–60", "61–90", "91–120", "Over 120"])
+        self.assertEqual(
+            report.bucket_ids.mapped("name"),
+            ["Not Due", "1–30", "31–60", "61–90", "91–120", "Over 120"],
+        )
         self.assertEqual(self._amounts(line_a), [500.0, 700.0, 0.0, 0.0, 0.0, 0.0])
         self.assertEqual(self._amounts(line_b), [0.0, -100.0, 0.0, 0.0, 0.0, 800.0])
         self.assertAlmostEqual(line_a.amount_total, 1200.0, 2)
@@ -198,8 +225,9 @@ class TestReceivableAging(AgingCommon):
         self.assertTrue(line_b.credit_hold)
         self.assertEqual(line_b.days_overdue_max, 121)
         summary = report._summary_by_company()[0]
-        self.assertEqual([round(a, 2) for a in summary["buckets"]],
-                         [500.0, 600.0, 0.0, 0.0, 0.0, 800.0])
+        self.assertEqual(
+            [round(a, 2) for a in summary["buckets"]], [500.0, 600.0, 0.0, 0.0, 0.0, 800.0]
+        )
         self.assertAlmostEqual(summary["total"], 1900.0, 2)
         self.assertEqual(summary["customer_count"], 2)
         self.assertEqual(summary["currency"], self.usd)
@@ -207,10 +235,12 @@ class TestReceivableAging(AgingCommon):
         # by invoice date: days since the invoice
         report = self._report("2024-02-29", aging_basis="invoice")
         self.assertEqual(report.bucket_ids[0].name, "Current")
-        self.assertEqual(self._amounts(self._line(report, self.customer_a)),
-                         [0.0, 500.0, 700.0, 0.0, 0.0, 0.0])
-        self.assertEqual(self._amounts(self._line(report, self.customer_b)),
-                         [0.0, -100.0, 0.0, 0.0, 0.0, 800.0])
+        self.assertEqual(
+            self._amounts(self._line(report, self.customer_a)), [0.0, 500.0, 700.0, 0.0, 0.0, 0.0]
+        )
+        self.assertEqual(
+            self._amounts(self._line(report, self.customer_b)), [0.0, -100.0, 0.0, 0.0, 0.0, 800.0]
+        )
 
         # custom buckets
         report = self._report("2024-02-29", bucket_spec="1-60, 61+")
@@ -219,8 +249,9 @@ class TestReceivableAging(AgingCommon):
 
     def test_foreign_currency(self):
         # 1 USD = 2 EUR until March 2024, then 2.5: 1000 EUR invoiced in January = 500 USD.
-        invoice = self._invoice(self.customer_a, "2024-01-15", "2024-01-15", 1000.0,
-                                currency=self.eur)
+        invoice = self._invoice(
+            self.customer_a, "2024-01-15", "2024-01-15", 1000.0, currency=self.eur
+        )
         self.assertAlmostEqual(invoice.amount_total_signed, 500.0, 2)
         self._pay(invoice, "2024-03-10", 400.0, currency=self.eur)  # 160 USD + 40 USD exchange loss
         before = self._report("2024-03-09")
@@ -234,8 +265,13 @@ class TestReceivableAging(AgingCommon):
         self.assertAlmostEqual(open_of(before), 500.0, 2)
         # 600 EUR still open, valued at the invoice's rate
         self.assertAlmostEqual(open_of(after), 300.0, 2)
-        self.assertAlmostEqual(open_of(today), invoice.line_ids.filtered(
-            lambda l: l.account_id.account_type == "asset_receivable").amount_residual, 2)
+        self.assertAlmostEqual(
+            open_of(today),
+            invoice.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            ).amount_residual,
+            2,
+        )
         item = self._items(today).filtered(lambda i: i.move_id == invoice)
         self.assertEqual(item.currency_id, self.usd)
         self.assertEqual(item.document_currency_id, self.eur)
@@ -244,11 +280,15 @@ class TestReceivableAging(AgingCommon):
         self.assertAlmostEqual(today._summary_by_company()[0]["total"], residual, 2)
 
     def test_several_companies_never_mixed(self):
-        company_2 = self.setup_other_company(name="Aging Company 2", currency_id=self.eur.id)["company"]
+        company_2 = self.setup_other_company(name="Aging Company 2", currency_id=self.eur.id)[
+            "company"
+        ]
         self.env.user.company_ids = [Command.link(company_2.id)]
         self._invoice(self.customer_a, "2024-02-01", "2024-02-01", 250.0, company=company_2)
         self._invoice(self.customer_b, "2024-02-10", "2024-02-10", 90.0, company=company_2)
-        report = self._report("2024-02-29", company_ids=[Command.set((self.company | company_2).ids)])
+        report = self._report(
+            "2024-02-29", company_ids=[Command.set((self.company | company_2).ids)]
+        )
         summary = {block["company"]: block for block in report._summary_by_company()}
         self.assertEqual(set(summary), {self.company, company_2})
         self.assertEqual(summary[self.company]["currency"], self.usd)
@@ -262,8 +302,10 @@ class TestReceivableAging(AgingCommon):
         self.assertFalse(line_a2.grade_id)
         self.assertFalse(self._line(report, self.customer_b, company_2).credit_hold)
         # today, each company equals its residual
-        today = self._report(fields.Date.context_today(self.env.user),
-                             company_ids=[Command.set((self.company | company_2).ids)])
+        today = self._report(
+            fields.Date.context_today(self.env.user),
+            company_ids=[Command.set((self.company | company_2).ids)],
+        )
         for block in today._summary_by_company():
             _lines, residual = self._receivable_residual(block["company"])
             self.assertAlmostEqual(block["total"], residual, 2)
@@ -308,30 +350,38 @@ class TestReceivableAging(AgingCommon):
         self.assertAlmostEqual(sum(items.mapped("amount_open")), line_a.bucket_1_amount, 2)
         move_lines = line_a.action_open_move_lines()
         self.assertEqual(
-            self.env["account.move.line"].search(move_lines["domain"]).move_id, self.inv1 | self.inv2
+            self.env["account.move.line"].search(move_lines["domain"]).move_id,
+            self.inv1 | self.inv2,
         )
         # pivot/graph by bucket, salesperson and grade (ordered by bucket)
-        by_bucket = Item._read_group([("report_id", "=", report.id)], ["bucket_id"],
-                                     ["amount_open:sum"])
+        by_bucket = Item._read_group(
+            [("report_id", "=", report.id)], ["bucket_id"], ["amount_open:sum"]
+        )
         self.assertEqual([b.sequence for b, _a in by_bucket], [0, 1, 5])
         self.assertEqual([round(a, 2) for _b, a in by_bucket], [500.0, 600.0, 800.0])
-        by_grade = dict(Item._read_group([("report_id", "=", report.id)], ["grade_id"],
-                                         ["amount_open:sum"]))
+        by_grade = dict(
+            Item._read_group([("report_id", "=", report.id)], ["grade_id"], ["amount_open:sum"])
+        )
         self.assertAlmostEqual(by_grade[self.grade_aa], 1200.0, 2)
-        by_user = dict(Item._read_group([("report_id", "=", report.id)], ["user_id"],
-                                        ["amount_open:sum"]))
+        by_user = dict(
+            Item._read_group([("report_id", "=", report.id)], ["user_id"], ["amount_open:sum"])
+        )
         self.assertAlmostEqual(by_user[self.seller], 700.0, 2)
         analysis = report.action_open_analysis()
         self.assertEqual(analysis["views"][0][1], "pivot")
         # column titles follow the run's buckets
         labels = Line.with_context(aging_report_id=report.id).fields_get(
-            ["bucket_0_amount", "bucket_5_amount"], ["string"])
+            ["bucket_0_amount", "bucket_5_amount"], ["string"]
+        )
         self.assertEqual(labels["bucket_0_amount"]["string"], "Not Due")
         self.assertEqual(labels["bucket_5_amount"]["string"], "Over 120")
         # the views load
         for model in ("customer.credit.aging.line", "customer.credit.aging.item"):
-            views = self.env[model].with_context(aging_report_id=report.id).get_views(
-                [(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")])
+            views = (
+                self.env[model]
+                .with_context(aging_report_id=report.id)
+                .get_views([(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")])
+            )
             self.assertEqual(set(views["views"]), {"list", "pivot", "graph", "search"})
         # options changed: results recomputed on next use
         report.bucket_spec = "1-60, 61+"
@@ -354,17 +404,21 @@ class TestReceivableAging(AgingCommon):
         rows = list(summary_sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], report.name)
         self.assertIn(("As of", "2024-02-29"), [r[:2] for r in rows[1:10]])
-        header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
+        header_index = next(
+            i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer"
+        )
         header = rows[header_index]
         self.assertEqual(list(header[7:13]), report.bucket_ids.mapped("name"))
         self.assertEqual(summary_sheet.freeze_panes, f"C{header_index + 2}")
         self.assertTrue(summary_sheet.auto_filter.ref)
-        data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
-        totals = [r for r in rows[header_index + 1:] if r[0] and str(r[0]).startswith("Total")]
+        data = [r for r in rows[header_index + 1 :] if r[0] and not str(r[0]).startswith("Total")]
+        totals = [r for r in rows[header_index + 1 :] if r[0] and str(r[0]).startswith("Total")]
         self.assertEqual(len(data), len(report.line_ids))
         self.assertEqual(len(totals), 1)
         screen = report._summary_by_company()[0]
-        self.assertEqual([round(v, 2) for v in totals[0][7:13]], [round(v, 2) for v in screen["buckets"]])
+        self.assertEqual(
+            [round(v, 2) for v in totals[0][7:13]], [round(v, 2) for v in screen["buckets"]]
+        )
         self.assertAlmostEqual(totals[0][13], screen["total"], 2)
         self.assertAlmostEqual(sum(r[13] for r in data), screen["total"], 2)
         self.assertAlmostEqual(sum(line.amount_total for line in report.line_ids), totals[0][13], 2)
@@ -373,8 +427,10 @@ class TestReceivableAging(AgingCommon):
         self.assertIn("$", total_cell.number_format)
         # detail sheet: one row per open item, same total
         rows = list(detail_sheet.iter_rows(values_only=True))
-        header_index = next(i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer")
-        data = [r for r in rows[header_index + 1:] if r[0] and not str(r[0]).startswith("Total")]
+        header_index = next(
+            i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer"
+        )
+        data = [r for r in rows[header_index + 1 :] if r[0] and not str(r[0]).startswith("Total")]
         self.assertFalse(report.items_computed_on)  # the detail sheet came from the ledger
         self.assertEqual(len(data), len(self._items(report)))
         self.assertAlmostEqual(sum(r[11] for r in data), screen["total"], 2)
@@ -413,11 +469,16 @@ class TestReceivableAging(AgingCommon):
         with self.assertRaises(AccessError):
             self.env["customer.credit.aging.report"].with_user(basic).create({})
         invoicing = new_test_user(
-            self.env, login="aging_invoicing", groups="account.group_account_invoice",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="aging_invoicing",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
-        report = self.env["customer.credit.aging.report"].with_user(invoicing).create(
-            {"date_as_of": "2024-02-29", "company_ids": [Command.set(self.company.ids)]}
+        report = (
+            self.env["customer.credit.aging.report"]
+            .with_user(invoicing)
+            .create({"date_as_of": "2024-02-29", "company_ids": [Command.set(self.company.ids)]})
         )
         report.action_compute()
         self.assertAlmostEqual(sum(report.line_ids.mapped("amount_total")), 1900.0, 2)
@@ -439,8 +500,10 @@ class TestReceivableAging(AgingCommon):
 class TestReceivableAgingDownload(HttpCase):
     def test_xlsx_route(self):
         admin = self.env.ref("base.user_admin")
-        report = self.env["customer.credit.aging.report"].with_user(admin).create(
-            {"date_as_of": date(2024, 2, 29)}
+        report = (
+            self.env["customer.credit.aging.report"]
+            .with_user(admin)
+            .create({"date_as_of": date(2024, 2, 29)})
         )
         report._run_aging()
         action = report.action_export_xlsx()
@@ -460,17 +523,21 @@ class TestReceivableAgingPdf(AgingCommon, HttpCase):
 
     def test_pdf_summary(self):
         report = self._report("2024-02-29")
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "customer_credit.action_report_receivable_aging", report.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_credit.action_report_receivable_aging", report.ids)[0]
+            .decode()
+        )
         self.assertIn("Aging Customer A", html)
         self.assertIn("Aging Customer B", html)
         self.assertIn("Over 120", html)
         self.assertIn("1,900.00", html)
         self.assertIn("2024-02-29", html)
-        pdf, report_type = self.env["ir.actions.report"].with_context(
-            force_report_rendering=True
-        )._render_qweb_pdf("customer_credit.action_report_receivable_aging", report.ids)
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("customer_credit.action_report_receivable_aging", report.ids)
+        )
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")

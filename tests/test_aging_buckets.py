@@ -1,13 +1,12 @@
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase
+from odoo.tests import tagged
 
-from ..models.aging_buckets import (
-    DEFAULT_BUCKET_SPEC,
-    BucketSpecError,
-    bucket_bounds_text,
-    bucket_index,
-    build_buckets,
-    parse_bucket_spec,
-)
+from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..models.aging_buckets import BucketSpecError
+from ..models.aging_buckets import bucket_bounds_text
+from ..models.aging_buckets import bucket_index
+from ..models.aging_buckets import build_buckets
+from ..models.aging_buckets import parse_bucket_spec
 
 
 @tagged("post_install", "-at_install")
@@ -22,8 +21,21 @@ class TestAgingBucketMaths(BaseCase):
             [bucket_bounds_text(b) for b in buckets],
             ["≤ 0", "1–30", "31–60", "61–90", "91–120", "121+"],
         )
-        expected = {-400: 0, -1: 0, 0: 0, 1: 1, 30: 1, 31: 2, 60: 2, 61: 3, 90: 3, 91: 4,
-                    120: 4, 121: 5, 5000: 5}
+        expected = {
+            -400: 0,
+            -1: 0,
+            0: 0,
+            1: 1,
+            30: 1,
+            31: 2,
+            60: 2,
+            61: 3,
+            90: 3,
+            91: 4,
+            120: 4,
+            121: 5,
+            5000: 5,
+        }
         for days, index in expected.items():
             self.assertEqual(bucket_index(buckets, days), index, days)
 

@@ -13,20 +13,25 @@ between. Results are transient: they live as long as the options record.
 import os
 import tempfile
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..models.aging_buckets import (
-    DEFAULT_BUCKET_SPEC,
-    BucketSpecError,
-    bucket_bounds_text,
-    build_buckets,
-    parse_bucket_spec,
-)
-from ..models.aging_sql import aging_detail_sql, aging_items_sql, aging_summary_sql
+from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..models.aging_buckets import BucketSpecError
+from ..models.aging_buckets import bucket_bounds_text
+from ..models.aging_buckets import build_buckets
+from ..models.aging_buckets import parse_bucket_spec
+from ..models.aging_sql import aging_detail_sql
+from ..models.aging_sql import aging_items_sql
+from ..models.aging_sql import aging_summary_sql
 from ..models.customer_credit_aging_line import BUCKET_FIELDS
-from ..reports.aging_xlsx import currency_num_format, write_aging_workbook
+from ..reports.aging_xlsx import currency_num_format
+from ..reports.aging_xlsx import write_aging_workbook
 
 # Rows fetched per round trip when streaming results to a file.
 EXPORT_BATCH = 20000
@@ -269,8 +274,11 @@ class CustomerCreditAgingReport(models.TransientModel):
         self.ensure_one()
         self._check_options()
         self.env.flush_all()
-        for table in ("customer_credit_aging_item", "customer_credit_aging_line",
-                      "customer_credit_aging_bucket"):
+        for table in (
+            "customer_credit_aging_item",
+            "customer_credit_aging_line",
+            "customer_credit_aging_bucket",
+        ):
             self.env.cr.execute(
                 SQL("DELETE FROM %s WHERE report_id = %s", SQL.identifier(table), self.id)
             )
@@ -465,9 +473,7 @@ class CustomerCreditAgingReport(models.TransientModel):
             (self.env._("Credit Grades"), ", ".join(self.grade_ids.mapped("code")) or every),
             (
                 self.env._("Computed on"),
-                fields.Datetime.to_string(
-                    fields.Datetime.context_timestamp(self, self.computed_on)
-                )
+                fields.Datetime.to_string(fields.Datetime.context_timestamp(self, self.computed_on))
                 if self.computed_on
                 else "",
             ),
