@@ -100,8 +100,14 @@ EOF
     mkdir -p "$PGRUN_LOCAL"
     [ "$(id -u)" = 0 ] && chown postgres: "$PGRUN_LOCAL"
     if ! "$bin/pg_isready" -q -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL >/dev/null 2>&1; then
-        say "starting PostgreSQL (.local/pgdata, socket in .local/run)"
-        as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" -l "$PGDATA_LOCAL/server.log" -w -t 60 start >/dev/null
+        if as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" status >/dev/null 2>&1; then
+            # Running but not answering on its socket (the socket file was removed): restart.
+            say "restarting PostgreSQL (.local/pgdata): its socket is gone"
+            as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" -l "$PGDATA_LOCAL/server.log" -w -t 60 -m fast restart >/dev/null
+        else
+            say "starting PostgreSQL (.local/pgdata, socket in .local/run)"
+            as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" -l "$PGDATA_LOCAL/server.log" -w -t 60 start >/dev/null
+        fi
     fi
     if ! psql -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DB_ROLE'" | grep -q 1; then
         psql -q -h "$PGRUN_LOCAL" -p $PGPORT_LOCAL -U postgres -d postgres -c "CREATE ROLE $DB_ROLE LOGIN SUPERUSER"
