@@ -329,49 +329,31 @@ class CustomerCreditMonitor(models.AbstractModel):
             invoices_text = ", ".join(
                 moves.browse(move_id).name for move_id in sorted(plan.top_level_by_move)
             )
+            salesperson = partner.user_id if partner.user_id and not partner.user_id.share else None
             assigned = env["res.users"]
-            if plan.salesperson_level_id:
-                level = Level.browse(plan.salesperson_level_id)
-                users = (
-                    partner.user_id
-                    if partner.user_id and not partner.user_id.share
-                    else (managers_by_partner[pid])
-                )
-                for user in users:
-                    activity_vals.append(
-                        self._activity_vals(
-                            partner_model_id,
-                            activity_type,
-                            pid,
-                            user,
-                            today,
-                            env._(
-                                "Overdue %(level)s: follow up with the customer", level=level.code
-                            ),
-                            invoices_text,
-                        )
+            # The salesperson (or the credit managers when the customer has none) first,
+            # then the credit managers not already assigned.
+            for level_id, flag in (
+                (plan.salesperson_level_id, "activity_salesperson"),
+                (plan.manager_level_id, "activity_manager"),
+            ):
+                if not level_id:
+                    continue
+                code = Level.browse(level_id).code
+                if flag == "activity_salesperson":
+                    users = salesperson or managers_by_partner[pid]
+                    summary = env._("Overdue %(level)s: follow up with the customer", level=code)
+                else:
+                    users = managers_by_partner[pid] - assigned
+                    summary = env._("Overdue %(level)s: review the customer's credit", level=code)
+                activity_vals += [
+                    self._activity_vals(
+                        partner_model_id, activity_type, pid, user, today, summary, invoices_text
                     )
-                    assigned |= user
-                results[pid]["activity_salesperson"] = bool(users)
-            if plan.manager_level_id:
-                level = Level.browse(plan.manager_level_id)
-                users = managers_by_partner[pid] - assigned
-                for user in users:
-                    activity_vals.append(
-                        self._activity_vals(
-                            partner_model_id,
-                            activity_type,
-                            pid,
-                            user,
-                            today,
-                            env._(
-                                "Overdue %(level)s: review the customer's credit", level=level.code
-                            ),
-                            invoices_text,
-                        )
-                    )
-                    assigned |= user
-                results[pid]["activity_manager"] = bool(users)
+                    for user in users
+                ]
+                assigned |= users
+                results[pid][flag] = bool(users)
             if assigned:
                 notes[pid].append(
                     env._(
