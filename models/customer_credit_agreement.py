@@ -19,21 +19,7 @@ class CustomerCreditAgreement(models.Model):
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        "Number", required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        "Customer",
-        required=True,
-        tracking=True,
-        check_company=True,
-        index=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
+    name = fields.Char("Number")
     currency_id = fields.Many2one(
         "res.currency",
         required=True,

@@ -1,4 +1,5 @@
 from odoo import api
+from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
@@ -7,6 +8,27 @@ from odoo.exceptions import ValidationError
 class CustomerCreditApprovalMixin(models.AbstractModel):
     _name = "customer.credit.approval.mixin"
     _description = "Credit Approval Helpers"
+
+    # What evaluations, limit requests and agreements have in common.
+    name = fields.Char(
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        tracking=True,
+        check_company=True,
+        index=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
 
     @api.model
     def _credit_assign_sequence(self, vals_list, sequence_code):

@@ -60,25 +60,6 @@ class CustomerCreditEvaluation(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        "Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        "Customer",
-        required=True,
-        tracking=True,
-        check_company=True,
-        index=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(
         "Evaluation Date", required=True, default=fields.Date.context_today, tracking=True
