@@ -383,7 +383,7 @@ class ResPartner(models.Model):
     def _check_credit_write_access(self, vals):
         """Only credit managers change credit terms (copying a company's terms to its
         contacts changes nothing and is allowed)."""
-        managed = [name for name in CREDIT_MANAGED_FIELDS if name in vals]
+        managed = [name for name in self._credit_managed_fields() if name in vals]
         if not managed or self.env.su:
             return
         if self.env.user.has_group("customer_credit.group_credit_manager"):
@@ -403,9 +403,14 @@ class ResPartner(models.Model):
             )
 
     @api.model
+    def _credit_managed_fields(self):
+        """Fields only a credit manager (or the superuser) may change."""
+        return CREDIT_MANAGED_FIELDS
+
+    @api.model
     def _credit_manager_write_fields(self):
         """Fields a credit manager may write on customers without contact edition rights."""
-        return CREDIT_WRITE_FIELDS
+        return CREDIT_WRITE_FIELDS | set(self._credit_managed_fields())
 
     def _credit_value_equal(self, partner, name, value):
         current = partner[name]
@@ -445,7 +450,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def _check_credit_create_access(self, vals):
-        managed = [name for name in CREDIT_MANAGED_FIELDS if vals.get(name)]
+        managed = [name for name in self._credit_managed_fields() if vals.get(name)]
         if not managed:
             return
         parent = self.browse(vals.get("parent_id")).commercial_partner_id

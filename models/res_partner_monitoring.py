@@ -1,7 +1,6 @@
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .res_partner import CREDIT_GROUPS
@@ -90,19 +89,10 @@ class ResPartner(models.Model):
         return super()._commercial_fields() + list(MONITORING_MANAGED_FIELDS)
 
     @api.model
-    def _credit_manager_write_fields(self):
-        return super()._credit_manager_write_fields() | set(MONITORING_MANAGED_FIELDS)
+    def _credit_managed_fields(self):
+        return super()._credit_managed_fields() + MONITORING_MANAGED_FIELDS
 
     def write(self, vals):
-        if any(name in vals for name in MONITORING_MANAGED_FIELDS) and not (
-            self.env.su or self.env.user.has_group("customer_credit.group_credit_manager")
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only a credit manager can change the credit warning or the automatic "
-                    "hold of a customer. Ask your credit manager."
-                )
-            )
         if "credit_hold" in vals and "credit_hold_auto" not in vals:
             # A hold set or lifted by hand is a manual decision: the run must not undo it.
             vals = dict(vals, credit_hold_auto=False)
