@@ -7,6 +7,7 @@ from . import res_partner
 from . import customer_credit_aging_bucket
 from . import customer_credit_aging_item
 from . import customer_credit_aging_line
+from . import customer_credit_workflow_mixin
 from . import customer_credit_approval_mixin
 from . import customer_credit_scorecard
 from . import customer_credit_scorecard_criterion
@@ -35,4 +36,5 @@ from . import customer_credit_confirm_lock
 from . import customer_credit_release
 from . import payment_transaction
 from . import sale_order
+from . import sale_order_line
 from . import mail_template

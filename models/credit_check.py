@@ -42,19 +42,21 @@ CreditInput = namedtuple(
 def credit_reasons(data, rounding=0.01):
     """Reasons standing against an order, as a list of :class:`CreditReason`.
 
-    - policy 'none': nothing is checked;
-    - a hold and a blocking grade always count;
+    - a hold always counts, whatever the policy;
+    - policy 'none': nothing else is checked;
+    - a blocking grade always counts under 'warn' and 'block';
     - a 'block' policy without a limit fails with ``no_limit`` (a block policy
       requires a limit); under 'warn' no limit means no limit check;
     - over limit when exposure + this order + the other orders of the call
       exceed the limit by more than the currency rounding;
     - overdue when something is overdue for more than the tolerance.
     """
-    if data.policy not in ("warn", "block"):
-        return []
     reasons = []
     if data.hold:
+        # A hold blocks whatever the policy: a hold that only warns is not a hold.
         reasons.append(CreditReason(REASON_HOLD, detail=data.hold_reason or ""))
+    if data.policy not in ("warn", "block"):
+        return reasons
     if data.grade_blocks:
         reasons.append(CreditReason(REASON_GRADE, detail=data.grade_name or ""))
     if data.limit and data.limit > 0:
@@ -71,7 +73,9 @@ def credit_reasons(data, rounding=0.01):
 
 
 def credit_outcome(policy, reasons):
-    """'ok', 'warning' or 'blocked' for a policy and its reasons."""
+    """'ok', 'warning' or 'blocked' for a policy and its reasons (a hold always blocks)."""
+    if any(reason.code == REASON_HOLD for reason in reasons):
+        return "blocked"
     if not reasons or policy not in ("warn", "block"):
         return "ok"
     return "blocked" if policy == "block" else "warning"

@@ -19,6 +19,17 @@ class CustomerCreditAgreement(models.Model):
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
+    _credit_workflow_fields = (
+        "state",
+        "previous_limit",
+        "activation_date",
+        "activated_by_id",
+        "termination_date",
+        "termination_reason",
+        "expiry_activity_scheduled",
+    )
+    _credit_workflow_actions_hint = "Activate, Terminate"
+
     name = fields.Char("Number")
     currency_id = fields.Many2one(
         "res.currency",
@@ -92,6 +103,7 @@ class CustomerCreditAgreement(models.Model):
     )
     previous_limit = fields.Monetary(readonly=True, copy=False)
     activation_date = fields.Datetime(readonly=True, copy=False)
+    activated_by_id = fields.Many2one("res.users", "Activated By", readonly=True, copy=False)
     termination_date = fields.Date(readonly=True, copy=False)
     termination_reason = fields.Text(readonly=True, copy=False, tracking=True)
     expiry_activity_scheduled = fields.Boolean(readonly=True, copy=False)
@@ -207,13 +219,15 @@ class CustomerCreditAgreement(models.Model):
 
     def action_activate(self):
         """Activate: the customer's credit limit becomes the agreement's limit."""
-        self._credit_check_group(
-            "customer_credit.group_credit_manager", self.env._("activate credit agreements")
-        )
         today = fields.Date.context_today(self)
         for agreement in self:
             if agreement.state != "draft":
                 raise UserError(self.env._("Only draft agreements can be activated."))
+        self._credit_check_decider(
+            lambda agreement: agreement.create_uid,
+            self.env._("activate credit agreements"),
+        )
+        for agreement in self:
             if agreement.date_end < today:
                 raise UserError(
                     self.env._(
@@ -230,14 +244,24 @@ class CustomerCreditAgreement(models.Model):
                 today,
             )
             previous = partner.credit_limit
-            agreement.write(
+            agreement._credit_workflow_write(
                 {
                     "state": "active",
                     "previous_limit": previous,
                     "activation_date": fields.Datetime.now(),
+                    "activated_by_id": self.env.uid,
                 }
             )
-            partner.write({"credit_limit": limit})
+            partner.with_context(credit_decision_source=agreement).write({"credit_limit": limit})
+            agreement._credit_record_decision(
+                "agreement_activated",
+                agreement.partner_id,
+                agreement.company_id,
+                old=previous,
+                new=limit,
+                comment=self.env._("until %(end)s", end=agreement.date_end),
+                source=agreement,
+            )
             body = self.env._(
                 "Credit agreement %(name)s activated: credit limit %(previous)s → %(limit)s "
                 "until %(end)s.",
@@ -257,7 +281,7 @@ class CustomerCreditAgreement(models.Model):
         for agreement in self:
             if agreement.state != "active":
                 raise UserError(self.env._("Only active agreements can be terminated."))
-            agreement.write(
+            agreement._credit_workflow_write(
                 {
                     "state": "terminated",
                     "termination_reason": reason,
@@ -265,6 +289,15 @@ class CustomerCreditAgreement(models.Model):
                 }
             )
             agreement._credit_close_activities(EXPIRY_ACTIVITY, feedback=reason)
+            agreement._credit_record_decision(
+                "agreement_terminated",
+                agreement.partner_id,
+                agreement.company_id,
+                old="active",
+                new="terminated",
+                comment=reason,
+                source=agreement,
+            )
             agreement.partner_id.sudo().message_post(
                 body=self.env._(
                     "Credit agreement %(name)s terminated: %(reason)s",
@@ -288,7 +321,15 @@ class CustomerCreditAgreement(models.Model):
         today = fields.Date.context_today(self)
         expired = self.search([("state", "=", "active"), ("date_end", "<", today)])
         for agreement in expired:
-            agreement.write({"state": "expired"})
+            agreement._credit_workflow_write({"state": "expired"})
+            agreement._credit_record_decision(
+                "agreement_expired",
+                agreement.partner_id,
+                agreement.company_id,
+                old="active",
+                new="expired",
+                source=agreement,
+            )
             agreement._credit_close_activities(EXPIRY_ACTIVITY)
             body = self.env._(
                 "Credit agreement %(name)s expired on %(date)s. The credit limit is kept "
@@ -327,7 +368,7 @@ class CustomerCreditAgreement(models.Model):
                     date=agreement.date_end,
                 ),
             )
-            agreement.expiry_activity_scheduled = True
+            agreement._credit_workflow_write({"expiry_activity_scheduled": True})
         return len(expired), len(ending)
 
     # ------------------------------------------------------------------ printing

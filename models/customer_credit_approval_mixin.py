@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 
 class CustomerCreditApprovalMixin(models.AbstractModel):
     _name = "customer.credit.approval.mixin"
+    _inherit = ["customer.credit.workflow.mixin"]
     _description = "Credit Approval Helpers"
 
     # What evaluations, limit requests and agreements have in common.
@@ -78,6 +79,13 @@ class CustomerCreditApprovalMixin(models.AbstractModel):
                 continue
             if group in user.groups_id and company in user.company_ids:
                 return user
+        deputy = self._credit_deputy(company)
+        if (
+            group_xmlid == "customer_credit.group_credit_manager"
+            and deputy.active
+            and deputy not in exclude
+        ):
+            return deputy
         return self.env["res.users"]
 
     def _credit_check_group(self, group_xmlid, action_label):

@@ -60,6 +60,39 @@ class CustomerCreditEvaluation(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
+    # Results of the scoring and of the decision: computed or set by the actions only.
+    _credit_workflow_fields = (
+        "state",
+        "submitted_by_id",
+        "approved_by_id",
+        "decision_date",
+        "refusal_reason",
+        "line_ids",
+        "score",
+        "grade_id",
+        "confidence",
+        "missing_inputs",
+        "missing_mandatory_inputs",
+        "recommended_limit",
+        "recommended_limit_basis",
+        "history_date",
+        "history_has_invoices",
+        "history_has_due_invoices",
+        "invoice_count",
+        "tenure_months",
+        "on_time_payment_ratio",
+        "average_days_late",
+        "max_days_overdue",
+        "average_monthly_sales",
+        "statement_period",
+        "current_ratio",
+        "debt_ratio",
+        "net_margin",
+        "ocf_to_current_liabilities",
+        "annual_revenue",
+    )
+    _credit_workflow_actions_hint = "Refresh, Submit, Approve, Refuse, Reset to Draft"
+
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(
         "Evaluation Date", required=True, default=fields.Date.context_today, tracking=True
@@ -313,7 +346,7 @@ class CustomerCreditEvaluation(models.Model):
         rows = {row[0]: row for row in self.env.execute_query(history_sql(requests))}
         for evaluation in self:
             metrics = history_from_row(rows[evaluation.id], evaluation.date)
-            super(CustomerCreditEvaluation, evaluation).write(
+            evaluation._credit_workflow_write(
                 {
                     "history_date": evaluation.date,
                     "history_has_invoices": metrics["tenure_months"] is not None,
@@ -391,7 +424,7 @@ class CustomerCreditEvaluation(models.Model):
     # super() is only used to write the results: nothing to return.
     def _compute_scoring(self):  # pylint: disable=missing-return
         """Score, grade, explanation lines, missing inputs and recommended limit."""
-        Line = self.env["customer.credit.evaluation.line"]
+        Line = self.env["customer.credit.evaluation.line"].sudo()
         for evaluation in self:
             criteria = evaluation.scorecard_id.criterion_ids
             values = evaluation._criterion_values()
@@ -407,7 +440,7 @@ class CustomerCreditEvaluation(models.Model):
                     for c in criteria
                 ]
             )
-            evaluation.line_ids.unlink()
+            evaluation.line_ids.sudo().unlink()
             line_vals = []
             for criterion, line in zip(criteria, result["lines"], strict=True):
                 line_vals.append(
@@ -436,7 +469,7 @@ class CustomerCreditEvaluation(models.Model):
                 else self.env["customer.credit.grade"]
             )
             limit, basis = evaluation._recommend_limit(grade)
-            super(CustomerCreditEvaluation, evaluation).write(
+            evaluation._credit_workflow_write(
                 {
                     "score": result["score"],
                     "confidence": result["confidence"],
@@ -501,20 +534,27 @@ class CustomerCreditEvaluation(models.Model):
                         missing=evaluation.missing_mandatory_inputs,
                     )
                 )
-            super(CustomerCreditEvaluation, evaluation).write(
+            evaluation._credit_workflow_write(
                 {"state": "submitted", "submitted_by_id": self.env.uid}
             )
             approver = self._credit_pick_approver(
                 "customer_credit.group_credit_manager",
                 evaluation.partner_id,
                 evaluation.company_id,
-                exclude=self.env.user,
-            ) or (
-                self.env.user
-                if self.env.user.has_group("customer_credit.group_credit_manager")
-                else self.env["res.users"]
+                exclude=evaluation._credit_preparers(),
             )
-            if approver:
+            if not approver:
+                evaluation.message_post(
+                    body=self.env._(
+                        "Nobody can approve %(name)s yet: the approver must be a credit "
+                        "manager who did not prepare or submit it. The evaluation waits "
+                        "until there is one or the company names a deputy approver "
+                        "(Settings > Customer Credit).",
+                        name=evaluation.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            else:
                 evaluation.activity_schedule(
                     "customer_credit.mail_activity_type_credit_evaluation_approval",
                     user_id=approver.id,
@@ -528,14 +568,21 @@ class CustomerCreditEvaluation(models.Model):
                 )
         return True
 
+    def _credit_preparers(self):
+        """Who prepared or submitted the evaluation: they never decide on it."""
+        self.ensure_one()
+        return self.create_uid | self.user_id | self.submitted_by_id
+
     def action_approve(self):
         """Approve: the customer gets the score, the grade and the next review date."""
-        self._credit_check_group(
-            "customer_credit.group_credit_manager", self.env._("approve credit evaluations")
-        )
         for evaluation in self:
             if evaluation.state != "submitted":
                 raise UserError(self.env._("Only submitted evaluations can be approved."))
+        self._credit_check_decider(
+            lambda evaluation: evaluation._credit_preparers(),
+            self.env._("approve credit evaluations"),
+        )
+        for evaluation in self:
             if not evaluation.grade_id:
                 raise UserError(
                     self.env._(
@@ -543,7 +590,7 @@ class CustomerCreditEvaluation(models.Model):
                         score=evaluation.score,
                     )
                 )
-            super(CustomerCreditEvaluation, evaluation).write(
+            evaluation._credit_workflow_write(
                 {
                     "state": "approved",
                     "approved_by_id": self.env.uid,
@@ -552,7 +599,9 @@ class CustomerCreditEvaluation(models.Model):
             )
             grade = evaluation.grade_id
             review = evaluation.date + relativedelta(months=grade.review_months or 12)
-            evaluation.partner_id.sudo().with_company(evaluation.company_id).write(
+            evaluation.partner_id.sudo().with_company(evaluation.company_id).with_context(
+                credit_decision_source=evaluation
+            ).write(
                 {
                     "credit_score": evaluation.score,
                     "credit_grade_id": grade.id,
@@ -574,16 +623,26 @@ class CustomerCreditEvaluation(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+            evaluation._credit_record_decision(
+                "evaluation_approved",
+                evaluation.partner_id,
+                evaluation.company_id,
+                new=f"{evaluation.score} / {grade.code}",
+                comment=evaluation.recommended_limit_basis,
+                source=evaluation,
+            )
         return True
 
     def _action_refuse(self, reason):
-        self._credit_check_group(
-            "customer_credit.group_credit_manager", self.env._("refuse credit evaluations")
-        )
         for evaluation in self:
             if evaluation.state != "submitted":
                 raise UserError(self.env._("Only submitted evaluations can be refused."))
-            super(CustomerCreditEvaluation, evaluation).write(
+        self._credit_check_decider(
+            lambda evaluation: evaluation._credit_preparers(),
+            self.env._("refuse credit evaluations"),
+        )
+        for evaluation in self:
+            evaluation._credit_workflow_write(
                 {
                     "state": "refused",
                     "refusal_reason": reason,
@@ -594,6 +653,14 @@ class CustomerCreditEvaluation(models.Model):
             evaluation._credit_close_activities(
                 "customer_credit.mail_activity_type_credit_evaluation_approval",
                 feedback=self.env._("Refused: %(reason)s", reason=reason),
+            )
+            evaluation._credit_record_decision(
+                "evaluation_refused",
+                evaluation.partner_id,
+                evaluation.company_id,
+                new=f"{evaluation.score} / {evaluation.grade_id.code or '-'}",
+                comment=reason,
+                source=evaluation,
             )
         return True
 
@@ -611,7 +678,9 @@ class CustomerCreditEvaluation(models.Model):
             "customer_credit.mail_activity_type_credit_evaluation_approval",
             feedback=self.env._("Reset to draft"),
         )
-        super().write({"state": "draft", "refusal_reason": False, "approved_by_id": False})
+        self._credit_workflow_write(
+            {"state": "draft", "refusal_reason": False, "approved_by_id": False}
+        )
         return True
 
     def action_request_limit(self):

@@ -24,6 +24,24 @@ class CustomerCreditLimitRequest(models.Model):
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
+    _credit_workflow_fields = (
+        "state",
+        "requested_by_id",
+        "current_limit",
+        "director_required",
+        "manager_approver_id",
+        "manager_approval_date",
+        "director_approver_id",
+        "director_approval_date",
+        "next_approver_id",
+        "refused_by_id",
+        "refusal_reason",
+        "previous_limit",
+        "applied_date",
+        "reverted_date",
+    )
+    _credit_workflow_actions_hint = "Submit, Approve, Refuse, Cancel, Reset to Draft"
+
     currency_id = fields.Many2one(related="company_id.currency_id")
     requested_by_id = fields.Many2one(
         "res.users",
@@ -170,11 +188,9 @@ class CustomerCreditLimitRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._credit_assign_sequence(vals_list, "customer.credit.limit.request")
-        for vals in vals_list:
-            vals.pop("requested_by_id", None)
         requests = super().create(vals_list)
         for request in requests:
-            request.current_limit = request._partner_limit()
+            request._credit_workflow_write({"current_limit": request._partner_limit()})
         return requests
 
     def write(self, vals):
@@ -194,10 +210,10 @@ class CustomerCreditLimitRequest(models.Model):
     def _approval_step_for(self, user):
         """'manager' or 'director' when ``user`` may approve the pending step, else False."""
         self.ensure_one()
-        if self.state != "to_approve" or user == self.requested_by_id:
+        if self.state != "to_approve" or user in self._credit_preparers():
             return False
         if not self.manager_approver_id:
-            return "manager" if user.has_group("customer_credit.group_credit_manager") else False
+            return "manager" if self._credit_may_decide(user, self.company_id) else False
         if (
             self.director_required
             and user != self.manager_approver_id
@@ -210,18 +226,11 @@ class CustomerCreditLimitRequest(models.Model):
         """Raise unless the current user may approve or refuse the pending step."""
         self.ensure_one()
         user = self.env.user
-        self._credit_check_group("customer_credit.group_credit_manager", action_label)
         if self.state != "to_approve":
             raise UserError(
                 self.env._("Limit request %(name)s is not waiting for approval.", name=self.name)
             )
-        if user == self.requested_by_id:
-            raise UserError(
-                self.env._(
-                    "You requested %(name)s: another credit manager must decide on it.",
-                    name=self.name,
-                )
-            )
+        self._credit_check_decider(lambda request: request._credit_preparers(), action_label)
         step = self._approval_step_for(user)
         if step:
             return step
@@ -237,6 +246,11 @@ class CustomerCreditLimitRequest(models.Model):
             "customer_credit.group_credit_director", self.env._("give the second approval")
         )
         raise UserError(self.env._("You cannot approve this step of %(name)s.", name=self.name))
+
+    def _credit_preparers(self):
+        """Who asked for the limit: they never approve it."""
+        self.ensure_one()
+        return self.requested_by_id | self.create_uid
 
     # ------------------------------------------------------------------ workflow
 
@@ -255,7 +269,9 @@ class CustomerCreditLimitRequest(models.Model):
                         date=request.valid_until,
                     )
                 )
-            request.write({"current_limit": request._partner_limit(), "state": "to_approve"})
+            request._credit_workflow_write(
+                {"current_limit": request._partner_limit(), "state": "to_approve"}
+            )
             request._schedule_approval("customer_credit.group_credit_manager")
             request.message_post(
                 body=self.env._(
@@ -276,22 +292,26 @@ class CustomerCreditLimitRequest(models.Model):
 
     def _schedule_approval(self, group_xmlid):
         self.ensure_one()
-        exclude = self.requested_by_id | self.manager_approver_id
+        exclude = self._credit_preparers() | self.manager_approver_id
         approver = self._credit_pick_approver(
             group_xmlid, self.partner_id, self.company_id, exclude=exclude
         )
         if not approver:
             group = self.env.ref(group_xmlid).sudo()
-            raise UserError(
-                self.env._(
-                    "Nobody can approve %(name)s: the approver must be a member of "
-                    "%(group)s other than the requester and the first approver. Add a user "
-                    "to that group.",
+            self._credit_workflow_write({"next_approver_id": False})
+            self.message_post(
+                body=self.env._(
+                    "Nobody can approve %(name)s yet: the approver must be a member of "
+                    "%(group)s other than the requester and the first approver. The request "
+                    "waits until such a user exists or the company names a deputy approver "
+                    "(Settings > Customer Credit).",
                     name=self.name,
                     group=group.full_name,
-                )
+                ),
+                subtype_xmlid="mail.mt_note",
             )
-        self.next_approver_id = approver
+            return
+        self._credit_workflow_write({"next_approver_id": approver.id})
         self.activity_schedule(
             APPROVAL_ACTIVITY,
             user_id=approver.id,
@@ -309,7 +329,9 @@ class CustomerCreditLimitRequest(models.Model):
             now = fields.Datetime.now()
             request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Approved"))
             if step == "manager":
-                request.write({"manager_approver_id": self.env.uid, "manager_approval_date": now})
+                request._credit_workflow_write(
+                    {"manager_approver_id": self.env.uid, "manager_approval_date": now}
+                )
                 request.message_post(
                     body=self.env._(
                         "Approved by credit manager %(user)s.", user=self.env.user.name
@@ -320,7 +342,9 @@ class CustomerCreditLimitRequest(models.Model):
                     request._schedule_approval("customer_credit.group_credit_director")
                     continue
             else:
-                request.write({"director_approver_id": self.env.uid, "director_approval_date": now})
+                request._credit_workflow_write(
+                    {"director_approver_id": self.env.uid, "director_approval_date": now}
+                )
                 request.message_post(
                     body=self.env._(
                         "Approved by credit director %(user)s.", user=self.env.user.name
@@ -334,8 +358,10 @@ class CustomerCreditLimitRequest(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
         previous = partner.credit_limit
-        partner.write({"credit_limit": self.requested_limit})
-        self.write(
+        partner.with_context(credit_decision_source=self).write(
+            {"credit_limit": self.requested_limit}
+        )
+        self._credit_workflow_write(
             {
                 "state": "approved",
                 "previous_limit": previous,
@@ -358,6 +384,15 @@ class CustomerCreditLimitRequest(models.Model):
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._credit_record_decision(
+            "limit_request_approved",
+            self.partner_id,
+            self.company_id,
+            old=previous,
+            new=self.requested_limit,
+            comment=self.reason,
+            source=self,
+        )
 
     def _action_refuse(self, reason):
         for request in self:
@@ -365,7 +400,7 @@ class CustomerCreditLimitRequest(models.Model):
             request._credit_close_activities(
                 APPROVAL_ACTIVITY, feedback=self.env._("Refused: %(reason)s", reason=reason)
             )
-            request.write(
+            request._credit_workflow_write(
                 {
                     "state": "refused",
                     "refusal_reason": reason,
@@ -378,6 +413,15 @@ class CustomerCreditLimitRequest(models.Model):
                     "Refused by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
                 ),
                 subtype_xmlid="mail.mt_note",
+            )
+            request._credit_record_decision(
+                "limit_request_refused",
+                request.partner_id,
+                request.company_id,
+                old=request.current_limit,
+                new=request.requested_limit,
+                comment=reason,
+                source=request,
             )
         return True
 
@@ -397,7 +441,7 @@ class CustomerCreditLimitRequest(models.Model):
                     self.env._("cancel the limit requests of others"),
                 )
             request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Cancelled"))
-            request.write({"state": "cancelled", "next_approver_id": False})
+            request._credit_workflow_write({"state": "cancelled", "next_approver_id": False})
         return True
 
     def action_draft(self):
@@ -411,7 +455,7 @@ class CustomerCreditLimitRequest(models.Model):
                     "customer_credit.group_credit_manager",
                     self.env._("reopen the limit requests of others"),
                 )
-        self.write(
+        self._credit_workflow_write(
             {
                 "state": "draft",
                 "manager_approver_id": False,
@@ -431,7 +475,9 @@ class CustomerCreditLimitRequest(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
         if self.currency_id.compare_amounts(partner.credit_limit, self.requested_limit) == 0:
-            partner.write({"credit_limit": self.previous_limit})
+            partner.with_context(credit_decision_source=self).write(
+                {"credit_limit": self.previous_limit}
+            )
             body = self.env._(
                 "Temporary credit limit %(limit)s expired on %(date)s: back to %(previous)s "
                 "(request %(name)s).",
@@ -449,7 +495,7 @@ class CustomerCreditLimitRequest(models.Model):
                 current=self.currency_id.format(partner.credit_limit),
                 name=self.name,
             )
-        self.write({"state": "expired", "reverted_date": fields.Datetime.now()})
+        self._credit_workflow_write({"state": "expired", "reverted_date": fields.Datetime.now()})
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 

@@ -3,7 +3,6 @@ from markupsafe import Markup
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
@@ -22,10 +21,34 @@ class CustomerCreditRelease(models.Model):
 
     _name = "customer.credit.release"
     _description = "Credit Release"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.workflow.mixin"]
     _order = "request_date desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
+
+    # Set by the request itself (snapshot, reasons) and by the decisions; never by a caller.
+    _credit_workflow_fields = (
+        "name",
+        "company_id",
+        "partner_id",
+        "order_partner_id",
+        "amount_total",
+        "currency_id",
+        "payment_term_id",
+        "salesperson_id",
+        "reason_codes",
+        "reason_lines",
+        "requester_id",
+        "request_date",
+        "state",
+        "decided_by_id",
+        "decided_on",
+        "decision_comment",
+        "void_reason",
+        "used_on",
+    )
+    _credit_fixed_fields = ("order_id", "request_comment")
+    _credit_workflow_actions_hint = "Request Credit Release, Approve, Refuse"
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
@@ -74,23 +97,29 @@ class CustomerCreditRelease(models.Model):
     salesperson_id = fields.Many2one(
         "res.users", compute="_compute_snapshot", store=True, precompute=True, readonly=True
     )
-    reason_codes = fields.Char(readonly=True, help="Technical codes of the reasons.")
-    reason_lines = fields.Text("Reasons", readonly=True)
+    reason_codes = fields.Char(readonly=True, copy=False, help="Technical codes of the reasons.")
+    reason_lines = fields.Text("Reasons", readonly=True, copy=False)
     request_comment = fields.Text(required=True, readonly=True)
     requester_id = fields.Many2one(
-        "res.users", "Requested By", default=lambda self: self.env.user, readonly=True
+        "res.users", "Requested By", default=lambda self: self.env.user, readonly=True, copy=False
     )
     request_date = fields.Datetime(
-        "Requested On", default=fields.Datetime.now, readonly=True, index=True
+        "Requested On", default=fields.Datetime.now, readonly=True, index=True, copy=False
     )
     state = fields.Selection(
-        RELEASE_STATES, default="pending", required=True, readonly=True, tracking=True, index=True
+        RELEASE_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
     )
-    decided_by_id = fields.Many2one("res.users", readonly=True)
-    decided_on = fields.Datetime(readonly=True)
-    decision_comment = fields.Text(readonly=True)
-    void_reason = fields.Char("Void Because", readonly=True)
-    used_on = fields.Datetime(readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    decided_on = fields.Datetime(readonly=True, copy=False)
+    decision_comment = fields.Text(readonly=True, copy=False)
+    void_reason = fields.Char("Void Because", readonly=True, copy=False)
+    used_on = fields.Datetime(readonly=True, copy=False)
     can_decide = fields.Boolean(compute="_compute_can_decide")
 
     @api.depends("order_id.name", "partner_id")
@@ -117,10 +146,12 @@ class CustomerCreditRelease(models.Model):
     @api.depends("state", "requester_id")
     @api.depends_context("uid")
     def _compute_can_decide(self):
-        is_manager = self.env.user.has_group("customer_credit.group_credit_manager")
+        user = self.env.user
         for release in self:
             release.can_decide = (
-                is_manager and release.state == "pending" and release.requester_id != self.env.user
+                release.state == "pending"
+                and release.requester_id != user
+                and self._credit_may_decide(user, release.company_id or self.env.company)
             )
 
     @api.constrains("request_comment")
@@ -156,6 +187,7 @@ class CustomerCreditRelease(models.Model):
         releases = super().create(vals_list)
         for release in releases:
             release._check_order_requestable()
+            release._credit_set_reasons()
             release._log(
                 self.env._(
                     "Credit release requested by %(user)s: %(comment)s",
@@ -165,7 +197,42 @@ class CustomerCreditRelease(models.Model):
                 with_reasons=True,
             )
             release._schedule_approval()
+            release._credit_record_decision(
+                "release_requested",
+                release.partner_id,
+                release.company_id,
+                new=release.currency_id.format(release.amount_total),
+                comment=release.request_comment,
+                source=release,
+            )
         return releases
+
+    def copy(self, default=None):
+        raise UserError(
+            self.env._(
+                "A credit release cannot be duplicated: ask for a new one from the quotation."
+            )
+        )
+
+    def _credit_set_reasons(self):
+        """The reasons the release covers: the credit check of the order right now, never
+        what the caller says."""
+        self.ensure_one()
+        order = self.order_id.sudo()
+        verdict = order._credit_evaluate(raise_missing_rate=False)[order]
+        if not verdict.reasons:
+            raise UserError(
+                self.env._(
+                    "%(order)s passes the credit check now: confirm it, no release is needed.",
+                    order=order.name,
+                )
+            )
+        self._credit_workflow_write(
+            {
+                "reason_codes": ",".join(reason.code for reason in verdict.reasons),
+                "reason_lines": "\n".join(order._credit_reason_lines(verdict)),
+            }
+        )
 
     def _check_order_requestable(self):
         self.ensure_one()
@@ -227,10 +294,10 @@ class CustomerCreditRelease(models.Model):
     # ------------------------------------------------------------------ decisions
 
     def _check_can_decide(self):
-        if not self.env.user.has_group("customer_credit.group_credit_manager"):
-            raise AccessError(
-                self.env._("Only a credit manager can approve or refuse a credit release.")
-            )
+        self._credit_check_decider(
+            lambda release: release.requester_id,
+            self.env._("approve or refuse a credit release"),
+        )
         for release in self:
             if release.state != "pending":
                 state = dict(self._fields["state"]._description_selection(self.env))[release.state]
@@ -240,14 +307,6 @@ class CustomerCreditRelease(models.Model):
                         "or refused. Ask the salesperson for a new request if needed.",
                         release=release.name,
                         state=state.lower(),
-                    )
-                )
-            if release.requester_id == self.env.user:
-                raise UserError(
-                    self.env._(
-                        "You asked for %(release)s yourself: another credit manager must "
-                        "decide on it.",
-                        release=release.name,
                     )
                 )
 
@@ -266,7 +325,7 @@ class CustomerCreditRelease(models.Model):
                         order=release.order_id.name,
                     )
                 )
-        self.sudo().write(
+        self._credit_workflow_write(
             {
                 "state": "approved" if approve else "refused",
                 "decided_by_id": self.env.uid,
@@ -291,6 +350,15 @@ class CustomerCreditRelease(models.Model):
                 )
             release._log(text)
             release._notify_requester(text)
+            release._credit_record_decision(
+                "release_approved" if approve else "release_refused",
+                release.partner_id,
+                release.company_id,
+                old="pending",
+                new="approved" if approve else "refused",
+                comment=comment,
+                source=release,
+            )
         return True
 
     def action_approve(self, comment):
@@ -339,17 +407,36 @@ class CustomerCreditRelease(models.Model):
 
     def _void(self, reason):
         for release in self.filtered(lambda r: r.state in ("pending", "approved")):
-            release.sudo().write({"state": "void", "void_reason": reason})
+            old_state = release.state
+            release._credit_workflow_write({"state": "void", "void_reason": reason})
             release._close_activities(reason)
             release._log(self.env._("Credit release void: %(reason)s", reason=reason))
+            release._credit_record_decision(
+                "release_void",
+                release.partner_id,
+                release.company_id,
+                old=old_state,
+                new="void",
+                comment=reason,
+                source=release,
+            )
 
     def _mark_used(self, order):
         self.ensure_one()
-        self.sudo().write({"state": "used", "used_on": fields.Datetime.now()})
+        self._credit_workflow_write({"state": "used", "used_on": fields.Datetime.now()})
         self._log(
             self.env._(
                 "%(order)s confirmed with the credit release approved by %(user)s.",
                 order=order.name,
                 user=self.decided_by_id.name,
             )
+        )
+        self._credit_record_decision(
+            "release_used",
+            self.partner_id,
+            self.company_id,
+            old="approved",
+            new="used",
+            comment=order.name,
+            source=self,
         )

@@ -46,3 +46,11 @@ class ResCompany(models.Model):
         help="Credit limit requests above this amount also need a credit director's "
         "approval. 0: a credit manager's approval is always enough.",
     )
+    credit_deputy_approver_id = fields.Many2one(
+        "res.users",
+        "Deputy Credit Approver",
+        domain="[('share', '=', False)]",
+        help="Stands in for a credit manager on a decision that the only credit manager "
+        "requested or prepared (four eyes). Without a deputy, such a decision waits for "
+        "a second credit manager.",
+    )

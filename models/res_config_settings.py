@@ -14,6 +14,9 @@ class ResConfigSettings(models.TransientModel):
     credit_overdue_tolerance_days = fields.Integer(
         related="company_id.credit_overdue_tolerance_days", readonly=False
     )
+    credit_deputy_approver_id = fields.Many2one(
+        related="company_id.credit_deputy_approver_id", readonly=False
+    )
     credit_limit_director_threshold = fields.Monetary(
         related="company_id.credit_limit_director_threshold",
         currency_field="currency_id",

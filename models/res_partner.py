@@ -32,8 +32,18 @@ CREDIT_MANAGED_FIELDS = (
     "credit_review_date",
     "credit_manager_id",
 )
+# Who and when of a hold: set by the system with the hold, never by hand.
+CREDIT_SYSTEM_FIELDS = ("credit_hold_user_id", "credit_hold_date")
 # Fields a credit manager may write without contact edition rights.
-CREDIT_WRITE_FIELDS = frozenset(CREDIT_MANAGED_FIELDS + ("credit_hold_user_id", "credit_hold_date"))
+CREDIT_WRITE_FIELDS = frozenset(CREDIT_MANAGED_FIELDS + CREDIT_SYSTEM_FIELDS)
+# Changes recorded in the decision ledger: field -> kind.
+CREDIT_DECISION_FIELDS = {
+    "credit_limit": "limit",
+    "credit_grade_id": "grade",
+    "credit_score": "score",
+    "credit_policy": "policy",
+    "credit_hold": "hold",
+}
 
 
 class ResPartner(models.Model):
@@ -382,9 +392,24 @@ class ResPartner(models.Model):
 
     def _check_credit_write_access(self, vals):
         """Only credit managers change credit terms (copying a company's terms to its
-        contacts changes nothing and is allowed)."""
+        contacts changes nothing and is allowed); who and when of a hold only the system."""
+        if self.env.su:
+            return
+        system = [name for name in CREDIT_SYSTEM_FIELDS if name in vals]
+        for partner in self if system else ():
+            commercial = partner.commercial_partner_id
+            if commercial == partner or not all(
+                self._credit_value_equal(commercial, name, vals[name]) for name in system
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Who set a credit hold and when are recorded by the system: put "
+                        "%(partner)s on hold or lift the hold instead.",
+                        partner=partner.display_name,
+                    )
+                )
         managed = [name for name in self._credit_managed_fields() if name in vals]
-        if not managed or self.env.su:
+        if not managed:
             return
         if self.env.user.has_group("customer_credit.group_credit_manager"):
             return
@@ -440,9 +465,13 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and not self.env.user.has_group("customer_credit.group_credit_manager"):
+        if not self.env.su:
+            is_manager = self.env.user.has_group("customer_credit.group_credit_manager")
             for vals in vals_list:
-                self._check_credit_create_access(vals)
+                if is_manager:
+                    self._check_credit_system_create(vals)
+                else:
+                    self._check_credit_create_access(vals)
         vals_list = [
             self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
             for vals in vals_list
@@ -450,7 +479,11 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def _check_credit_create_access(self, vals):
-        managed = [name for name in self._credit_managed_fields() if vals.get(name)]
+        managed = [
+            name
+            for name in self._credit_managed_fields() + CREDIT_SYSTEM_FIELDS
+            if vals.get(name)
+        ]
         if not managed:
             return
         parent = self.browse(vals.get("parent_id")).commercial_partner_id
@@ -463,9 +496,23 @@ class ResPartner(models.Model):
             )
         )
 
+    def _check_credit_system_create(self, vals):
+        system = [name for name in CREDIT_SYSTEM_FIELDS if vals.get(name)]
+        parent = self.browse(vals.get("parent_id")).commercial_partner_id
+        if system and not (
+            parent and all(self._credit_value_equal(parent, name, vals[name]) for name in system)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Who set a credit hold and when are recorded by the system: set the "
+                    "hold itself with its reason."
+                )
+            )
+
     def write(self, vals):
         self._check_credit_write_access(vals)
         vals = self._prepare_credit_grade_vals(self._prepare_credit_hold_vals(vals))
+        before = self._credit_decision_snapshot(vals)
         if (
             not self.env.su
             and set(vals) <= self._credit_manager_write_fields()
@@ -474,8 +521,53 @@ class ResPartner(models.Model):
             # Credit managers edit credit terms of any customer they can read, without
             # needing the right to edit contacts; the author stays the manager.
             self.check_access("read")
-            return super(ResPartner, self.sudo()).write(vals)
-        return super().write(vals)
+            result = super(ResPartner, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        if before:
+            self._credit_record_decisions(before)
+        return result
+
+    # ------------------------------------------------------------------ ledger
+
+    def _credit_decision_snapshot(self, vals):
+        """Values of the recorded credit fields before a write, per commercial partner."""
+        names = [name for name in CREDIT_DECISION_FIELDS if name in vals]
+        if not names:
+            return {}
+        partners = self.sudo().filtered(lambda p: p.commercial_partner_id == p)
+        return {
+            partner.id: {name: partner._credit_decision_value(name) for name in names}
+            for partner in partners
+        }
+
+    def _credit_decision_value(self, name):
+        value = self[name]
+        if name == "credit_grade_id":
+            return value.display_name or ""
+        if name == "credit_policy":
+            return dict(self._fields[name]._description_selection(self.env)).get(value, "")
+        return value
+
+    def _credit_record_decisions(self, before):
+        source = self.env.context.get("credit_decision_source") if self.env.su else None
+        if source is not None and not isinstance(source, models.BaseModel):
+            source = None
+        company = self.env.company
+        Ledger = self.env["customer.credit.workflow.mixin"]
+        for partner in self.sudo().browse(list(before)):
+            for name, old in before[partner.id].items():
+                new = partner._credit_decision_value(name)
+                if old == new:
+                    continue
+                kind = CREDIT_DECISION_FIELDS[name]
+                comment = None
+                if name == "credit_hold":
+                    kind = "hold" if new else "hold_lifted"
+                    comment = partner.credit_hold_reason if new else None
+                Ledger._credit_record_decision(
+                    kind, partner, company, old=old, new=new, comment=comment, source=source
+                )
 
     # ------------------------------------------------------------------ actions
 

@@ -47,7 +47,13 @@ RELEASE_WATCHED_FIELDS = (
     "currency_id",
     "payment_term_id",
     "pricelist_id",
+    "fiscal_position_id",
 )
+# Order fields (besides its lines) that can raise the amount of a confirmed order.
+AMOUNT_WATCHED_FIELDS = ("partner_id", "currency_id", "pricelist_id", "fiscal_position_id")
+# Key in the cursor's cache (unreachable by RPC) of the orders whose confirmation passed
+# the credit check in this transaction.
+CONFIRM_CHECKED_KEY = "customer_credit.confirm_checked"
 
 
 class SaleOrder(models.Model):
@@ -140,12 +146,14 @@ class SaleOrder(models.Model):
             cache[key] = result
         return result
 
-    def _credit_evaluate(self, in_call=False, raise_missing_rate=True):
+    def _credit_evaluate(self, in_call=False, raise_missing_rate=True, increases=None):
         """Credit verdict of each order: {order: CreditVerdict}.
 
         One exposure query per company. With ``in_call``, the orders of the same
         company and commercial partner count against each other (they confirm
-        together).
+        together). ``increases`` ({order: amount in company currency}) checks confirmed
+        orders that were just raised: the exposure already holds their new amount, the
+        check is of the increase against the rest.
         """
         verdicts = {}
         rate_cache = {}
@@ -173,6 +181,9 @@ class SaleOrder(models.Model):
             exposures = commercials._credit_exposure_by_partner(company=company)
             amounts = {}
             for order in orders:
+                if increases is not None:
+                    amounts[order] = increases.get(order, 0.0)
+                    continue
                 missing = order._credit_missing_rate_currency(rate_cache)
                 if missing and raise_missing_rate:
                     raise UserError(order._credit_missing_rate_message(missing))
@@ -186,10 +197,15 @@ class SaleOrder(models.Model):
                 policy = commercial.credit_policy or company.credit_policy_default or "none"
                 values = exposures.get(commercial.id) or empty_exposure()
                 others = totals[commercial.id] - amounts[order] if in_call else 0.0
+                exposure = total_exposure(values)
+                if increases is not None:
+                    # the raised orders are in the exposure already, at their new amount
+                    exposure -= totals[commercial.id]
+                    others = totals[commercial.id] - amounts[order]
                 data = CreditInput(
                     policy=policy,
                     limit=commercial.credit_limit,
-                    exposure=total_exposure(values),
+                    exposure=exposure,
                     order_amount=amounts[order],
                     others_amount=others,
                     overdue_amount=values["credit_overdue"],
@@ -201,7 +217,10 @@ class SaleOrder(models.Model):
                     grade_name=commercial.credit_grade_id.display_name,
                 )
                 reasons = credit_reasons(data, currency.rounding)
-                outcome = "none" if policy == "none" else credit_outcome(policy, reasons)
+                if policy == "none" and not reasons:
+                    outcome = "none"
+                else:
+                    outcome = credit_outcome(policy, reasons)
                 verdicts[order] = CreditVerdict(outcome, policy, reasons, data, values, currency)
         return verdicts
 
@@ -415,21 +434,42 @@ class SaleOrder(models.Model):
         return verdicts, blocked, releases
 
     def action_confirm(self):
-        """Confirm after the credit check: every path (button, list, portal, RPC) ends here."""
+        """Confirm after the credit check: every path (button, list, portal, RPC) ends here,
+        and a plain ``write({'state': 'sale'})`` runs the same check (see ``write``)."""
         verdicts, blocked, releases = self._credit_check_confirmation()
         if blocked:
-            if self.env.context.get("credit_portal"):
+            if self._credit_portal_call():
                 return self._credit_handle_portal_block(blocked, verdicts)
             if self.env.context.get("credit_interactive") and len(self) == 1:
                 return self._credit_release_wizard_action(verdicts[self])
             raise UserError(self._credit_block_message(blocked, verdicts))
-        result = super().action_confirm()
+        checked = self._credit_confirm_checked_ids()
+        added = set(self.ids) - checked
+        checked |= added
+        try:
+            result = super().action_confirm()
+        finally:
+            checked -= added
+        self._credit_after_confirm(verdicts, releases)
+        return result
+
+    def _credit_confirm_checked_ids(self):
+        """Ids of the orders whose confirmation passed the check in this transaction.
+
+        Held in the cursor's cache: no RPC argument or context reaches it."""
+        return self.env.cr.cache.setdefault(CONFIRM_CHECKED_KEY, set())
+
+    def _credit_portal_call(self):
+        """The customer accepts or pays online: the portal and payment code run in
+        superuser mode, which a salesperson's RPC call can never be in."""
+        return self.env.su and bool(self.env.context.get("credit_portal"))
+
+    def _credit_after_confirm(self, verdicts, releases):
         for order, release in releases.items():
             release._mark_used(order)
         for order, verdict in verdicts.items():
             if verdict.outcome == "warning":
                 order._credit_log_warning(verdict)
-        return result
 
     def _credit_block_message(self, blocked, verdicts):
         parts = [
@@ -489,7 +529,17 @@ class SaleOrder(models.Model):
             Markup("").join(Markup("<li>%s</li>") % line for line in lines),
         )
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-        if self.env.context.get("credit_portal"):
+        data = verdict.data
+        self.env["customer.credit.workflow.mixin"]._credit_record_decision(
+            "warn_confirmed",
+            self.partner_id.commercial_partner_id,
+            self.company_id,
+            old=verdict.currency.format(data.exposure) if data else None,
+            new=verdict.currency.format(data.exposure + data.order_amount) if data else None,
+            comment="\n".join(lines),
+            source=self,
+        )
+        if self._credit_portal_call():
             self.sudo()._credit_schedule_review(lines)
 
     def _credit_schedule_review(self, lines):
@@ -511,11 +561,15 @@ class SaleOrder(models.Model):
         if manager and manager.active and manager not in exclude:
             return manager
         group = self.env.ref("customer_credit.group_credit_manager").sudo()
-        return group.users.filtered(
+        managers = group.users.filtered(
             lambda u: (
                 u.active and not u.share and self.company_id in u.company_ids and u not in exclude
             )
         )
+        deputy = self.company_id.sudo().credit_deputy_approver_id
+        if not managers and deputy.active and deputy not in exclude:
+            return deputy
+        return managers
 
     def _credit_handle_portal_block(self, blocked, verdicts):
         """Online acceptance of a blocked order: it stays a quotation, a release is asked
@@ -531,8 +585,6 @@ class SaleOrder(models.Model):
                         "The customer accepted the quotation online; it waits for a credit "
                         "release before it is confirmed."
                     ),
-                    "reason_lines": "\n".join(order._credit_reason_lines(verdicts[order])),
-                    "reason_codes": ",".join(r.code for r in verdicts[order].reasons),
                 }
             )
         others = self - blocked
@@ -542,11 +594,151 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ write / cancel
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and (
+            any(vals.get("state") in ("sale", "done") for vals in vals_list)
+            or self.env.context.get("default_state") in ("sale", "done")
+        ):
+            raise UserError(
+                self.env._(
+                    "An order cannot be created already confirmed: create the quotation, "
+                    "then click Confirm (the credit check runs there)."
+                )
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
-        result = super().write(vals)
+        after_confirm = None
+        if vals.get("state") == "sale":
+            after_confirm = self._credit_check_state_write()
+        snapshot = None
         if any(name in vals for name in RELEASE_WATCHED_FIELDS):
-            self._credit_void_stale_releases()
+            watch_amounts = any(name in vals for name in AMOUNT_WATCHED_FIELDS)
+            snapshot = self._credit_snapshot(amounts=watch_amounts)
+        result = super().write(vals)
+        if after_confirm:
+            self._credit_after_confirm(*after_confirm)
+        if snapshot:
+            self._credit_after_change(snapshot)
         return result
+
+    def _credit_check_state_write(self):
+        """A write that confirms orders outside ``action_confirm`` gets the same check."""
+        checked_ids = self._credit_confirm_checked_ids()
+        unchecked = self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.id not in checked_ids
+        )
+        if not unchecked:
+            return None
+        verdicts, blocked, releases = unchecked._credit_check_confirmation()
+        if blocked:
+            raise UserError(unchecked._credit_block_message(blocked, verdicts))
+        return verdicts, releases
+
+    # ------------------------------------------------------------------ changes
+
+    def _credit_fingerprint(self):
+        """What a release was granted for: any difference voids it."""
+        self.ensure_one()
+        lines = tuple(
+            sorted(
+                (
+                    line.id,
+                    line.product_id.id,
+                    line.display_type or "",
+                    line.product_uom_qty,
+                    line.product_uom.id,
+                    line.price_unit,
+                    line.discount,
+                    tuple(sorted(line.tax_id.ids)),
+                )
+                for line in self.order_line
+            )
+        )
+        return (
+            self.partner_id.id,
+            self.currency_id.id,
+            self.payment_term_id.id,
+            self.pricelist_id.id,
+            self.fiscal_position_id.id,
+            self.amount_total,
+            lines,
+        )
+
+    def _credit_snapshot(self, amounts=True):
+        """Before a change: fingerprints of the orders with a live release and, with
+        ``amounts``, the company-currency totals of the confirmed, unlocked orders."""
+        orders = self.sudo().exists()
+        live = orders.credit_release_ids.filtered(lambda r: r.state in ("pending", "approved"))
+        confirmed = (
+            orders.filtered(
+                lambda o: o.state == "sale" and not o.locked and o.company_id.credit_control_enabled
+            )
+            if amounts
+            else orders.browse()
+        )
+        return {
+            "fingerprints": {order.id: order._credit_fingerprint() for order in live.order_id},
+            "amounts": {order.id: order._credit_amount_company() for order in confirmed},
+        }
+
+    def _credit_after_change(self, snapshot):
+        """After a change of orders or lines: void the releases of changed orders, check
+        the confirmed orders whose amount went up."""
+        orders = self.sudo().browse(
+            set(snapshot["fingerprints"]) | set(snapshot["amounts"])
+        ).exists()
+        for order in orders.filtered(lambda o: o.id in snapshot["fingerprints"]):
+            if order._credit_fingerprint() != snapshot["fingerprints"][order.id]:
+                order.credit_release_ids._void(
+                    self.env._(
+                        "The order changed after the request (lines, amount, customer, "
+                        "currency or terms)."
+                    )
+                )
+        increases = {}
+        for order in orders.filtered(lambda o: o.id in snapshot["amounts"]):
+            delta = order._credit_amount_company() - snapshot["amounts"][order.id]
+            if order.company_id.currency_id.compare_amounts(delta, 0.0) > 0:
+                increases[order] = delta
+        if increases:
+            self.browse([o.id for o in increases])._credit_check_increase(
+                {self.browse(o.id): delta for o, delta in increases.items()}
+            )
+
+    def _credit_check_increase(self, increases):
+        """A confirmed order goes up: check the increase like a new order (block: refuse
+        the change, warn: log it). Lowering an amount never gets here."""
+        self._credit_lock()
+        verdicts = self._credit_evaluate(raise_missing_rate=False, increases=increases)
+        blocked = self.filtered(lambda o: verdicts[o].outcome == "blocked")
+        if blocked:
+            parts = [self.env._("The credit check stops this change of confirmed orders:")]
+            for order in blocked:
+                currency = verdicts[order].currency
+                parts.append(
+                    self.env._(
+                        "%(order)s for %(customer)s would go up by %(amount)s:",
+                        order=order.name,
+                        customer=order.partner_id.commercial_partner_id.display_name,
+                        amount=format_amount(self.env, increases[order], currency),
+                    )
+                )
+                parts.extend(
+                    f"  - {line}" for line in order._credit_reason_lines(verdicts[order])
+                )
+            parts.append(
+                self.env._(
+                    "Nothing was changed. Put the additional quantities on a new quotation "
+                    "and click 'Request Credit Release' there, or ask your credit manager "
+                    "for a higher limit."
+                )
+            )
+            raise UserError("\n".join(parts))
+        for order in self:
+            if verdicts[order].outcome == "warning":
+                order._credit_log_warning(verdicts[order])
 
     def _action_cancel(self):
         result = super()._action_cancel()

@@ -63,8 +63,6 @@ class CustomerCreditReleaseRequest(models.TransientModel):
             {
                 "order_id": self.order_id.id,
                 "request_comment": self.comment.strip(),
-                "reason_lines": self.reason_lines,
-                "reason_codes": self.reason_codes,
             }
         )
         return {

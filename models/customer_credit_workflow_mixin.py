@@ -1,0 +1,118 @@
+from odoo import api
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+
+
+class CustomerCreditWorkflowMixin(models.AbstractModel):
+    """One guard for every credit decision model: its workflow fields change only inside
+    its action methods, which check who acts (group, four eyes) and then write through
+    :meth:`_credit_workflow_write`.
+
+    A caller of ``create``/``write`` (JSON-RPC included, whatever the ``context``) cannot
+    set them: the guard is lifted only in superuser mode, which RPC cannot reach.
+    """
+
+    _name = "customer.credit.workflow.mixin"
+    _description = "Credit Decision Workflow Guard"
+
+    # State, decision fields and what a decision sets: never from create/write.
+    _credit_workflow_fields = ()
+    # Links of a decision to what it decides: set at creation, never changed after.
+    _credit_fixed_fields = ()
+    # Words for the error: which actions change the workflow fields.
+    _credit_workflow_actions_hint = ""
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            protected = set(self._credit_workflow_fields)
+            for vals in vals_list:
+                self._credit_refuse_fields(protected & set(vals))
+            defaults = {
+                key[len("default_") :]
+                for key in self.env.context
+                if key.startswith("default_")
+            }
+            self._credit_refuse_fields(protected & defaults)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            protected = set(self._credit_workflow_fields) | set(self._credit_fixed_fields)
+            self._credit_refuse_fields(protected & set(vals))
+        return super().write(vals)
+
+    def _credit_refuse_fields(self, names):
+        if not names:
+            return
+        labels = ", ".join(
+            sorted(self._fields[name]._description_string(self.env) for name in names)
+        )
+        raise AccessError(
+            self.env._(
+                "%(fields)s of a %(model)s cannot be set directly: they change only through "
+                "the document's actions (%(actions)s), which check who is acting.",
+                fields=labels,
+                model=self._description,
+                actions=self._credit_workflow_actions_hint or self.env._("its buttons"),
+            )
+        )
+
+    def _credit_workflow_write(self, vals):
+        """Write workflow fields after the calling action checked who acts."""
+        return self.sudo().write(vals)
+
+    # ------------------------------------------------------------------ who acts
+
+    @api.model
+    def _credit_deputy(self, company):
+        """The company's deputy approver, when it names one."""
+        return company.sudo().credit_deputy_approver_id
+
+    def _credit_may_decide(self, user, company, group_xmlid="customer_credit.group_credit_manager"):
+        """``user`` belongs to ``group_xmlid`` or is the company's deputy approver
+        (the deputy stands in for a credit manager, never for a director)."""
+        if user.has_group(group_xmlid):
+            return True
+        return group_xmlid == "customer_credit.group_credit_manager" and user == self._credit_deputy(
+            company
+        )
+
+    def _credit_check_decider(self, preparers, action_label, group_xmlid=None):
+        """Raise unless the current user may take the decision on every record of ``self``:
+        member of ``group_xmlid`` (or the deputy) and not one of ``preparers(record)``."""
+        group_xmlid = group_xmlid or "customer_credit.group_credit_manager"
+        user = self.env.user
+        for record in self:
+            company = record.company_id or self.env.company
+            if not self._credit_may_decide(user, company, group_xmlid):
+                group = self.env.ref(group_xmlid).sudo()
+                raise AccessError(
+                    self.env._(
+                        "Only members of %(group)s can %(action)s. Ask one of them to do it.",
+                        group=group.full_name,
+                        action=action_label,
+                    )
+                )
+            if user in preparers(record):
+                raise UserError(
+                    self.env._(
+                        "You requested or prepared %(name)s: another credit manager must "
+                        "%(action)s. If you are the only one, your company can name a deputy "
+                        "approver in Settings > Customer Credit; until then the decision waits.",
+                        name=record.display_name,
+                        action=action_label,
+                    )
+                )
+
+    # ------------------------------------------------------------------ ledger
+
+    @api.model
+    def _credit_record_decision(
+        self, kind, partner, company, old=None, new=None, comment=None, source=None
+    ):
+        """Append a credit decision to the company's tamper-evident ledger."""
+        return self.env["customer.credit.decision"]._record(
+            kind, partner, company, old=old, new=new, comment=comment, source=source
+        )
