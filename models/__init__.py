@@ -36,3 +36,4 @@ from . import customer_credit_release
 from . import payment_transaction
 from . import sale_order
 from . import mail_template
+from . import customer_credit_decision
