@@ -44,6 +44,7 @@
         "wizard/credit_release_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/customer_credit_release_views.xml",
+        "views/customer_credit_decision_views.xml",
         "views/menus.xml",
     ],
     "assets": {

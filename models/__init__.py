@@ -38,3 +38,4 @@ from . import payment_transaction
 from . import sale_order
 from . import sale_order_line
 from . import mail_template
+from . import customer_credit_decision
