@@ -93,7 +93,7 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
         self.assertTrue(agreement.name.startswith("CCA/2025/"))
         with self.assertRaises(AccessError):
             agreement.with_user(self.salesman).action_activate()
-        agreement.with_user(self.manager_1).action_activate()
+        agreement.with_user(self.manager_2).action_activate()
         self.assertEqual(agreement.state, "active")
         self.assertEqual(self._limit(), 12345.67)
         self.assertEqual(agreement.previous_limit, 0)
@@ -102,7 +102,7 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
             agreement.with_user(self.manager_1).credit_limit = 1
         second = self._agreement(credit_limit=99_000)
         with self.assertRaisesText(ValidationError, "already has an active credit agreement"):
-            second.with_user(self.manager_1).action_activate()
+            second.with_user(self.manager_2).action_activate()
         self.assertEqual(second.state, "draft")
         self.assertEqual(self._limit(), 12345.67, "nothing half-written")
         # another company's agreement is another matter: terminate then activate
@@ -117,7 +117,7 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
         self.assertEqual(agreement.state, "terminated")
         self.assertEqual(agreement.termination_reason, "Replaced by a larger line")
         self.assertEqual(agreement.termination_date, date(2025, 2, 1))
-        second.with_user(self.manager_1).action_activate()
+        second.with_user(self.manager_2).action_activate()
         self.assertEqual(self._limit(), 99_000)
         self.assertEqual(self.customer.with_user(self.manager_1).credit_agreement_count, 2)
 
@@ -125,12 +125,12 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
     def test_ended_agreement_cannot_be_activated(self):
         agreement = self._agreement()
         with self.assertRaisesText(UserError, "ended on"):
-            agreement.with_user(self.manager_1).action_activate()
+            agreement.with_user(self.manager_2).action_activate()
 
     def test_cron_expiry_and_notice(self):
         with freeze_time("2025-02-01"):
             agreement = self._agreement()
-            agreement.with_user(self.manager_1).action_activate()
+            agreement.with_user(self.manager_2).action_activate()
         Agreement = self.env["customer.credit.agreement"]
         activity_type = self.env.ref(EXPIRY_ACTIVITY)
         with freeze_time("2025-11-30"):

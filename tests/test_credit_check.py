@@ -63,15 +63,26 @@ class TestCreditCheckPure(BaseCase):
     def test_no_limit_under_warn_is_unlimited(self):
         self.assertEqual(credit_reasons(_input(policy="warn", limit=0, order_amount=1e9)), [])
 
-    def test_policy_none_checks_nothing(self):
-        self.assertEqual(credit_reasons(_input(policy="none", hold=True, limit=0)), [])
+    def test_policy_none_checks_only_the_hold(self):
+        self.assertEqual(
+            credit_reasons(_input(policy="none", grade_blocks=True, limit=0, order_amount=1e9)), []
+        )
+        self.assertEqual(
+            credit_reasons(_input(policy="none", hold=True, hold_reason="Fraud", limit=0)),
+            [CreditReason("hold", detail="Fraud")],
+        )
 
     def test_outcome(self):
-        reason = [CreditReason("hold")]
-        self.assertEqual(credit_outcome("block", reason), "blocked")
-        self.assertEqual(credit_outcome("warn", reason), "warning")
+        hold = [CreditReason("hold")]
+        over = [CreditReason("over_limit", 10)]
+        # a hold that only warns is not a hold: it blocks whatever the policy
+        self.assertEqual(credit_outcome("block", hold), "blocked")
+        self.assertEqual(credit_outcome("warn", hold), "blocked")
+        self.assertEqual(credit_outcome("none", hold), "blocked")
+        self.assertEqual(credit_outcome("block", over), "blocked")
+        self.assertEqual(credit_outcome("warn", over), "warning")
+        self.assertEqual(credit_outcome("none", over), "ok")
         self.assertEqual(credit_outcome("block", []), "ok")
-        self.assertEqual(credit_outcome("none", reason), "ok")
 
     def test_release_covers_only_its_reasons(self):
         self.assertTrue(reasons_covered(["over_limit"], [CreditReason("over_limit", 10)]))

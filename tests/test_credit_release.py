@@ -234,6 +234,7 @@ class TestCreditRelease(CreditSaleCommon):
         self.assertIn(pending, Release.search([("state", "=", "pending")]))
         other_company = self.setup_other_company(name="Credit Other Co")["company"]
         self.assertNotIn(other_company, self.manager.company_ids)
+        other_company.write({"credit_control_enabled": True, "credit_policy_default": "block"})
         other_partner = self.env["res.partner"].create({"name": "Elsewhere"})
         other_order = (
             self.env["sale.order"]
@@ -252,7 +253,7 @@ class TestCreditRelease(CreditSaleCommon):
             self.env["customer.credit.release"]
             .sudo()
             .create(
-                {"order_id": other_order.id, "request_comment": "x", "reason_codes": "no_limit"}
+                {"order_id": other_order.id, "request_comment": "x"}
             )
         )
         self.assertNotIn(other_release, Release.search([]))
