@@ -600,7 +600,7 @@ class CustomerCreditEvaluation(models.Model):
             grade = evaluation.grade_id
             review = evaluation.date + relativedelta(months=grade.review_months or 12)
             evaluation.partner_id.sudo().with_company(evaluation.company_id).with_context(
-                credit_decision_source=evaluation
+                credit_decision_source=f"{evaluation._name},{evaluation.id}"
             ).write(
                 {
                     "credit_score": evaluation.score,

@@ -358,7 +358,7 @@ class CustomerCreditLimitRequest(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
         previous = partner.credit_limit
-        partner.with_context(credit_decision_source=self).write(
+        partner.with_context(credit_decision_source=f"{self._name},{self.id}").write(
             {"credit_limit": self.requested_limit}
         )
         self._credit_workflow_write(
@@ -475,7 +475,7 @@ class CustomerCreditLimitRequest(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo().with_company(self.company_id)
         if self.currency_id.compare_amounts(partner.credit_limit, self.requested_limit) == 0:
-            partner.with_context(credit_decision_source=self).write(
+            partner.with_context(credit_decision_source=f"{self._name},{self.id}").write(
                 {"credit_limit": self.previous_limit}
             )
             body = self.env._(

@@ -550,9 +550,13 @@ class ResPartner(models.Model):
         return value
 
     def _credit_record_decisions(self, before):
-        source = self.env.context.get("credit_decision_source") if self.env.su else None
-        if source is not None and not isinstance(source, models.BaseModel):
-            source = None
+        source = None
+        reference = self.env.context.get("credit_decision_source") if self.env.su else None
+        if isinstance(reference, str) and "," in reference:
+            # "model,id" set by the approval flows, honoured only in superuser mode
+            model, res_id = reference.split(",", 1)
+            if model in self.env and res_id.isdigit():
+                source = self.env[model].sudo().browse(int(res_id)).exists() or None
         company = self.env.company
         Ledger = self.env["customer.credit.workflow.mixin"]
         for partner in self.sudo().browse(list(before)):
@@ -570,6 +574,16 @@ class ResPartner(models.Model):
                 )
 
     # ------------------------------------------------------------------ actions
+
+    def action_view_credit_decisions(self):
+        """Open the decision ledger rows of the customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_credit.customer_credit_decision_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action
 
     def action_view_credit_open_items(self):
         """Open the receivable items behind the exposure."""
