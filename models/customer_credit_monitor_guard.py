@@ -1,5 +1,5 @@
-"""One failing record never rolls back the others: every scheduled job of the addon
-runs its records through ``_run_isolated``."""
+"""One failing record never rolls back the others: the scheduled jobs of the addon (and
+the reconciliation hook) run their records through ``_run_isolated``."""
 
 import logging
 
@@ -40,7 +40,9 @@ class CustomerCreditMonitor(models.AbstractModel):
     def _report_job_failure(self, job, record, error):
         """Log the failure of ``job`` on ``record`` and schedule a to-do for the record's
         credit manager (else the company's first credit manager)."""
-        _logger.warning("'%s' failed for %r: %s", job, record, error)
+        _logger.warning(
+            "'%s' failed for %r (%s): %s", job, record, record.sudo().display_name, error
+        )
         try:
             with self.env.cr.savepoint():
                 record = record.sudo()
