@@ -40,14 +40,18 @@ class CustomerCreditMonitor(models.AbstractModel):
     def _report_job_failure(self, job, record, error):
         """Log the failure of ``job`` on ``record`` and schedule a to-do for the record's
         credit manager (else the company's first credit manager)."""
-        _logger.warning(
-            "'%s' failed for %r (%s): %s", job, record, record.sudo().display_name, error
-        )
+        try:
+            name = record.sudo().display_name
+        except Exception:  # noqa: BLE001 - the name only helps the reader of the log
+            name = ""
+        _logger.warning("'%s' failed for %r %s: %s", job, record, name, error)
         try:
             with self.env.cr.savepoint():
                 record = record.sudo()
                 company = self.env.company
-                if "company_id" in record._fields and record.company_id:
+                if record._name == "res.company":
+                    company = record
+                elif "company_id" in record._fields and record.company_id:
                     company = record.company_id
                 partner = self.env["res.partner"]
                 if record._name == "res.partner":
