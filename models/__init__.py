@@ -28,6 +28,7 @@ from . import customer_credit_monitoring_notice
 from . import customer_credit_monitor
 from . import customer_credit_monitor_checks
 from . import customer_credit_monitor_watch
+from . import customer_credit_monitor_guard
 from . import res_partner_monitoring
 from . import res_company_monitoring
 from . import account_partial_reconcile

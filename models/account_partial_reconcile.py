@@ -13,5 +13,11 @@ class AccountPartialReconcile(models.Model):
         Case = self.env["customer.credit.collection.case"].sudo()
         case_ids = Case._open_case_ids_for_moves(moves.ids)
         if case_ids:
-            Case.browse(case_ids)._close_if_paid()
+            # Never block the payment: a case that cannot be closed is logged and left
+            # open for the credit manager (the cron follow-up retries it).
+            self.env["customer.credit.monitor"].sudo()._run_isolated(
+                self.env._("Close paid collection cases"),
+                Case.browse(case_ids),
+                lambda case: case._close_if_paid(),
+            )
         return partials

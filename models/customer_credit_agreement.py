@@ -319,57 +319,72 @@ class CustomerCreditAgreement(models.Model):
     def _cron_expire_agreements(self):
         """Expire agreements past their end; remind the responsible 30 days before."""
         today = fields.Date.context_today(self)
-        expired = self.search([("state", "=", "active"), ("date_end", "<", today)])
-        for agreement in expired:
-            agreement._credit_workflow_write({"state": "expired"})
-            agreement._credit_record_decision(
-                "agreement_expired",
-                agreement.partner_id,
-                agreement.company_id,
-                old="active",
-                new="expired",
-                source=agreement,
-            )
-            agreement._credit_close_activities(EXPIRY_ACTIVITY)
-            body = self.env._(
-                "Credit agreement %(name)s expired on %(date)s. The credit limit is kept "
-                "until a credit manager changes it.",
-                name=agreement.name,
-                date=agreement.date_end,
-            )
-            agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
-            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-        ending = self.search(
-            [
-                ("state", "=", "active"),
-                ("expiry_activity_scheduled", "=", False),
-                ("date_end", "<=", today + timedelta(days=EXPIRY_NOTICE_DAYS)),
-            ]
+        monitor = self.env["customer.credit.monitor"]
+        expired = monitor._run_isolated(
+            self.env._("Expire credit agreements"),
+            self.search([("state", "=", "active"), ("date_end", "<", today)]),
+            lambda agreement: agreement._expire(),
         )
-        for agreement in ending:
-            responsible = (
-                agreement.user_id
-                or agreement.partner_id.sudo().with_company(agreement.company_id).credit_manager_id
-                or self._credit_pick_approver(
-                    "customer_credit.group_credit_manager",
-                    agreement.partner_id,
-                    agreement.company_id,
-                )
-            )
-            agreement.activity_schedule(
-                EXPIRY_ACTIVITY,
-                date_deadline=agreement.date_end,
-                user_id=responsible.id or self.env.uid,
-                note=self.env._(
-                    "Credit agreement %(name)s with %(partner)s ends on %(date)s: renew it "
-                    "or plan the credit limit after that day.",
-                    name=agreement.name,
-                    partner=agreement.partner_id.display_name,
-                    date=agreement.date_end,
-                ),
-            )
-            agreement._credit_workflow_write({"expiry_activity_scheduled": True})
+        ending = monitor._run_isolated(
+            self.env._("Credit agreement renewal activities"),
+            self.search(
+                [
+                    ("state", "=", "active"),
+                    ("expiry_activity_scheduled", "=", False),
+                    ("date_end", "<=", today + timedelta(days=EXPIRY_NOTICE_DAYS)),
+                ]
+            ),
+            lambda agreement: agreement._schedule_expiry_activity(),
+        )
         return len(expired), len(ending)
+
+    def _expire(self):
+        """End a running agreement whose end date is over; the credit limit is kept."""
+        self.ensure_one()
+        self._credit_workflow_write({"state": "expired"})
+        self._credit_record_decision(
+            "agreement_expired",
+            self.partner_id,
+            self.company_id,
+            old="active",
+            new="expired",
+            source=self,
+        )
+        self._credit_close_activities(EXPIRY_ACTIVITY)
+        body = self.env._(
+            "Credit agreement %(name)s expired on %(date)s. The credit limit is kept "
+            "until a credit manager changes it.",
+            name=self.name,
+            date=self.date_end,
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _schedule_expiry_activity(self):
+        """Ask the responsible to renew the agreement before it ends."""
+        self.ensure_one()
+        responsible = (
+            self.user_id
+            or self.partner_id.sudo().with_company(self.company_id).credit_manager_id
+            or self._credit_pick_approver(
+                "customer_credit.group_credit_manager",
+                self.partner_id,
+                self.company_id,
+            )
+        )
+        self.activity_schedule(
+            EXPIRY_ACTIVITY,
+            date_deadline=self.date_end,
+            user_id=responsible.id or self.env.uid,
+            note=self.env._(
+                "Credit agreement %(name)s with %(partner)s ends on %(date)s: renew it "
+                "or plan the credit limit after that day.",
+                name=self.name,
+                partner=self.partner_id.display_name,
+                date=self.date_end,
+            ),
+        )
+        self._credit_workflow_write({"expiry_activity_scheduled": True})
 
     # ------------------------------------------------------------------ printing
 

@@ -12,6 +12,7 @@ class CustomerCreditEvaluationLine(models.Model):
     evaluation_id = fields.Many2one(
         "customer.credit.evaluation", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="evaluation_id.company_id", store=True, index=True)
     criterion_id = fields.Many2one("customer.credit.scorecard.criterion", ondelete="set null")
     sequence = fields.Integer()
     name = fields.Char("Criterion Name", required=True)

@@ -23,6 +23,7 @@ class CustomerCreditEvaluationStatement(models.Model):
     evaluation_id = fields.Many2one(
         "customer.credit.evaluation", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="evaluation_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="evaluation_id.currency_id")
     period = fields.Char(required=True, help="e.g. FY2024")
     date_end = fields.Date("Period End", required=True)

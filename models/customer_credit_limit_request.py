@@ -511,6 +511,9 @@ class CustomerCreditLimitRequest(models.Model):
             ],
             order="valid_until, id",
         )
-        for request in requests:
-            request._revert_temporary_limit()
-        return len(requests)
+        reverted = self.env["customer.credit.monitor"]._run_isolated(
+            self.env._("Expire temporary credit limits"),
+            requests,
+            lambda request: request._revert_temporary_limit(),
+        )
+        return len(reverted)

@@ -226,18 +226,22 @@ class CustomerCreditMonitor(models.AbstractModel):
     @api.model
     def _escalation_act_batch(self, batch, levels, today):
         """Apply the plans of a batch of customers, inside a savepoint: a batch is done
-        entirely or not at all. A customer whose actions fail is skipped (and retried on
-        the next run) without stopping the others."""
-        try:
-            with self.env.cr.savepoint():
-                self._escalation_act(batch, levels, today)
-        except Exception:  # noqa: BLE001 - isolate the customer that fails
-            if len(batch) == 1:
-                _logger.exception("Credit escalation failed for partner %s", batch[0][0])
+        entirely or not at all. When it fails, its customers are replayed one by one: a
+        customer whose actions fail is skipped (and retried on the next run), logged and
+        reported to a credit manager without stopping the others."""
+        if len(batch) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    self._escalation_act(batch, levels, today)
                 return
-            self.env.invalidate_all()
-            for item in batch:
-                self._escalation_act_batch([item], levels, today)
+            except Exception:  # noqa: BLE001 - replay the customers one by one
+                self.env.invalidate_all()
+        items = dict(batch)
+        self._run_isolated(
+            self.env._("Escalate overdue invoices"),
+            self.env["res.partner"].browse(list(items)),
+            lambda partner: self._escalation_act([(partner.id, items[partner.id])], levels, today),
+        )
 
     @api.model
     def _escalation_act(self, batch, levels, today):
@@ -666,7 +670,17 @@ class CustomerCreditMonitor(models.AbstractModel):
                 company=self.env.company.id,
             )
         )
-        cases = Case.browse([row[0] for row in rows])
-        closed = cases._close_if_paid()
-        (cases - closed)._check_promises(today)
-        return closed
+        closed_ids = set()
+
+        def follow_up(case):
+            if case._close_if_paid():
+                closed_ids.add(case.id)
+            else:
+                case._check_promises(today)
+
+        done = self._run_isolated(
+            self.env._("Follow up collection cases"),
+            Case.browse([row[0] for row in rows]),
+            follow_up,
+        )
+        return done.filtered(lambda case: case.id in closed_ids)

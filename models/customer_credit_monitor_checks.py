@@ -47,8 +47,8 @@ class CustomerCreditMonitor(models.AbstractModel):
     def _announce(self, kind, records, due_dates, activity_xmlid, summary_for, partner_of):
         """Schedule an activity per record for its credit manager(s) and remember it."""
         company = self.env.company
-        notices = []
-        for record in records:
+
+        def announce(record):
             due = due_dates[record.id]
             partner = partner_of(record)
             target = record if hasattr(record, "activity_schedule") else partner
@@ -59,17 +59,22 @@ class CustomerCreditMonitor(models.AbstractModel):
                     user_id=user.id,
                     summary=summary_for(record, due),
                 )
-            notices.append(
+
+        done = self._run_isolated(self.env._("Credit checks"), records, announce)
+        # The failed records are not remembered: the next run announces them again.
+        self.env["customer.credit.monitoring.notice"].create(
+            [
                 {
                     "company_id": company.id,
                     "kind": kind,
                     "res_model": record._name,
                     "res_id": record.id,
-                    "due_date": due,
+                    "due_date": due_dates[record.id],
                 }
-            )
-        self.env["customer.credit.monitoring.notice"].create(notices)
-        return len(notices)
+                for record in done
+            ]
+        )
+        return len(done)
 
     @api.model
     def _check_reviews_due(self, today, horizon):

@@ -11,15 +11,20 @@ class CustomerCreditMonitor(models.AbstractModel):
         """Daily: recompute the early-warning indicators of every company, then send
         each credit manager a digest of the customers on the watchlist."""
         today = fields.Date.context_today(self)
-        sent = 0
+        sent = []
         companies = self.env["res.company"].search([])
-        for index, company in enumerate(companies, start=1):
+
+        def refresh(company):
             monitor = self.sudo().with_company(company)
             monitor.env["customer.credit.watchlist"]._refresh(today)
             if send_digest:
-                sent += monitor._send_watchlist_digest()
+                sent.append(monitor._send_watchlist_digest())
+
+        for index, company in enumerate(companies, start=1):
+            # The SQL refresh works per company: a company that fails keeps its last figures.
+            self._run_isolated(self.env._("Refresh the credit watchlist"), company, refresh)
             self._commit_batch(index, len(companies) - index)
-        return sent
+        return sum(sent)
 
     @api.model
     def _send_watchlist_digest(self):

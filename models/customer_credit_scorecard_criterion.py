@@ -59,6 +59,7 @@ class CustomerCreditScorecardCriterion(models.Model):
     scorecard_id = fields.Many2one(
         "customer.credit.scorecard", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="scorecard_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     code = fields.Selection(CRITERION_CODES, "Measures", required=True)
     name = fields.Char(required=True, translate=True)

@@ -12,6 +12,7 @@ class CustomerCreditScorecardThreshold(models.Model):
     criterion_id = fields.Many2one(
         "customer.credit.scorecard.criterion", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="criterion_id.company_id", store=True, index=True)
     value_from = fields.Float(
         "From Value",
         required=True,
