@@ -19,9 +19,22 @@ PROMISE_STATES = [
 class CustomerCreditCollectionCase(models.Model):
     _name = "customer.credit.collection.case"
     _description = "Collection Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.workflow.mixin"]
     _order = "priority desc, date_open desc, id desc"
     _check_company_auto = True
+
+    # Set by the escalation, the promise follow-up and the closing: never by hand.
+    _credit_workflow_fields = (
+        "amount_opening",
+        "date_open",
+        "date_closed",
+        "close_reason",
+        "escalation_level_id",
+        "promise_state",
+        "promise_residual_start",
+    )
+    _credit_fixed_fields = ("partner_id", "company_id")
+    _credit_workflow_actions_hint = "Close, Reopen, the stage, a promise to pay"
 
     name = fields.Char(
         "Reference", required=True, copy=False, readonly=True, default="/", index="trigram"
@@ -185,20 +198,24 @@ class CustomerCreditCollectionCase(models.Model):
                 )
         cases = super().create(vals_list)
         for case in cases:
-            case.amount_opening = case.amount_residual
+            case._credit_workflow_write({"amount_opening": case.amount_residual})
         cases.filtered(lambda case: case.promise_date)._record_promise()
         return cases
 
     def write(self, vals):
-        vals = dict(vals)
+        derived = {}
         if "stage_id" in vals:
             stage = self.env["customer.credit.collection.stage"].browse(vals["stage_id"])
             if stage.is_closed:
-                vals.setdefault("date_closed", fields.Date.context_today(self))
-                vals.setdefault("close_reason", "manual")
+                derived["date_closed"] = vals.get("date_closed") or fields.Date.context_today(
+                    self
+                )
+                derived["close_reason"] = vals.get("close_reason") or "manual"
             else:
-                vals.update(date_closed=False, close_reason=False)
+                derived.update(date_closed=False, close_reason=False)
         res = super().write(vals)
+        if derived and not (self.env.su and set(derived) <= set(vals)):
+            self._credit_workflow_write(derived)
         if {"promise_date", "promise_amount"} & set(vals) and not self.env.context.get(
             "credit_promise_update"
         ):
@@ -220,7 +237,7 @@ class CustomerCreditCollectionCase(models.Model):
             }
             if promise_stage and not case.is_closed:
                 values["stage_id"] = promise_stage.id
-            case.with_context(credit_promise_update=True).write(values)
+            case.with_context(credit_promise_update=True)._credit_workflow_write(values)
             case.activity_unlink(["customer_credit.mail_activity_type_credit_promise"])
             case.activity_schedule(
                 "customer_credit.mail_activity_type_credit_promise",
@@ -244,7 +261,7 @@ class CustomerCreditCollectionCase(models.Model):
                 case.promise_paid, case.promise_amount, precision_rounding=rounding
             ) >= 0 or float_is_zero(case.amount_residual, precision_rounding=rounding)
             if paid_enough:
-                case.promise_state = "kept"
+                case._credit_workflow_write({"promise_state": "kept"})
                 case.activity_feedback(
                     ["customer_credit.mail_activity_type_credit_promise"],
                     feedback=self.env._("Payment received as promised."),
@@ -262,7 +279,7 @@ class CustomerCreditCollectionCase(models.Model):
 
     def _break_promise(self):
         self.ensure_one()
-        self.write({"promise_state": "broken", "priority": "1"})
+        self._credit_workflow_write({"promise_state": "broken", "priority": "1"})
         body = self.env._(
             "Broken promise: %(partner)s promised %(promised)s by %(date)s and paid %(paid)s.",
             partner=self.partner_id.display_name,
@@ -304,7 +321,7 @@ class CustomerCreditCollectionCase(models.Model):
         )
         for case in to_close:
             case._check_promises(fields.Date.context_today(self))
-            case.write(
+            case._credit_workflow_write(
                 {
                     "stage_id": closed_stage.id,
                     "close_reason": "paid",

@@ -424,7 +424,7 @@ class CustomerCreditMonitor(models.AbstractModel):
             # No mail.thread side effects per case (creation message, one follower
             # insert per case, tracking): the responsible follows their cases through
             # one subscription per user below, and the customer's note tells the story.
-            Case = env["customer.credit.collection.case"].with_context(tracking_disable=True)
+            Case = env["customer.credit.collection.case"].sudo().with_context(tracking_disable=True)
             open_cases = Case.search(
                 [
                     ("partner_id", "in", list(case_plans)),

@@ -1,9 +1,30 @@
+from contextlib import contextmanager
+
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
 from .scorecard_math import weights_add_up
+
+
+# Counter in the cursor's cache (no RPC caller reaches it): criteria are being written
+# through their scorecard, whose own constraint checks the weights once at the end.
+SCORECARD_WRITING_KEY = "customer_credit.scorecard_writing"
+
+
+@contextmanager
+def scorecard_writing(env):
+    cache = env.cr.cache
+    cache[SCORECARD_WRITING_KEY] = cache.get(SCORECARD_WRITING_KEY, 0) + 1
+    try:
+        yield
+    finally:
+        cache[SCORECARD_WRITING_KEY] -= 1
+
+
+def scorecard_is_writing(env):
+    return bool(env.cr.cache.get(SCORECARD_WRITING_KEY))
 
 
 class CustomerCreditScorecard(models.Model):
@@ -38,19 +59,16 @@ class CustomerCreditScorecard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Criteria created with their scorecard: check the weights once, on the whole card.
-        scorecards = super(
-            CustomerCreditScorecard, self.with_context(credit_scorecard_writing=True)
-        ).create(vals_list)
-        return scorecards.with_env(self.env)
+        with scorecard_writing(self.env):
+            return super().create(vals_list)
 
     def write(self, vals):
-        return super(
-            CustomerCreditScorecard, self.with_context(credit_scorecard_writing=True)
-        ).write(vals)
+        with scorecard_writing(self.env):
+            return super().write(vals)
 
     @api.constrains("criterion_ids", "active")
     def _check_weights(self):
-        if self.env.context.get("credit_scorecard_loading"):
+        if self.env.su and self.env.context.get("credit_scorecard_loading"):
             return
         for scorecard in self.filtered("active"):
             weights = scorecard.criterion_ids.mapped("weight")

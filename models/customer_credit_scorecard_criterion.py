@@ -3,6 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .customer_credit_scorecard import scorecard_is_writing
+
 CRITERION_FAMILIES = [
     ("financial", "Financial"),
     ("history", "Credit History"),
@@ -105,7 +107,9 @@ class CustomerCreditScorecardCriterion(models.Model):
     def _check_scorecard_weights(self):
         # Edits through the scorecard are checked on the scorecard, once all lines are saved.
         context = self.env.context
-        if context.get("credit_scorecard_writing") or context.get("credit_scorecard_loading"):
+        if scorecard_is_writing(self.env) or (
+            self.env.su and context.get("credit_scorecard_loading")
+        ):
             return
         self.scorecard_id._check_weights()
 
@@ -118,7 +122,7 @@ class CustomerCreditScorecardCriterion(models.Model):
     def unlink(self):
         scorecards = self.scorecard_id
         result = super().unlink()
-        if not self.env.context.get("credit_scorecard_writing"):
+        if not scorecard_is_writing(self.env):
             scorecards.exists()._check_weights()
         return result
 

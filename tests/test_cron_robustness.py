@@ -98,8 +98,8 @@ class TestCronRobustness(TransactionCase, CreditAgreementCommon):
         with freeze_time("2025-02-01"):
             failing = self._agreement()
             expired = self._agreement(partner=self.customer_cn)
-            failing.with_user(self.manager_1).action_activate()
-            expired.with_user(self.manager_1).action_activate()
+            failing.with_user(self.manager_2).action_activate()
+            expired.with_user(self.manager_2).action_activate()
         Agreement = self.env["customer.credit.agreement"]
         with (
             freeze_time("2026-01-01"),
@@ -125,8 +125,8 @@ class TestCronRobustness(TransactionCase, CreditAgreementCommon):
         with freeze_time("2025-02-01"):
             failing = self._agreement()
             reminded = self._agreement(partner=self.customer_cn)
-            failing.with_user(self.manager_1).action_activate()
-            reminded.with_user(self.manager_1).action_activate()
+            failing.with_user(self.manager_2).action_activate()
+            reminded.with_user(self.manager_2).action_activate()
         with (
             freeze_time("2025-12-01"),
             failing_for(failing, "_schedule_expiry_activity", "No responsible"),

@@ -4,6 +4,7 @@ from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -320,3 +321,62 @@ class TestWorkflowIntegrity(CreditSaleCommon):
         self.assertEqual(
             sorted(kinds), ["release_approved", "release_requested", "release_used"]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestConfigurationAndCaseIntegrity(CreditSaleCommon):
+    """No context key relaxes a validation; collection cases keep what the system set."""
+
+    def test_scorecard_weights_checked_whatever_the_context(self):
+        scorecard = self.env.ref("customer_credit.scorecard_default")
+        criterion = scorecard.criterion_ids[:1]
+        weight = criterion.weight
+        for key in ("credit_scorecard_writing", "credit_scorecard_loading"):
+            with self.subTest(key=key), self.assertRaises(ValidationError):
+                criterion.with_user(self.manager).with_context(**{key: True}).write(
+                    {"weight": weight + 5}
+                )
+        self.assertEqual(criterion.weight, weight)
+
+    def test_grade_gaps_checked_whatever_the_context(self):
+        grade = self.env["customer.credit.grade"].search(
+            [("company_id", "=", False)], order="score_min desc", limit=1
+        )
+        score_min = grade.score_min
+        with self.assertRaises(ValidationError):
+            grade.with_user(self.manager).with_context(credit_grade_loading=True).write(
+                {"score_min": score_min + 3}
+            )
+        self.assertEqual(grade.score_min, score_min)
+
+    def test_collection_case_system_fields(self):
+        Case = self.env["customer.credit.collection.case"].with_user(self.salesman)
+        before = Case.sudo().search_count([])
+        for vals in (
+            {"promise_state": "kept"},
+            {"close_reason": "paid"},
+            {"amount_opening": 1.0},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                Case.create(dict({"partner_id": self.customer.id}, **vals))
+        self.assertEqual(Case.sudo().search_count([]), before)
+        case = Case.create({"partner_id": self.customer.id})
+        other = self._credit_partner("Other Debtor")
+        for vals in (
+            {"promise_state": "kept"},
+            {"close_reason": "paid", "date_closed": fields.Date.today()},
+            {"partner_id": other.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                case.write(vals)
+        self.assertEqual(case.promise_state, "none")
+        self.assertEqual(case.partner_id, self.customer)
+        # closing by stage is the collector's action: the system sets how and when
+        case.action_close()
+        self.assertEqual(case.close_reason, "manual")
+        self.assertEqual(case.date_closed, fields.Date.context_today(case))
+
+    def test_escalation_logs_cannot_be_deleted(self):
+        Log = self.env["customer.credit.escalation.log"]
+        self.assertFalse(Log.with_user(self.manager).has_access("unlink"))
+        self.assertFalse(Log.with_user(self.manager).has_access("write"))
