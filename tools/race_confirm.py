@@ -85,7 +85,8 @@ def _cleanup(registry, data):
         env["customer.credit.confirm.lock"].search(
             [("partner_id", "=", data["partner_id"])]
         ).unlink()
-        env["res.partner"].browse(data["partner_id"]).unlink()
+        # Its credit limit is in the decision ledger, which keeps its customers: archive.
+        env["res.partner"].browse(data["partner_id"]).active = False
         if not data["was_enabled"]:
             env["res.company"].browse(data["company_id"]).credit_control_enabled = False
         cr.commit()
