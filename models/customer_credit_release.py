@@ -265,7 +265,19 @@ class CustomerCreditRelease(models.Model):
             self.request_comment,
             Markup("<br/>").join((self.reason_lines or "").splitlines()),
         )
-        for user in order._credit_managers(exclude=self.requester_id):
+        deciders = order._credit_managers(exclude=self.requester_id)
+        if not deciders:
+            self.sudo().message_post(
+                body=self.env._(
+                    "Nobody can decide on %(release)s yet: it needs a credit manager other "
+                    "than %(user)s. It waits until there is one or the company names a "
+                    "deputy approver (Settings > Customer Credit).",
+                    release=self.name,
+                    user=self.requester_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        for user in deciders:
             self.sudo().activity_schedule(
                 "customer_credit.mail_act_credit_release_approval",
                 user_id=user.id,
