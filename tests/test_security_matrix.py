@@ -64,7 +64,8 @@ def acl(user="", manager="", director=None):
 #   workflow: field -> value nobody may write (write refused for every actor in write_refused);
 #   create: values with a workflow field (refused for create_refused);
 #   unlink_refused: actors who cannot delete ``record``;
-#   actions: method -> (fixture, args, actors refused); state: field that must not move.
+#   actions: method -> (fixture, args, actors refused[, expected errors]);
+#   state: field that must not move.
 MATRIX = {
     "customer.credit.grade": {"acl": acl("r", "rwcu")},
     "customer.credit.aging.report": {"acl": acl("rwcu", "rwcu")},
@@ -161,8 +162,10 @@ MATRIX = {
         "actions": {
             # prepared and submitted by the first manager: four eyes
             "action_approve": ("evaluation_submitted", [], NON_MANAGERS + (MANAGER,)),
-            "action_draft": ("evaluation_submitted", [], NON_MANAGERS),
-            "action_submit": ("evaluation_draft", [], NON_MANAGERS),
+            # read-only users: the actions write as the system, so they check write access
+            "action_draft": ("evaluation_submitted", [], NON_MANAGERS, (ACCESS_ERROR,)),
+            "action_submit": ("evaluation_draft", [], NON_MANAGERS, (ACCESS_ERROR,)),
+            "action_refresh": ("evaluation_draft", [], NON_MANAGERS, (ACCESS_ERROR,)),
         },
     },
     "customer.credit.agreement": {
@@ -476,7 +479,7 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
                     with self.subTest(actor=actor, model=model, unlink=True):
                         self.assertRefused(model, "unlink", record.ids)
                         self.assertTrue(record.sudo().exists())
-                for action, (fixture, args, refused) in entry.get("actions", {}).items():
+                for action, (fixture, args, refused, *errors) in entry.get("actions", {}).items():
                     if actor not in refused:
                         continue
                     target = getattr(self, fixture)
@@ -485,7 +488,9 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
                         before = self.values(target, [state]) if state else None
                         method = getattr(type(self.env[model]), action)
                         ids = [] if getattr(method, "_api", None) == "model" else [target.ids]
-                        self.assertRefused(model, action, *ids, *args)
+                        self.assertRefused(
+                            model, action, *ids, *args, errors=errors[0] if errors else REFUSALS
+                        )
                         if state:
                             self.assertEqual(self.values(target, [state]), before)
 
