@@ -429,7 +429,8 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         accesses = Data.search(
             [("module", "=", "customer_credit"), ("model", "=", "ir.model.access")]
         )
-        acl_models = set(self.env["ir.model.access"].browse(accesses.mapped("res_id")).model_id.mapped("model"))
+        rows = self.env["ir.model.access"].browse(accesses.mapped("res_id"))
+        acl_models = set(rows.model_id.mapped("model"))
         self.assertEqual(sorted(acl_models - set(MATRIX)), [], "models without a matrix entry")
 
     def test_matrix_model_rights(self):
@@ -643,7 +644,8 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.assertRefused(
             "res.partner", "write", partner.ids, {"credit_hold_user_id": self.manager2.id}
         )
-        self.rpc("res.partner", "write", partner.ids, {"credit_hold": True, "credit_hold_reason": "Cheque"})
+        hold = {"credit_hold": True, "credit_hold_reason": "Cheque"}
+        self.rpc("res.partner", "write", partner.ids, hold)
         self.env.invalidate_all()
         self.assertEqual(partner.sudo().credit_hold_user_id, self.manager)
 
@@ -676,6 +678,20 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.rpc("sale.order.line", "write", line.ids, {"product_uom_qty": 4})
         self.assertEqual(self.values(line, ["product_uom_qty"])["product_uom_qty"], 4.0)
         self.assertEqual(order.amount_total, 4000.0)
+
+    def test_attack_12_move_confirmed_order_to_held_customer(self):
+        order = self.order_confirmed
+        held = self._credit_partner(
+            "Held Co", limit=100000.0, credit_hold=True, credit_hold_reason="Cheque bounced"
+        )
+        roomy = self._credit_partner("Roomy Co", limit=100000.0)
+        self.login(SALESMAN)
+        name = self.assertRefused("sale.order", "write", order.ids, {"partner_id": held.id})
+        self.assertEqual(name, USER_ERROR)
+        self.assertEqual(order.sudo().partner_id, self.customer_confirmed)
+        # within the other customer's credit: allowed
+        self.rpc("sale.order", "write", order.ids, {"partner_id": roomy.id})
+        self.assertEqual(order.partner_id, roomy)
 
     def test_attack_11_decision_ledger(self):
         Decision = self.env["customer.credit.decision"].sudo()
@@ -712,8 +728,11 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
                     before,
                 )
         # manager_b (company B only) is logged in: the row does not exist for them
-        self.assertEqual(self.rpc("customer.credit.decision", "search", [("id", "in", rows.ids)]), [])
-        self.assertRefused("customer.credit.decision", "read", rows.ids, ["new_value"], errors=(ACCESS_ERROR,))
+        domain = [("id", "in", rows.ids)]
+        self.assertEqual(self.rpc("customer.credit.decision", "search", domain), [])
+        self.assertRefused(
+            "customer.credit.decision", "read", rows.ids, ["new_value"], errors=(ACCESS_ERROR,)
+        )
         self.assertFalse(Decision._verify_chain(self.company))
 
     # ------------------------------------------------------------------ multi-company
@@ -735,4 +754,6 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             with self.subTest(model=model):
                 self.assertTrue(recs, f"fixture of {model} missing")
                 self.assertEqual(self.rpc(model, "search", [("id", "in", recs.ids)]), [])
-                self.assertRefused(model, "read", recs.ids, ["display_name"], errors=(ACCESS_ERROR,))
+                self.assertRefused(
+                    model, "read", recs.ids, ["display_name"], errors=(ACCESS_ERROR,)
+                )
