@@ -509,6 +509,39 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.assertEqual(self.request_submitted.state, "approved")
         self.assertEqual(self.customer.with_company(self.company).sudo().credit_limit, 20000.0)
 
+    def test_matrix_allowed_salesperson_and_accountant(self):
+        """What a salesperson and an accountant may do works over RPC."""
+        self.login(SALESMAN)
+        within = self._make_quote(qty=2, partner=self._credit_partner("Small Co", limit=5000.0))
+        self.rpc("sale.order", "action_confirm", within.ids)
+        self.assertEqual(within.state, "sale")
+        [wizard_id] = self.rpc(
+            "customer.credit.release.request",
+            "create",
+            [{"order_id": self.order_blocked.id, "comment": "Pays on delivery"}],
+        )
+        self.rpc("customer.credit.release.request", "action_request", [wizard_id])
+        release = self._releases(self.order_blocked)
+        self.assertEqual(release.state, "pending")
+        self.assertEqual(release.requester_id, self.salesman)
+        self.assertEqual(release.reason_codes, "over_limit")
+        Request = "customer.credit.limit.request"
+        [request_id] = self.rpc(
+            Request,
+            "create",
+            [{"partner_id": self.customer.id, "requested_limit": 12000.0, "reason": "Growth"}],
+        )
+        request = self.env[Request].browse(request_id)
+        self.rpc(Request, "write", [request_id], {"reason": "Growth, see the plan"})
+        self.rpc(Request, "action_submit", [request_id])
+        self.assertEqual(request.state, "to_approve")
+        self.assertEqual(request.requested_by_id, self.salesman)
+        self.rpc(Request, "action_cancel", [request_id])
+        self.assertEqual(request.state, "cancelled")
+        self.login(ACCOUNTANT)
+        rows = self.rpc("customer.credit.decision", "search_read", [], ["kind"])
+        self.assertTrue(rows)
+
     # ------------------------------------------------------------------ attacks
 
     def _releases(self, order):
