@@ -362,6 +362,8 @@ class CustomerCreditEvaluation(models.Model):
 
     def action_refresh(self):
         """Re-read the payment history and rescore (draft evaluations)."""
+        # the scoring writes as the system: only who may edit the evaluation refreshes it
+        self.check_access("write")
         drafts = self.filtered(lambda e: e.state == "draft")
         drafts._refresh_history()
         drafts._compute_scoring()
@@ -511,6 +513,8 @@ class CustomerCreditEvaluation(models.Model):
 
     def action_submit(self):
         """Submit for approval: every mandatory input must be there."""
+        # the state is written as the system: only who may edit the evaluation submits it
+        self.check_access("write")
         for evaluation in self:
             if evaluation.state != "draft":
                 raise UserError(self.env._("Only draft evaluations can be submitted."))
@@ -669,6 +673,8 @@ class CustomerCreditEvaluation(models.Model):
 
     def action_draft(self):
         """Back to draft (refused or submitted evaluations) to correct the inputs."""
+        # the state is written as the system: only who may edit the evaluation reopens it
+        self.check_access("write")
         for evaluation in self:
             if evaluation.state not in ("submitted", "refused"):
                 raise UserError(

@@ -668,7 +668,8 @@ class SaleOrder(models.Model):
 
     def _credit_snapshot(self, amounts=True):
         """Before a change: fingerprints of the orders with a live release and, with
-        ``amounts``, the company-currency totals of the confirmed, unlocked orders."""
+        ``amounts``, the company-currency totals and the customers of the confirmed,
+        unlocked orders."""
         orders = self.sudo().exists()
         live = orders.credit_release_ids.filtered(lambda r: r.state in ("pending", "approved"))
         confirmed = (
@@ -681,6 +682,9 @@ class SaleOrder(models.Model):
         return {
             "fingerprints": {order.id: order._credit_fingerprint() for order in live.order_id},
             "amounts": {order.id: order._credit_amount_company() for order in confirmed},
+            "customers": {
+                order.id: order.partner_id.commercial_partner_id.id for order in confirmed
+            },
         }
 
     def _credit_after_change(self, snapshot):
@@ -698,8 +702,15 @@ class SaleOrder(models.Model):
                     )
                 )
         increases = {}
+        customers = snapshot.get("customers", {})
         for order in orders.filtered(lambda o: o.id in snapshot["amounts"]):
-            delta = order._credit_amount_company() - snapshot["amounts"][order.id]
+            amount = order._credit_amount_company()
+            customer = order.partner_id.commercial_partner_id.id
+            if customers.get(order.id, customer) != customer:
+                # moved to another customer: the whole order is new credit for them
+                delta = amount
+            else:
+                delta = amount - snapshot["amounts"][order.id]
             if order.company_id.currency_id.compare_amounts(delta, 0.0) > 0:
                 increases[order] = delta
         if increases:

@@ -22,3 +22,4 @@ from . import test_credit_race
 from . import test_demo
 from . import test_integrity
 from . import test_cron_robustness
+from . import test_security_matrix
