@@ -224,7 +224,7 @@ class CustomerCreditAgreement(models.Model):
             if agreement.state != "draft":
                 raise UserError(self.env._("Only draft agreements can be activated."))
         self._credit_check_decider(
-            lambda agreement: agreement.create_uid,
+            lambda agreement: agreement._credit_preparers(),
             self.env._("activate credit agreements"),
         )
         for agreement in self:

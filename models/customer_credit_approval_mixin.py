@@ -30,6 +30,43 @@ class CustomerCreditApprovalMixin(models.AbstractModel):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
+    credit_editor_ids = fields.Many2many(
+        "res.users",
+        string="Prepared By",
+        readonly=True,
+        copy=False,
+        help="Everyone who created the document or changed its terms: none of them may "
+        "take the decision on it (four eyes).",
+    )
+
+    # Fields a write may change without making the writer one of the preparers.
+    _credit_neutral_fields = frozenset(
+        {
+            "message_main_attachment_id",
+            "message_follower_ids",
+            "activity_ids",
+            "user_id",
+        }
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._credit_workflow_write({"credit_editor_ids": [(4, self.env.uid)]})
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        terms = set(vals) - self._credit_guarded_fields() - self._credit_neutral_fields
+        if terms and not self.env.su:
+            # whoever sets the terms prepares the decision: they never take it
+            self._credit_workflow_write({"credit_editor_ids": [(4, self.env.uid)]})
+        return result
+
+    def _credit_preparers(self):
+        """Who requested or prepared the decision: they never take it."""
+        self.ensure_one()
+        return self.create_uid | self.credit_editor_ids
 
     @api.model
     def _credit_assign_sequence(self, vals_list, sequence_code):

@@ -575,7 +575,7 @@ class CustomerCreditEvaluation(models.Model):
     def _credit_preparers(self):
         """Who prepared or submitted the evaluation: they never decide on it."""
         self.ensure_one()
-        return self.create_uid | self.user_id | self.submitted_by_id
+        return super()._credit_preparers() | self.user_id | self.submitted_by_id
 
     def action_approve(self):
         """Approve: the customer gets the score, the grade and the next review date."""

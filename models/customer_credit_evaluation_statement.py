@@ -94,10 +94,16 @@ class CustomerCreditEvaluationStatement(models.Model):
                 )
             )
 
+    def _credit_mark_preparer(self):
+        """Who enters a customer's figures prepares the evaluation: never its approver."""
+        if not self.env.su:
+            self.evaluation_id._credit_workflow_write({"credit_editor_ids": [(4, self.env.uid)]})
+
     @api.model_create_multi
     def create(self, vals_list):
         statements = super().create(vals_list)
         statements._check_draft()
+        statements._credit_mark_preparer()
         if not self.env.context.get("credit_evaluation_writing"):
             statements.evaluation_id._compute_scoring()
         return statements
@@ -105,12 +111,14 @@ class CustomerCreditEvaluationStatement(models.Model):
     def write(self, vals):
         self._check_draft()
         result = super().write(vals)
+        self._credit_mark_preparer()
         if not self.env.context.get("credit_evaluation_writing"):
             self.evaluation_id._compute_scoring()
         return result
 
     def unlink(self):
         self._check_draft()
+        self._credit_mark_preparer()
         evaluations = self.evaluation_id
         result = super().unlink()
         if not self.env.context.get("credit_evaluation_writing"):

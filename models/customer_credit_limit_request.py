@@ -250,7 +250,7 @@ class CustomerCreditLimitRequest(models.Model):
     def _credit_preparers(self):
         """Who asked for the limit: they never approve it."""
         self.ensure_one()
-        return self.requested_by_id | self.create_uid
+        return super()._credit_preparers() | self.requested_by_id
 
     # ------------------------------------------------------------------ workflow
 

@@ -26,7 +26,7 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            protected = set(self._credit_workflow_fields)
+            protected = self._credit_guarded_fields()
             for vals in vals_list:
                 self._credit_refuse_fields(protected & set(vals))
             defaults = {
@@ -39,9 +39,14 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
 
     def write(self, vals):
         if not self.env.su:
-            protected = set(self._credit_workflow_fields) | set(self._credit_fixed_fields)
+            protected = self._credit_guarded_fields() | set(self._credit_fixed_fields)
             self._credit_refuse_fields(protected & set(vals))
         return super().write(vals)
+
+    @api.model
+    def _credit_guarded_fields(self):
+        """The workflow fields of the model, with the preparers of approval documents."""
+        return set(self._credit_workflow_fields) | ({"credit_editor_ids"} & set(self._fields))
 
     def _credit_refuse_fields(self, names):
         if not names:

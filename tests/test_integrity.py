@@ -380,3 +380,84 @@ class TestConfigurationAndCaseIntegrity(CreditSaleCommon):
         Log = self.env["customer.credit.escalation.log"]
         self.assertFalse(Log.with_user(self.manager).has_access("unlink"))
         self.assertFalse(Log.with_user(self.manager).has_access("write"))
+
+
+@tagged("post_install", "-at_install")
+class TestPreparersAndOwnDocuments(CreditSaleCommon):
+    """Whoever sets the terms of a decision never takes it; salespeople with "own
+    documents only" see only their own credit requests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman2 = new_test_user(
+            cls.env,
+            login="credit_salesman_2",
+            name="Sam Sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.company.credit_limit_director_threshold = 0
+
+    def _limit_request(self, user, amount):
+        return (
+            self.env["customer.credit.limit.request"]
+            .with_user(user)
+            .create({"partner_id": self.customer.id, "requested_limit": amount, "reason": "Peak"})
+        )
+
+    def test_manager_who_changed_the_terms_cannot_approve(self):
+        request = self._limit_request(self.salesman, 20000.0)
+        request.with_user(self.manager2).write({"requested_limit": 9000000.0})
+        self.assertIn(self.manager2, request.credit_editor_ids)
+        request.with_user(self.salesman).action_submit()
+        with self.assertRaises(UserError):
+            request.with_user(self.manager2).action_approve()
+        self.assertEqual(request.state, "to_approve")
+        self.assertEqual(self.customer.with_company(self.company).sudo().credit_limit, 10000.0)
+        request.with_user(self.manager).action_approve()
+        self.assertEqual(request.state, "approved")
+
+    def test_agreement_terms_editor_cannot_activate(self):
+        agreement = (
+            self.env["customer.credit.agreement"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "credit_limit": 20000.0,
+                    "date_end": fields.Date.today() + timedelta(days=365),
+                }
+            )
+        )
+        agreement.with_user(self.manager2).write({"credit_limit": 10000000.0})
+        for user in (self.manager, self.manager2):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                agreement.with_user(user).action_activate()
+        self.assertEqual(agreement.state, "draft")
+        self.assertEqual(self.customer.with_company(self.company).sudo().credit_limit, 10000.0)
+        with self.assertRaises(AccessError):
+            agreement.with_user(self.manager).write({"credit_editor_ids": [(5, 0, 0)]})
+
+    def test_own_documents_salesperson_sees_own_requests_only(self):
+        mine = self._limit_request(self.salesman, 20000.0)
+        theirs = self._limit_request(self.salesman2, 30000.0)
+        Request = self.env["customer.credit.limit.request"].with_user(self.salesman)
+        self.assertEqual(Request.search([("id", "in", (mine | theirs).ids)]), mine)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).write({"requested_limit": 1.0})
+        self.assertEqual(theirs.requested_limit, 30000.0)
+        order = self._quote(qty=12, user=self.salesman2)
+        release = (
+            self.env["customer.credit.release"]
+            .with_user(self.salesman2)
+            .create({"order_id": order.id, "request_comment": "Pays Friday"})
+        )
+        Release = self.env["customer.credit.release"].with_user(self.salesman)
+        self.assertFalse(Release.search([("id", "=", release.id)]))
+        self.assertTrue(
+            self.env["customer.credit.release"].with_user(self.manager).search(
+                [("id", "=", release.id)]
+            )
+        )

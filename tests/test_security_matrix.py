@@ -79,7 +79,7 @@ MATRIX = {
     "customer.credit.evaluation.line": {"acl": acl("r", "r")},
     "customer.credit.refuse.wizard": {"acl": acl("rwc", "rwc")},
     "customer.credit.escalation.level": {"acl": acl("r", "rwcu")},
-    "customer.credit.escalation.log": {"acl": acl("r", "ru")},
+    "customer.credit.escalation.log": {"acl": acl("r", "r")},
     "customer.credit.collection.stage": {"acl": acl("r", "rwcu")},
     "customer.credit.collection.case": {"acl": acl("rwc", "rwcu")},
     "customer.credit.collection.contact": {"acl": acl("rwc", "rwcu")},
