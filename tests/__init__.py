@@ -20,3 +20,4 @@ from . import test_credit_tour
 from . import test_credit_portal
 from . import test_credit_race
 from . import test_demo
+from . import test_decision_ledger
