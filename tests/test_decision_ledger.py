@@ -7,8 +7,10 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase
+from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import SQL
 from odoo.tools import mute_logger
 
@@ -342,3 +344,62 @@ class TestDecisionLedger(CreditCommon):
             ],
         )
         self.assertEqual(len(rows[0][4]), 64)
+
+
+@tagged("post_install", "-at_install")
+class TestDecisionLedgerRpc(HttpCase):
+    """What a credit manager sends over JSON-RPC cannot add, change or remove a decision."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="ledger_rpc_manager",
+            password="ledger_rpc_manager",
+            groups="sales_team.group_sale_salesman,customer_credit.group_credit_manager",
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "RPC Customer", "is_company": True})
+        cls.decision = cls.env["customer.credit.decision"]._record(
+            "limit", cls.customer, cls.env.company, old=1000, new=2000
+        )
+
+    def _call(self, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": "customer.credit.decision",
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        )
+
+    def _state(self):
+        self.env.invalidate_all()
+        return self.env["customer.credit.decision"].search_read(
+            [], ["sequence", "new_value", "comment", "hash"], order="id"
+        )
+
+    def test_rpc_cannot_tamper(self):
+        before = self._state()
+        self.authenticate("ledger_rpc_manager", "ledger_rpc_manager")
+        flag = {"context": {"customer_credit_decision_recording": True}}
+        vals = {"company_id": self.env.company.id, "kind": "limit", "sequence": 2, "hash": "x"}
+        attempts = [
+            ("create", [[vals]], flag),
+            ("write", [[self.decision.id], {"new_value": "999999"}], flag),
+            ("unlink", [[self.decision.id]], None),
+            ("copy", [[self.decision.id]], None),
+            ("_record", ["limit", False, self.env.company.id], None),
+        ]
+        for method, args, kwargs in attempts:
+            with self.subTest(method=method), mute_logger("odoo.http"):
+                with self.assertRaises(JsonRpcException):
+                    self._call(method, args, kwargs)
+        self.assertEqual(self._state(), before)
+        # reading works, and the manager may verify the chain
+        rows = self._call("search_read", [[], ["sequence", "new_value"]])
+        self.assertEqual([(r["sequence"], r["new_value"]) for r in rows], [(1, "2000")])
+        action = self._call("action_verify_ledger", [[]])
+        self.assertEqual(action["params"]["type"], "success")
