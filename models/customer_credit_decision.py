@@ -161,20 +161,7 @@ class CustomerCreditDecision(models.Model):
         user = user if user is not None else self.env.user
         partner = partner.commercial_partner_id if partner else None
         source = source[:1] if source else None
-        self.env.execute_query(
-            SQL("SELECT pg_advisory_xact_lock(%s, %s)", *ledger_lock_keys(company.id))
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_credit_decision_head (company_id, last_sequence, last_hash)
-                VALUES (%s, 0, %s) ON CONFLICT (company_id) DO NOTHING
-                """,
-                company.id,
-                GENESIS_HASH,
-            ),
-            log_exceptions=False,
-        )
+        # One round trip: lock, create the head row if missing, take the next position.
         # Updating the head conflicts with any append committed after this
         # transaction's snapshot: REPEATABLE READ then raises a serialization error,
         # which Odoo retries, instead of two rows forking the chain. The advisory lock
@@ -182,12 +169,18 @@ class CustomerCreditDecision(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                SELECT pg_advisory_xact_lock(%(key1)s, %(key2)s);
+                INSERT INTO customer_credit_decision_head (company_id, last_sequence, last_hash)
+                VALUES (%(company)s, 0, %(genesis)s) ON CONFLICT (company_id) DO NOTHING;
                 UPDATE customer_credit_decision_head
                    SET last_sequence = last_sequence + 1
-                 WHERE company_id = %s
+                 WHERE company_id = %(company)s
              RETURNING last_sequence, last_hash
                 """,
-                company.id,
+                key1=ledger_lock_keys(company.id)[0],
+                key2=ledger_lock_keys(company.id)[1],
+                company=company.id,
+                genesis=GENESIS_HASH,
             ),
             log_exceptions=False,
         )
@@ -208,7 +201,7 @@ class CustomerCreditDecision(models.Model):
             "previous_hash": previous_hash,
         }
         values["hash"] = decision_hash(previous_hash, values)
-        self.env.execute_query(
+        self.env.cr.execute(
             SQL(
                 "UPDATE customer_credit_decision_head SET last_hash = %s WHERE company_id = %s",
                 values["hash"],
