@@ -55,6 +55,15 @@ class TestDecisionChainHash(BaseCase):
         self.assertEqual(digest, hashlib.sha256(expected_text.encode("utf-8")).hexdigest())
         self.assertEqual(len(digest), 64)
 
+    def test_payload_is_json_dumps_for_any_text(self):
+        """The field-by-field payload equals json.dumps(sort_keys, compact, no ASCII)."""
+        for text in ["", 'a "quoted" \\ back', "tab\tnew\nline\x01\x1f", "授信 ✓ 😀", "\u2028"]:
+            values = dict(self.VALUES, comment=text, reference=text[::-1])
+            self.assertEqual(
+                canonical_payload(values),
+                json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            )
+
     def test_unicode_comment_kept_verbatim(self):
         payload = canonical_payload(self.VALUES)
         self.assertIn("信用额度上调：客户付款记录良好 ✓", payload)
