@@ -345,9 +345,11 @@ class CustomerCreditDecision(models.Model):
                 )
         return results
 
-    @api.model
     def action_verify_ledger(self):
-        """Verify the decision chain of every company of the user (credit managers)."""
+        """Verify the decision chain of every company of the user (credit managers).
+
+        Called from the list's header button with the selected rows (possibly none):
+        the rows do not matter, every chain of the user's companies is checked."""
         if not self.env.user.has_group("customer_credit.group_credit_manager"):
             raise AccessError(self.env._("Only credit managers can verify the decision ledger."))
         results = self._verify_and_report(self.env.user.company_ids)
