@@ -220,7 +220,7 @@ class TestDecisionLedger(CreditCommon):
         self.assertEqual(self.Decision._verify_chain(self.company), changed)
         self.assertEqual(self.Decision._check_chain(self.company).reason, "hash")
 
-    def test_sql_update_of_hash_breaks_the_next_link(self):
+    def test_sql_update_of_a_hash_names_that_row(self):
         decisions = self._append(3)
         self._sql(
             SQL(
