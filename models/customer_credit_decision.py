@@ -390,9 +390,7 @@ class CustomerCreditDecision(models.Model):
                 )
                 continue
             managers = (
-                self.env["customer.credit.monitor"]
-                .with_company(company)
-                ._company_credit_managers()
+                self.env["customer.credit.monitor"].with_company(company)._company_credit_managers()
             )
             for manager in managers:
                 partner.sudo().activity_schedule(

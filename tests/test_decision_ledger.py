@@ -1,7 +1,7 @@
-from datetime import datetime
 import hashlib
 import json
 import logging
+from datetime import datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -279,9 +279,7 @@ class TestDecisionLedger(CreditCommon):
         # a multi-company user reads both, the salesperson and accountant their company's
         self.user_b.company_ids = [Command.link(self.company.id)]
         self.assertEqual(
-            as_b.with_context(allowed_company_ids=[self.company_b.id, self.company.id]).search(
-                []
-            ),
+            as_b.with_context(allowed_company_ids=[self.company_b.id, self.company.id]).search([]),
             a1 + b1,
         )
         self.assertEqual(self.Decision.with_user(self.salesman).search([]), a1)
@@ -316,7 +314,9 @@ class TestDecisionLedger(CreditCommon):
         self.assertIn("intact", self.company.partner_id.message_ids[:1].body)
         # a changed decision about a customer: a to-do for the company's credit managers
         self._sql(
-            SQL("UPDATE customer_credit_decision SET old_value = '5' WHERE id = %s", decisions[0].id)
+            SQL(
+                "UPDATE customer_credit_decision SET old_value = '5' WHERE id = %s", decisions[0].id
+            )
         )
         # a broken company-level chain has no customer to put the to-do on: an error
         self._sql(

@@ -46,13 +46,24 @@ def bench_decision_append(env, ctx):
 
     def append(i):
         Decision._record(
-            "limit", partner, company, old=1000 * i, new=1000 * (i + 1), comment="bench", source=source
+            "limit",
+            partner,
+            company,
+            old=1000 * i,
+            new=1000 * (i + 1),
+            comment="bench",
+            source=source,
         )
 
     runs = max(ctx.get("runs") or 30, 200)
     timing = ctx["timeit"](append, runs, warmup=5)
     valid = not Decision._verify_chain(company)
-    return dict(timing, target_ms=TARGET_APPEND_MS, chain_valid=valid, ok=timing["median_ms"] <= TARGET_APPEND_MS and valid)
+    return dict(
+        timing,
+        target_ms=TARGET_APPEND_MS,
+        chain_valid=valid,
+        ok=timing["median_ms"] <= TARGET_APPEND_MS and valid,
+    )
 
 
 def _bench_ledger_company(registry):
