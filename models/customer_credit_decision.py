@@ -17,7 +17,6 @@ from odoo.tools import SQL
 from .decision_chain import GENESIS_HASH
 from .decision_chain import as_text
 from .decision_chain import decision_hash
-from .decision_chain import format_date
 from .decision_chain import ledger_lock_keys
 
 _logger = logging.getLogger(__name__)
@@ -158,7 +157,7 @@ class CustomerCreditDecision(models.Model):
         (res_model/res_id/reference=display_name); old/new: any value, stored as str (False/None -> '');
         ``user``: res.users, default self.env.user."""
         company.ensure_one()
-        user = user if user is not None else self.env.user
+        user = user or self.env.user
         partner = partner.commercial_partner_id if partner else None
         source = source[:1] if source else None
         # One round trip: lock, create the head row if missing, take the next position.
@@ -188,7 +187,7 @@ class CustomerCreditDecision(models.Model):
         values = {
             "sequence": sequence,
             "company_id": company.id,
-            "date": format_date(fields.Datetime.now()),
+            "date": fields.Datetime.now(),  # seconds precision, hashed as format_date
             "user_id": user.id or False,
             "partner_id": partner.id if partner else False,
             "kind": kind,
