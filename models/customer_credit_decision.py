@@ -17,7 +17,6 @@ from odoo.tools import SQL
 from .decision_chain import GENESIS_HASH
 from .decision_chain import as_text
 from .decision_chain import decision_hash
-from .decision_chain import format_date
 from .decision_chain import ledger_lock_keys
 
 _logger = logging.getLogger(__name__)
@@ -158,23 +157,10 @@ class CustomerCreditDecision(models.Model):
         (res_model/res_id/reference=display_name); old/new: any value, stored as str (False/None -> '');
         ``user``: res.users, default self.env.user."""
         company.ensure_one()
-        user = user if user is not None else self.env.user
+        user = user or self.env.user
         partner = partner.commercial_partner_id if partner else None
         source = source[:1] if source else None
-        self.env.execute_query(
-            SQL("SELECT pg_advisory_xact_lock(%s, %s)", *ledger_lock_keys(company.id))
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO customer_credit_decision_head (company_id, last_sequence, last_hash)
-                VALUES (%s, 0, %s) ON CONFLICT (company_id) DO NOTHING
-                """,
-                company.id,
-                GENESIS_HASH,
-            ),
-            log_exceptions=False,
-        )
+        # One round trip: lock, create the head row if missing, take the next position.
         # Updating the head conflicts with any append committed after this
         # transaction's snapshot: REPEATABLE READ then raises a serialization error,
         # which Odoo retries, instead of two rows forking the chain. The advisory lock
@@ -182,12 +168,18 @@ class CustomerCreditDecision(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                SELECT pg_advisory_xact_lock(%(key1)s, %(key2)s);
+                INSERT INTO customer_credit_decision_head (company_id, last_sequence, last_hash)
+                VALUES (%(company)s, 0, %(genesis)s) ON CONFLICT (company_id) DO NOTHING;
                 UPDATE customer_credit_decision_head
                    SET last_sequence = last_sequence + 1
-                 WHERE company_id = %s
+                 WHERE company_id = %(company)s
              RETURNING last_sequence, last_hash
                 """,
-                company.id,
+                key1=ledger_lock_keys(company.id)[0],
+                key2=ledger_lock_keys(company.id)[1],
+                company=company.id,
+                genesis=GENESIS_HASH,
             ),
             log_exceptions=False,
         )
@@ -195,7 +187,7 @@ class CustomerCreditDecision(models.Model):
         values = {
             "sequence": sequence,
             "company_id": company.id,
-            "date": format_date(fields.Datetime.now()),
+            "date": fields.Datetime.now(),  # seconds precision, hashed as format_date
             "user_id": user.id or False,
             "partner_id": partner.id if partner else False,
             "kind": kind,
@@ -208,7 +200,7 @@ class CustomerCreditDecision(models.Model):
             "previous_hash": previous_hash,
         }
         values["hash"] = decision_hash(previous_hash, values)
-        self.env.execute_query(
+        self.env.cr.execute(
             SQL(
                 "UPDATE customer_credit_decision_head SET last_hash = %s WHERE company_id = %s",
                 values["hash"],
@@ -352,9 +344,11 @@ class CustomerCreditDecision(models.Model):
                 )
         return results
 
-    @api.model
     def action_verify_ledger(self):
-        """Verify the decision chain of every company of the user (credit managers)."""
+        """Verify the decision chain of every company of the user (credit managers).
+
+        Called from the list's header button with the selected rows (possibly none):
+        the rows do not matter, every chain of the user's companies is checked."""
         if not self.env.user.has_group("customer_credit.group_credit_manager"):
             raise AccessError(self.env._("Only credit managers can verify the decision ledger."))
         results = self._verify_and_report(self.env.user.company_ids)
@@ -395,9 +389,7 @@ class CustomerCreditDecision(models.Model):
                 )
                 continue
             managers = (
-                self.env["customer.credit.monitor"]
-                .with_company(company)
-                ._company_credit_managers()
+                self.env["customer.credit.monitor"].with_company(company)._company_credit_managers()
             )
             for manager in managers:
                 partner.sudo().activity_schedule(

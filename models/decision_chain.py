@@ -11,8 +11,8 @@ back from the database (NULL) hashes like the one given when the row was written
 """
 
 import hashlib
-import json
 from datetime import datetime
+from json.encoder import encode_basestring
 
 #: previous_hash of the first decision of every company's chain.
 GENESIS_HASH = ""
@@ -23,6 +23,14 @@ TEXT_FIELDS = ("kind", "old_value", "new_value", "comment", "res_model", "refere
 HASHED_FIELDS = ("date", *INT_FIELDS, *TEXT_FIELDS)
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# The payload's keys in sorted order, each with its kind: the payload is written
+# field by field (a million rows are hashed per verification), byte for byte what
+# json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) gives.
+_SORTED_FIELDS = [
+    (name, "int" if name in INT_FIELDS else "date" if name == "date" else "text")
+    for name in sorted(HASHED_FIELDS)
+]
 
 
 def ledger_lock_keys(company_id):
@@ -39,19 +47,23 @@ def format_date(value):
     if not value:
         return ""
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).strftime(DATE_FORMAT)
+        return value.isoformat(" ", "seconds")
     return str(value)[:19]
 
 
 def canonical_payload(values):
     """Canonical JSON text of a decision's hashed content (``values``: a mapping)."""
-    data = {"date": format_date(values.get("date"))}
-    for name in INT_FIELDS:
-        data[name] = int(values.get(name) or 0)
-    for name in TEXT_FIELDS:
+    parts = []
+    for name, kind in _SORTED_FIELDS:
         value = values.get(name)
-        data[name] = "" if value is None or value is False else str(value)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if kind == "int":
+            text = str(int(value or 0))
+        elif kind == "date":
+            text = encode_basestring(format_date(value))
+        else:
+            text = encode_basestring("" if value is None or value is False else str(value))
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"
 
 
 def decision_hash(previous_hash, values):
