@@ -252,7 +252,9 @@ class CustomerCreditAgreement(models.Model):
                     "activated_by_id": self.env.uid,
                 }
             )
-            partner.with_context(credit_decision_source=f"{agreement._name},{agreement.id}").write({"credit_limit": limit})
+            partner.with_context(credit_decision_source=f"{agreement._name},{agreement.id}").write(
+                {"credit_limit": limit}
+            )
             agreement._credit_record_decision(
                 "agreement_activated",
                 agreement.partner_id,

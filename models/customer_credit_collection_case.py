@@ -207,9 +207,7 @@ class CustomerCreditCollectionCase(models.Model):
         if "stage_id" in vals:
             stage = self.env["customer.credit.collection.stage"].browse(vals["stage_id"])
             if stage.is_closed:
-                derived["date_closed"] = vals.get("date_closed") or fields.Date.context_today(
-                    self
-                )
+                derived["date_closed"] = vals.get("date_closed") or fields.Date.context_today(self)
                 derived["close_reason"] = vals.get("close_reason") or "manual"
             else:
                 derived.update(date_closed=False, close_reason=False)

@@ -7,7 +7,6 @@ from odoo.exceptions import ValidationError
 
 from .scorecard_math import weights_add_up
 
-
 # Counter in the cursor's cache (no RPC caller reaches it): criteria are being written
 # through their scorecard, whose own constraint checks the weights once at the end.
 SCORECARD_WRITING_KEY = "customer_credit.scorecard_writing"

@@ -30,9 +30,7 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
             for vals in vals_list:
                 self._credit_refuse_fields(protected & set(vals))
             defaults = {
-                key[len("default_") :]
-                for key in self.env.context
-                if key.startswith("default_")
+                key[len("default_") :] for key in self.env.context if key.startswith("default_")
             }
             self._credit_refuse_fields(protected & defaults)
         return super().create(vals_list)
@@ -80,8 +78,9 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
         (the deputy stands in for a credit manager, never for a director)."""
         if user.has_group(group_xmlid):
             return True
-        return group_xmlid == "customer_credit.group_credit_manager" and user == self._credit_deputy(
-            company
+        return (
+            group_xmlid == "customer_credit.group_credit_manager"
+            and user == self._credit_deputy(company)
         )
 
     def _credit_check_decider(self, preparers, action_label, group_xmlid=None):

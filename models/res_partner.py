@@ -480,9 +480,7 @@ class ResPartner(models.Model):
 
     def _check_credit_create_access(self, vals):
         managed = [
-            name
-            for name in self._credit_managed_fields() + CREDIT_SYSTEM_FIELDS
-            if vals.get(name)
+            name for name in self._credit_managed_fields() + CREDIT_SYSTEM_FIELDS if vals.get(name)
         ]
         if not managed:
             return

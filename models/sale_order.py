@@ -690,9 +690,9 @@ class SaleOrder(models.Model):
     def _credit_after_change(self, snapshot):
         """After a change of orders or lines: void the releases of changed orders, check
         the confirmed orders whose amount went up."""
-        orders = self.sudo().browse(
-            set(snapshot["fingerprints"]) | set(snapshot["amounts"])
-        ).exists()
+        orders = (
+            self.sudo().browse(set(snapshot["fingerprints"]) | set(snapshot["amounts"])).exists()
+        )
         for order in orders.filtered(lambda o: o.id in snapshot["fingerprints"]):
             if order._credit_fingerprint() != snapshot["fingerprints"][order.id]:
                 order.credit_release_ids._void(
@@ -736,9 +736,7 @@ class SaleOrder(models.Model):
                         amount=format_amount(self.env, increases[order], currency),
                     )
                 )
-                parts.extend(
-                    f"  - {line}" for line in order._credit_reason_lines(verdicts[order])
-                )
+                parts.extend(f"  - {line}" for line in order._credit_reason_lines(verdicts[order]))
             parts.append(
                 self.env._(
                     "Nothing was changed. Put the additional quantities on a new quotation "

@@ -252,9 +252,7 @@ class TestCreditRelease(CreditSaleCommon):
         other_release = (
             self.env["customer.credit.release"]
             .sudo()
-            .create(
-                {"order_id": other_order.id, "request_comment": "x"}
-            )
+            .create({"order_id": other_order.id, "request_comment": "x"})
         )
         self.assertNotIn(other_release, Release.search([]))
         self.assertEqual(Release.search_count([("id", "=", other_release.id)]), 0)

@@ -318,9 +318,7 @@ class TestWorkflowIntegrity(CreditSaleCommon):
             .search([("res_model", "=", release._name), ("res_id", "=", release.id)])
             .mapped("kind")
         )
-        self.assertEqual(
-            sorted(kinds), ["release_approved", "release_requested", "release_used"]
-        )
+        self.assertEqual(sorted(kinds), ["release_approved", "release_requested", "release_used"])
 
 
 @tagged("post_install", "-at_install")
@@ -457,7 +455,7 @@ class TestPreparersAndOwnDocuments(CreditSaleCommon):
         Release = self.env["customer.credit.release"].with_user(self.salesman)
         self.assertFalse(Release.search([("id", "=", release.id)]))
         self.assertTrue(
-            self.env["customer.credit.release"].with_user(self.manager).search(
-                [("id", "=", release.id)]
-            )
+            self.env["customer.credit.release"]
+            .with_user(self.manager)
+            .search([("id", "=", release.id)])
         )

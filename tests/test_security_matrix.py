@@ -466,9 +466,7 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
                         continue
                     with self.subTest(actor=actor, model=model, write=name):
                         before = self.values(record, [name])
-                        self.assertRefused(
-                            model, "write", record.ids, {name: self.resolve(value)}
-                        )
+                        self.assertRefused(model, "write", record.ids, {name: self.resolve(value)})
                         self.assertEqual(self.values(record, [name]), before)
                 if "create" in entry and actor in entry["create_refused"]:
                     with self.subTest(actor=actor, model=model, create=True):
