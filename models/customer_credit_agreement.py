@@ -103,7 +103,7 @@ class CustomerCreditAgreement(models.Model):
     )
     previous_limit = fields.Monetary(readonly=True, copy=False)
     activation_date = fields.Datetime(readonly=True, copy=False)
-    activated_by_id = fields.Many2one("res.users", "Activated By", readonly=True, copy=False)
+    activated_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     termination_date = fields.Date(readonly=True, copy=False)
     termination_reason = fields.Text(readonly=True, copy=False, tracking=True)
     expiry_activity_scheduled = fields.Boolean(readonly=True, copy=False)
