@@ -22,7 +22,6 @@ from .decision_chain import ledger_lock_keys
 _logger = logging.getLogger(__name__)
 
 # Context key that lets ``create`` through; honoured only under sudo (see create).
-_RECORDING = "customer_credit_decision_recording"
 # Rows fetched per round trip by _verify_chain's server-side cursor.
 VERIFY_BATCH = 5000
 
@@ -119,17 +118,15 @@ class CustomerCreditDecision(models.Model):
         )
 
     @api.model_create_multi
-    def create(self, vals_list):
-        # Only _record creates rows: the flag counts under sudo only, so a context key
-        # sent over RPC by a user (never sudo) does not open create.
-        if not (self.env.su and self.env.context.get(_RECORDING)):
-            raise UserError(
-                self.env._(
-                    "Credit decisions are recorded by the application when a decision "
-                    "is taken; they cannot be created by hand."
-                )
+    def create(self, vals_list):  # pylint: disable=method-required-super
+        # Only _record appends rows, with SQL, under the chain's lock: no create through
+        # the ORM for anyone, whatever the context or the rights.
+        raise UserError(
+            self.env._(
+                "Credit decisions are recorded by the application when a decision "
+                "is taken; they cannot be created by hand."
             )
-        return super().create(vals_list)
+        )
 
     # Append-only: no super() on purpose, for anyone.
     def write(self, vals):  # pylint: disable=method-required-super
@@ -201,14 +198,36 @@ class CustomerCreditDecision(models.Model):
             "previous_hash": previous_hash,
         }
         values["hash"] = decision_hash(previous_hash, values)
-        self.env.cr.execute(
+        # Second and last round trip: insert the row (plain SQL: nothing of the ORM's
+        # create applies to an append-only row) and move the head to its hash.
+        columns = list(values)
+        now = fields.Datetime.now()
+        decision_id = self.env.execute_query(
             SQL(
-                "UPDATE customer_credit_decision_head SET last_hash = %s WHERE company_id = %s",
-                values["hash"],
-                company.id,
+                """
+                WITH inserted AS (
+                    INSERT INTO customer_credit_decision (%(columns)s, create_uid, create_date,
+                                                          write_uid, write_date)
+                    VALUES (%(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
+                    RETURNING id
+                )
+                UPDATE customer_credit_decision_head
+                   SET last_hash = %(hash)s
+                 WHERE company_id = %(company)s
+             RETURNING (SELECT id FROM inserted)
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+                values=SQL(", ").join(
+                    SQL("%s", values[name] if values[name] is not False else None)
+                    for name in columns
+                ),
+                uid=self.env.uid,
+                now=now,
+                hash=values["hash"],
+                company=company.id,
             )
-        )
-        return self.sudo().with_context(**{_RECORDING: True}).create(values).sudo(self.env.su)
+        )[0][0]
+        return self.browse(decision_id).sudo(self.env.su)
 
     # ------------------------------------------------------------------ verification
 

@@ -414,6 +414,9 @@ class ResPartner(models.Model):
         if self.env.user.has_group("customer_credit.group_credit_manager"):
             return
         for partner in self:
+            # writing a value unchanged (a merge, a form saving every field) changes nothing
+            if all(self._credit_value_equal(partner, name, vals[name]) for name in managed):
+                continue
             commercial = partner.commercial_partner_id
             if commercial != partner and all(
                 self._credit_value_equal(commercial, name, vals[name]) for name in managed

@@ -409,6 +409,11 @@ class TestDecisionLedgerRpc(HttpCase):
         self.assertEqual(self._state(), before)
         # reading works, and the manager may verify the chain
         rows = self._call("search_read", [[], ["sequence", "new_value"]])
-        self.assertEqual([(r["sequence"], r["new_value"]) for r in rows], [(1, "2000")])
+        mine = [r for r in rows if r["id"] == self.decision.id]
+        self.assertEqual(
+            [(r["sequence"], r["new_value"]) for r in mine], [(self.decision.sequence, "2000")]
+        )
+        # the other rows are the decisions taken at install (demo limits, policies)
+        self.assertEqual(len(rows), self.env["customer.credit.decision"].search_count([]))
         action = self._call("action_verify_ledger", [[]])
         self.assertEqual(action["params"]["type"], "success")

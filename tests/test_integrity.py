@@ -459,3 +459,18 @@ class TestPreparersAndOwnDocuments(CreditSaleCommon):
             .with_user(self.manager)
             .search([("id", "=", release.id)])
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerSurvivesPartnerMerge(CreditSaleCommon):
+    def test_merge_refused_for_a_customer_with_decisions(self):
+        duplicate = self._credit_partner("Over Limit Ltd (duplicate)", limit=5000.0)
+        clean = self.env["res.partner"].create({"name": "No decisions", "is_company": True})
+        Wizard = self.env["base.partner.merge.automatic.wizard"]
+        with self.assertRaises(UserError):
+            Wizard._merge((duplicate | self.customer).ids, dst_partner=self.customer)
+        self.assertTrue(duplicate.exists())
+        # a customer without decisions still merges into one with decisions
+        Wizard._merge((clean | self.customer).ids, dst_partner=self.customer)
+        self.assertFalse(clean.exists())
+        self.assertFalse(self.env["customer.credit.decision"]._verify_chain(self.company))
