@@ -52,6 +52,26 @@ KINDS = [
 ChainCheck = namedtuple("ChainCheck", "ok record reason count")
 
 
+# Columns _record inserts, in order (the hashed values).
+INSERT_COLUMNS = (
+    "sequence",
+    "company_id",
+    "date",
+    "user_id",
+    "partner_id",
+    "kind",
+    "old_value",
+    "new_value",
+    "comment",
+    "res_model",
+    "res_id",
+    "reference",
+    "previous_hash",
+    "hash",
+)
+INSERT_COLUMNS_SQL = SQL(", ").join(SQL.identifier(name) for name in INSERT_COLUMNS)
+
+
 class CustomerCreditDecision(models.Model):
     """One credit decision (limit, grade, hold, release, approval ...) of a company,
     append-only and linked to the previous one by a SHA-256 hash chain."""
@@ -78,7 +98,7 @@ class CustomerCreditDecision(models.Model):
     res_id = fields.Many2oneReference("Source ID", model_field="res_model", readonly=True)
     reference = fields.Char("Source Document", readonly=True)
     previous_hash = fields.Char(readonly=True)
-    hash = fields.Char(readonly=True, index=True)
+    hash = fields.Char(readonly=True)
 
     _sql_constraints = [
         (
@@ -163,25 +183,46 @@ class CustomerCreditDecision(models.Model):
         # transaction's snapshot: REPEATABLE READ then raises a serialization error,
         # which Odoo retries, instead of two rows forking the chain. The advisory lock
         # only orders the appends; it does not refresh the snapshot.
+        key1, key2 = ledger_lock_keys(company.id)
         self.env.cr.execute(
             SQL(
                 """
                 SELECT pg_advisory_xact_lock(%(key1)s, %(key2)s);
-                INSERT INTO customer_credit_decision_head (company_id, last_sequence, last_hash)
-                VALUES (%(company)s, 0, %(genesis)s) ON CONFLICT (company_id) DO NOTHING;
                 UPDATE customer_credit_decision_head
                    SET last_sequence = last_sequence + 1
                  WHERE company_id = %(company)s
              RETURNING last_sequence, last_hash
                 """,
-                key1=ledger_lock_keys(company.id)[0],
-                key2=ledger_lock_keys(company.id)[1],
+                key1=key1,
+                key2=key2,
                 company=company.id,
-                genesis=GENESIS_HASH,
             ),
             log_exceptions=False,
         )
-        sequence, previous_hash = self.env.cr.fetchone()
+        head = self.env.cr.fetchone()
+        if head is None:
+            # The company's first decision: create its head. ON CONFLICT turns a head
+            # committed by a concurrent first append after our snapshot into a
+            # serialization failure (retried), never a unique violation.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO customer_credit_decision_head
+                                (company_id, last_sequence, last_hash)
+                    VALUES (%(company)s, 0, %(genesis)s)
+                    ON CONFLICT (company_id) DO NOTHING;
+                    UPDATE customer_credit_decision_head
+                       SET last_sequence = last_sequence + 1
+                     WHERE company_id = %(company)s
+                 RETURNING last_sequence, last_hash
+                    """,
+                    company=company.id,
+                    genesis=GENESIS_HASH,
+                ),
+                log_exceptions=False,
+            )
+            head = self.env.cr.fetchone()
+        sequence, previous_hash = head
         values = {
             "sequence": sequence,
             "company_id": company.id,
@@ -200,8 +241,8 @@ class CustomerCreditDecision(models.Model):
         values["hash"] = decision_hash(previous_hash, values)
         # Second and last round trip: insert the row (plain SQL: nothing of the ORM's
         # create applies to an append-only row) and move the head to its hash.
-        columns = list(values)
-        now = fields.Datetime.now()
+        columns = INSERT_COLUMNS
+        now = values["date"]
         decision_id = self.env.execute_query(
             SQL(
                 """
@@ -216,7 +257,7 @@ class CustomerCreditDecision(models.Model):
                  WHERE company_id = %(company)s
              RETURNING (SELECT id FROM inserted)
                 """,
-                columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+                columns=INSERT_COLUMNS_SQL,
                 values=SQL(", ").join(
                     SQL("%s", values[name] if values[name] is not False else None)
                     for name in columns
