@@ -1,6 +1,6 @@
 # customer_credit: `make run` serves the demo, `make test` runs the whole suite.
 SHELL := /bin/bash
-DEV := tools/dev.sh
+DEV := scripts/dev.sh
 VENV := .venv
 
 .PHONY: setup run test stop bench lint shell
@@ -31,4 +31,4 @@ $(VENV)/.lint-installed: requirements-dev.txt
 lint: $(VENV)/.lint-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pylint --rcfile=.pylintrc --recursive=y --ignore=.venv,.local,tools .
+	$(VENV)/bin/pylint --rcfile=.pylintrc --recursive=y --ignore=.venv,.local,scripts .

@@ -1,4 +1,3 @@
-from . import credit_exposure
 from . import customer_credit_demo
 from . import customer_credit_grade
 from . import res_company
@@ -17,7 +16,6 @@ from . import customer_credit_evaluation_statement
 from . import customer_credit_evaluation_line
 from . import customer_credit_limit_request
 from . import customer_credit_agreement
-from . import monitoring_rules
 from . import customer_credit_escalation_level
 from . import customer_credit_escalation_log
 from . import customer_credit_collection_stage
@@ -29,10 +27,8 @@ from . import customer_credit_monitor
 from . import customer_credit_monitor_checks
 from . import customer_credit_monitor_watch
 from . import customer_credit_monitor_guard
-from . import res_partner_monitoring
-from . import res_company_monitoring
+from . import res_users
 from . import account_partial_reconcile
-from . import credit_check
 from . import customer_credit_confirm_lock
 from . import customer_credit_release
 from . import payment_transaction

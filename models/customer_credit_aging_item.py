@@ -1,9 +1,9 @@
 from odoo import fields
 from odoo import models
 
-from .aging_result_table import ensure_result_table
-from .aging_sql import AGING_INDEXES
-from .aging_sql import aging_index_sql
+from ..tools.aging_result_table import ensure_result_table
+from ..tools.aging_sql import AGING_INDEXES
+from ..tools.aging_sql import aging_index_sql
 
 
 class CustomerCreditAgingItem(models.TransientModel):

@@ -2,8 +2,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
-from .aging_buckets import MAX_BUCKETS
-from .aging_result_table import ensure_result_table
+from ..tools.aging_buckets import MAX_BUCKETS
+from ..tools.aging_result_table import ensure_result_table
 
 BUCKET_FIELDS = tuple(f"bucket_{index}_amount" for index in range(MAX_BUCKETS))
 

@@ -6,7 +6,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-from .amount_words import amount_in_words
+from ..tools.amount_words import amount_in_words
 
 EXPIRY_ACTIVITY = "customer_credit.mail_activity_type_credit_agreement_expiry"
 EXPIRY_NOTICE_DAYS = 30

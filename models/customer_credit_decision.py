@@ -14,10 +14,10 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .decision_chain import GENESIS_HASH
-from .decision_chain import as_text
-from .decision_chain import decision_hash
-from .decision_chain import ledger_lock_keys
+from ..tools.decision_chain import GENESIS_HASH
+from ..tools.decision_chain import as_text
+from ..tools.decision_chain import decision_hash
+from ..tools.decision_chain import ledger_lock_keys
 
 _logger = logging.getLogger(__name__)
 

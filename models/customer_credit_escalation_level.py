@@ -3,7 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .monitoring_rules import LevelSpec
+from ..tools.monitoring_rules import LevelSpec
 
 # Shipped defaults, created for every company: (code, name, days, actions, template xmlid).
 DEFAULT_LEVELS = (

@@ -6,13 +6,13 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-from .credit_history import history_from_row
-from .credit_history import history_sql
+from ..tools.credit_history import history_from_row
+from ..tools.credit_history import history_sql
+from ..tools.scorecard_math import confidence_label
+from ..tools.scorecard_math import financial_ratios
+from ..tools.scorecard_math import recommended_limit
+from ..tools.scorecard_math import score_criteria
 from .customer_credit_scorecard_criterion import CODE_FAMILY
-from .scorecard_math import confidence_label
-from .scorecard_math import financial_ratios
-from .scorecard_math import recommended_limit
-from .scorecard_math import score_criteria
 
 INDUSTRY_RISK_CLASSES = [
     ("1", "1 - Very low risk"),

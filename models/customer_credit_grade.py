@@ -3,8 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .grade_ranges import grade_for_score
-from .grade_ranges import range_problems
+from ..tools.grade_ranges import grade_for_score
+from ..tools.grade_ranges import range_problems
 
 CREDIT_POLICIES = [
     ("none", "No control"),

@@ -22,7 +22,7 @@ from odoo.tools import SQL
 from odoo.tools import split_every
 from odoo.tools.misc import formatLang
 
-from .monitoring_rules import plan_partner_actions
+from ..tools.monitoring_rules import plan_partner_actions
 
 _logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .scorecard_math import weights_add_up
+from ..tools.scorecard_math import weights_add_up
 
 # Counter in the cursor's cache (no RPC caller reaches it): criteria are being written
 # through their scorecard, whose own constraint checks the weights once at the end.

@@ -3,7 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
-from .credit_exposure import exposure_sql
+from ..tools.credit_exposure import exposure_sql
 
 
 class CustomerCreditWatchlist(models.Model):

@@ -54,3 +54,39 @@ class ResCompany(models.Model):
         "requested or prepared (four eyes). Without a deputy, such a decision waits for "
         "a second credit manager.",
     )
+
+    credit_watch_utilisation_pct = fields.Float(
+        "Watch: Credit Used (%)",
+        default=80.0,
+        help="Customers using at least this share of their limit go on the watchlist.",
+    )
+    credit_watch_overdue_ratio_pct = fields.Float(
+        "Watch: Overdue Ratio (%)",
+        default=30.0,
+        help="Customers with at least this share of their open receivable overdue go on "
+        "the watchlist.",
+    )
+    credit_watch_dso_increase_days = fields.Integer(
+        "Watch: DSO Increase (days)",
+        default=15,
+        help="Customers whose days sales outstanding grew by at least this many days over "
+        "90 days go on the watchlist.",
+    )
+    credit_watch_score_drop = fields.Float(
+        "Watch: Score Drop",
+        default=10.0,
+        help="Customers whose credit score dropped by at least this many points since the "
+        "previous evaluation go on the watchlist.",
+    )
+    credit_notice_days = fields.Integer(
+        "Notice Period (days)",
+        default=14,
+        help="Credit reviews, temporary limits and agreements coming due within this many "
+        "days create an activity for the credit manager.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["customer.credit.escalation.level"]._create_default_levels(companies)
+        return companies

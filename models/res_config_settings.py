@@ -22,3 +22,17 @@ class ResConfigSettings(models.TransientModel):
         currency_field="currency_id",
         readonly=False,
     )
+
+    credit_watch_utilisation_pct = fields.Float(
+        related="company_id.credit_watch_utilisation_pct", readonly=False
+    )
+    credit_watch_overdue_ratio_pct = fields.Float(
+        related="company_id.credit_watch_overdue_ratio_pct", readonly=False
+    )
+    credit_watch_dso_increase_days = fields.Integer(
+        related="company_id.credit_watch_dso_increase_days", readonly=False
+    )
+    credit_watch_score_drop = fields.Float(
+        related="company_id.credit_watch_score_drop", readonly=False
+    )
+    credit_notice_days = fields.Integer(related="company_id.credit_notice_days", readonly=False)

@@ -13,20 +13,20 @@ from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import format_amount
 
-from .credit_check import REASON_GRADE
-from .credit_check import REASON_HOLD
-from .credit_check import REASON_NO_LIMIT
-from .credit_check import REASON_OVER_LIMIT
-from .credit_check import REASON_OVERDUE
-from .credit_check import CreditInput
-from .credit_check import credit_outcome
-from .credit_check import credit_reasons
-from .credit_check import group_totals
-from .credit_check import lock_keys
-from .credit_check import reasons_covered
-from .credit_exposure import EXPOSURE_COMPONENTS
-from .credit_exposure import empty_exposure
-from .credit_exposure import total_exposure
+from ..tools.credit_check import REASON_GRADE
+from ..tools.credit_check import REASON_HOLD
+from ..tools.credit_check import REASON_NO_LIMIT
+from ..tools.credit_check import REASON_OVER_LIMIT
+from ..tools.credit_check import REASON_OVERDUE
+from ..tools.credit_check import CreditInput
+from ..tools.credit_check import credit_outcome
+from ..tools.credit_check import credit_reasons
+from ..tools.credit_check import group_totals
+from ..tools.credit_check import lock_keys
+from ..tools.credit_check import reasons_covered
+from ..tools.credit_exposure import EXPOSURE_COMPONENTS
+from ..tools.credit_exposure import empty_exposure
+from ..tools.credit_exposure import total_exposure
 
 # Result of the credit check of one order.
 #   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'

@@ -12,10 +12,10 @@ from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
-from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
-from ..models.aging_buckets import bucket_index
-from ..models.aging_buckets import build_buckets
-from ..models.aging_buckets import parse_bucket_spec
+from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..tools.aging_buckets import bucket_index
+from ..tools.aging_buckets import build_buckets
+from ..tools.aging_buckets import parse_bucket_spec
 
 
 class AgingCommon(AccountTestInvoicingCommon):

@@ -1,12 +1,12 @@
 from odoo.tests import BaseCase
 from odoo.tests import tagged
 
-from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
-from ..models.aging_buckets import BucketSpecError
-from ..models.aging_buckets import bucket_bounds_text
-from ..models.aging_buckets import bucket_index
-from ..models.aging_buckets import build_buckets
-from ..models.aging_buckets import parse_bucket_spec
+from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..tools.aging_buckets import BucketSpecError
+from ..tools.aging_buckets import bucket_bounds_text
+from ..tools.aging_buckets import bucket_index
+from ..tools.aging_buckets import build_buckets
+from ..tools.aging_buckets import parse_bucket_spec
 
 
 @tagged("post_install", "-at_install")

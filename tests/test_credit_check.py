@@ -1,13 +1,13 @@
 from odoo.tests import BaseCase
 from odoo.tests import tagged
 
-from ..models.credit_check import CreditInput
-from ..models.credit_check import CreditReason
-from ..models.credit_check import credit_outcome
-from ..models.credit_check import credit_reasons
-from ..models.credit_check import group_totals
-from ..models.credit_check import lock_keys
-from ..models.credit_check import reasons_covered
+from ..tools.credit_check import CreditInput
+from ..tools.credit_check import CreditReason
+from ..tools.credit_check import credit_outcome
+from ..tools.credit_check import credit_reasons
+from ..tools.credit_check import group_totals
+from ..tools.credit_check import lock_keys
+from ..tools.credit_check import reasons_covered
 
 
 def _input(**values):

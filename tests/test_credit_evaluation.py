@@ -10,7 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import tagged
 
-from ..models.scorecard_math import recommended_limit
+from ..tools.scorecard_math import recommended_limit
 from .common_credit_approval import CreditApprovalUsersMixin
 
 AS_OF = date(2025, 6, 30)

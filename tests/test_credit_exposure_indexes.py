@@ -4,7 +4,7 @@ from odoo.tests import TransactionCase
 from odoo.tests import tagged
 from odoo.tools.sql import index_exists
 
-from ..models.credit_exposure import EXPOSURE_INDEXES
+from ..tools.credit_exposure import EXPOSURE_INDEXES
 
 
 @tagged("post_install", "-at_install")

@@ -1,14 +1,26 @@
-from odoo.addons.customer_credit.tools.race_confirm import run_race_any
+import importlib.util
+import os
+
 from odoo.tests import TransactionCase
 from odoo.tests import tagged
 from odoo.tools import config
 from odoo.tools import mute_logger
 
+# The race is a development script (scripts/ is not on the runtime import path): load it
+# from its file.
+_SCRIPT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts", "race_confirm.py"
+)
+_spec = importlib.util.spec_from_file_location("customer_credit_race_confirm", _SCRIPT)
+_race_confirm = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_race_confirm)
+run_race_any = _race_confirm.run_race_any
+
 
 @tagged("post_install", "-at_install")
 class TestCreditRace(TransactionCase):
     """Two transactions confirm orders of one customer at the same moment; together
-    they exceed the limit. tools/race_confirm.py commits its data from its own cursors
+    they exceed the limit. scripts/race_confirm.py commits its data from its own cursors
     and removes it after. While tests run, the test runner holds the registry class
     lock, so the race runs in a separate Odoo process with two threads."""
 

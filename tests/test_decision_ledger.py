@@ -14,9 +14,9 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import SQL
 from odoo.tools import mute_logger
 
-from ..models.decision_chain import GENESIS_HASH
-from ..models.decision_chain import canonical_payload
-from ..models.decision_chain import decision_hash
+from ..tools.decision_chain import GENESIS_HASH
+from ..tools.decision_chain import canonical_payload
+from ..tools.decision_chain import decision_hash
 from .common import CreditCommon
 
 AUDIT_MESSAGE = "Credit decisions are an audit record and cannot be changed or deleted."

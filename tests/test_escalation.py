@@ -6,8 +6,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.monitoring_rules import LevelSpec
-from ..models.monitoring_rules import plan_partner_actions
+from ..tools.monitoring_rules import LevelSpec
+from ..tools.monitoring_rules import plan_partner_actions
 from .common_monitoring import CreditMonitoringCase
 from .common_monitoring import SimulatedCrash
 

@@ -2,8 +2,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase
 from odoo.tests import tagged
 
-from ..models.grade_ranges import grade_for_score
-from ..models.grade_ranges import range_problems
+from ..tools.grade_ranges import grade_for_score
+from ..tools.grade_ranges import range_problems
 
 
 @tagged("post_install", "-at_install")

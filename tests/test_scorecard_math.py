@@ -3,15 +3,15 @@ from datetime import date
 from odoo.tests import BaseCase
 from odoo.tests import tagged
 
-from ..models.amount_words import amount_in_words
-from ..models.amount_words import is_chinese
-from ..models.credit_history import months_between
-from ..models.scorecard_math import confidence_label
-from ..models.scorecard_math import financial_ratios
-from ..models.scorecard_math import points_for_value
-from ..models.scorecard_math import recommended_limit
-from ..models.scorecard_math import score_criteria
-from ..models.scorecard_math import weights_add_up
+from ..tools.amount_words import amount_in_words
+from ..tools.amount_words import is_chinese
+from ..tools.credit_history import months_between
+from ..tools.scorecard_math import confidence_label
+from ..tools.scorecard_math import financial_ratios
+from ..tools.scorecard_math import points_for_value
+from ..tools.scorecard_math import recommended_limit
+from ..tools.scorecard_math import score_criteria
+from ..tools.scorecard_math import weights_add_up
 
 CURRENT_RATIO = [(0, 10), (0.8, 35), (1, 55), (1.5, 80), (2, 100)]
 DEBT_RATIO = [(0, 100), (40, 80), (60, 50), (75, 25), (90, 0)]

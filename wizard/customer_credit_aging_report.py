@@ -21,17 +21,17 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..models.aging_buckets import DEFAULT_BUCKET_SPEC
-from ..models.aging_buckets import BucketSpecError
-from ..models.aging_buckets import bucket_bounds_text
-from ..models.aging_buckets import build_buckets
-from ..models.aging_buckets import parse_bucket_spec
-from ..models.aging_sql import aging_detail_sql
-from ..models.aging_sql import aging_items_sql
-from ..models.aging_sql import aging_summary_sql
 from ..models.customer_credit_aging_line import BUCKET_FIELDS
 from ..reports.aging_xlsx import currency_num_format
 from ..reports.aging_xlsx import write_aging_workbook
+from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
+from ..tools.aging_buckets import BucketSpecError
+from ..tools.aging_buckets import bucket_bounds_text
+from ..tools.aging_buckets import build_buckets
+from ..tools.aging_buckets import parse_bucket_spec
+from ..tools.aging_sql import aging_detail_sql
+from ..tools.aging_sql import aging_items_sql
+from ..tools.aging_sql import aging_summary_sql
 
 # Rows fetched per round trip when streaming results to a file.
 EXPORT_BATCH = 20000

@@ -1,18 +1,18 @@
-"""Benchmarks of the sales credit control, run by ``make bench`` (tools/bench.py).
+"""Benchmarks of the sales credit control, run by ``make bench`` (scripts/bench.py).
 
 - ``bench_confirm_credit_check``: one quotation confirmation for a customer with the
   largest ledger of the bench data, with credit control on, against the same
   confirmation with credit control switched off for the company (the baseline), in
   the same run. Each run is rolled back (savepoint), so every run confirms the same
   quotation against the same ledger. Target: the check adds <= 20 ms median.
-- ``bench_race_confirm``: tools/race_confirm.py, two transactions confirming at the
+- ``bench_race_confirm``: scripts/race_confirm.py, two transactions confirming at the
   same moment; exactly one must pass. It commits its own data from its own cursors
   and removes it afterwards.
 """
 
-# odoo is imported inside the functions: tools/bench.py loads the plug-ins before it
+# odoo is imported inside the functions: scripts/bench.py loads the plug-ins before it
 # boots Odoo.
-try:  # imported by tools/bench.py as a file or as a package module
+try:  # imported by scripts/bench.py as a file or as a package module
     from .race_confirm import run_race_any
 except ImportError:  # pragma: no cover
     from race_confirm import run_race_any

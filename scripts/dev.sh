@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Development environment for customer_credit: Python venv, Odoo source, PostgreSQL, odoo.conf.
-# Usage: tools/dev.sh setup|run|test|stop|bench|shell|psql
+# Usage: scripts/dev.sh setup|run|test|stop|bench|shell|psql
 # Every step is idempotent: a second run reinstalls nothing that did not change.
 set -euo pipefail
 
@@ -191,7 +191,7 @@ cmd_test() {
     local rc=${PIPESTATUS[0]}
     set -e
     [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    "$PY" "$ROOT/tools/test_summary.py" "$log" "$rc"
+    "$PY" "$ROOT/scripts/test_summary.py" "$log" "$rc"
 }
 
 cmd_stop() {
@@ -204,7 +204,7 @@ cmd_stop() {
 
 cmd_bench() {
     setup
-    "$PY" "$ROOT/tools/bench.py" --odoo-src "$ODOO_SRC" --conf "$CONF" "$@"
+    "$PY" "$ROOT/scripts/bench.py" --odoo-src "$ODOO_SRC" --conf "$CONF" "$@"
 }
 
 cmd_shell() {

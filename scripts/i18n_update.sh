@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerate i18n/customer_credit.pot from the installed addon and merge it into zh_CN.po.
-# Usage: tools/i18n_update.sh   (then translate the empty msgstr of i18n/zh_CN.po)
+# Usage: scripts/i18n_update.sh   (then translate the empty msgstr of i18n/zh_CN.po)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-eval "$(tools/dev.sh env)"
+eval "$(scripts/dev.sh env)"
 DB=${I18N_DB:-credit_i18n}
 PY=.venv/bin/python
 ODOO_SRC="${ODOO_SRC:-$HOME/.cache/customer-credit/odoo-18.0}"

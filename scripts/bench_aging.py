@@ -1,4 +1,4 @@
-"""Receivable aging benchmarks (issue 6), loaded by tools/bench.py.
+"""Receivable aging benchmarks (issue 6), loaded by scripts/bench.py.
 
 Each function gets ``env`` (admin, bench company) and ``ctx`` (see bench.py) and
 returns a dict of figures. Targets on the 1M-line ledger: summary as of today

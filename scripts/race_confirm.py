@@ -7,10 +7,10 @@ meet at a barrier and confirm at the same moment, through ``retrying`` as an HTT
 or RPC worker does. The customer's limit admits one order, not both: exactly one
 must pass. A test hook sleeps inside the credit lock to widen the window.
 
-    .venv/bin/python tools/race_confirm.py -c .local/odoo.conf -d <database> [--hold 0.5]
-    .venv/bin/python tools/race_confirm.py ... --without-lock   # negative control: both pass
+    .venv/bin/python scripts/race_confirm.py -c .local/odoo.conf -d <database> [--hold 0.5]
+    .venv/bin/python scripts/race_confirm.py ... --without-lock   # negative control: both pass
 
-It is also run by ``make bench`` (tools/bench_sale.py) and by the test suite
+It is also run by ``make bench`` (scripts/bench_sale.py) and by the test suite
 (tests/test_credit_race.py). Exit status 0 when exactly one confirmation passed.
 """
 

@@ -3,11 +3,11 @@
 
 Boots Odoo in-process on a dedicated database (``credit_bench`` by default). When the
 database is missing, or holds no generated ledger, it installs customer_credit without
-demo data and generates the ledger in bulk SQL (tools/bench_data.py); later runs reuse
+demo data and generates the ledger in bulk SQL (scripts/bench_data.py); later runs reuse
 it (``--regenerate`` rebuilds it). It then checks that the ledger is coherent (SQL
 checks and Odoo's own computations on a sample) and runs the benchmarks.
 
-Benchmarks are plug-ins: every module ``tools/bench_*.py`` (except bench_data.py) that
+Benchmarks are plug-ins: every module ``scripts/bench_*.py`` (except bench_data.py) that
 defines ``BENCHMARKS``, a list of callables ``fn(env, ctx) -> dict``, is loaded. Each
 callable runs in its own cursor, as the admin user in the bench company, and the cursor
 is rolled back afterwards (a benchmark that must commit calls ``env.cr.commit()``
@@ -41,7 +41,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = os.path.join(ROOT, "tools")
+SCRIPTS = os.path.join(ROOT, "scripts")
 
 
 def log(msg):
@@ -97,11 +97,11 @@ def timeit(fn, runs, setup=None, warmup=1):
 
 
 def load_benchmarks():
-    """{name: callable} from every tools/bench_*.py defining BENCHMARKS."""
-    if TOOLS not in sys.path:
-        sys.path.insert(0, TOOLS)
+    """{name: callable} from every scripts/bench_*.py defining BENCHMARKS."""
+    if SCRIPTS not in sys.path:
+        sys.path.insert(0, SCRIPTS)
     found = {}
-    for path in sorted(glob.glob(os.path.join(TOOLS, "bench_*.py"))):
+    for path in sorted(glob.glob(os.path.join(SCRIPTS, "bench_*.py"))):
         name = os.path.splitext(os.path.basename(path))[0]
         if name == "bench_data":
             continue

@@ -683,7 +683,7 @@ def _vacuum_analyze(dbname):
 
 def _set_credit_limits(env, params, log):
     """Credit limits from the exposure: ~3 % over, ~10 % without limit, the rest under."""
-    from odoo.addons.customer_credit.models.credit_exposure import exposure_sql
+    from odoo.addons.customer_credit.tools.credit_exposure import exposure_sql
 
     cr = env.cr
     cr.execute("ANALYZE res_partner; ANALYZE account_move_line; ANALYZE account_move")
@@ -881,7 +881,7 @@ def verify_orm(env, partner_ids, log=print):
       ``credit_orders_uninvoiced``.
     Runs inside the caller's transaction (roll it back afterwards).
     """
-    from odoo.addons.customer_credit.models.credit_exposure import exposure_sql  # noqa: PLC0415
+    from odoo.addons.customer_credit.tools.credit_exposure import exposure_sql  # noqa: PLC0415
 
     Move = env["account.move"]
     Line = env["account.move.line"]

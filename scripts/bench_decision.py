@@ -1,5 +1,5 @@
 """Benchmarks of the credit decision ledger (customer.credit.decision), run by
-``make bench`` (tools/bench.py, e.g. ``BENCH_ARGS="--only bench_decision_append,..."``).
+``make bench`` (scripts/bench.py, e.g. ``BENCH_ARGS="--only bench_decision_append,..."``).
 
 - ``bench_decision_append``: one ``_record`` call (advisory lock, head row update,
   hash, insert) in the bench company, rolled back. Target: median <= 2 ms.
