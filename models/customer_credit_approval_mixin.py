@@ -87,43 +87,9 @@ class CustomerCreditApprovalMixin(models.AbstractModel):
 
     @api.model
     def _credit_pick_approver(self, group_xmlid, partner, company, exclude=None):
-        """User of ``group_xmlid`` who should act, or an empty recordset.
-
-        The customer's credit manager comes first when he belongs to the group, then the
-        group's internal users of ``company``, oldest first; users in ``exclude`` never.
-        """
-        exclude = exclude or self.env["res.users"]
-        group = self.env.ref(group_xmlid)
-        candidates = self.env["res.users"]
-        manager = partner.sudo().with_company(company).credit_manager_id
-        if manager:
-            candidates |= manager
-        candidates |= (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.ids),
-                    ("share", "=", False),
-                    ("company_ids", "in", company.ids),
-                    ("id", "!=", self.env.ref("base.user_root").id),
-                ],
-                order="id",
-            )
-        )
-        for user in candidates:
-            if user in exclude or not user.active:
-                continue
-            if group in user.groups_id and company in user.company_ids:
-                return user
-        deputy = self._credit_deputy(company)
-        if (
-            group_xmlid == "customer_credit.group_credit_manager"
-            and deputy.active
-            and deputy not in exclude
-        ):
-            return deputy
-        return self.env["res.users"]
+        """User of ``group_xmlid`` who should act on ``partner``'s document, or an empty
+        recordset (see ``_credit_deciders``)."""
+        return self._credit_deciders(partner, company, group_xmlid, exclude)[partner.id][:1]
 
     def _credit_check_group(self, group_xmlid, action_label):
         if self.env.su or self.env.user.has_group(group_xmlid):

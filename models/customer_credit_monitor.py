@@ -86,37 +86,15 @@ class CustomerCreditMonitor(models.AbstractModel):
 
     @api.model
     def _credit_managers_by_partner(self, partners):
-        """{partner id: credit manager(s)} for a batch, reading each profile once."""
-        company = self.env.company
-        commercial = partners.sudo().with_company(company).commercial_partner_id
-        commercial.fetch(["credit_manager_id"])
-        fallback = None
-        result = {}
-        for partner in partners.sudo().with_company(company):
-            manager = partner.commercial_partner_id.credit_manager_id
-            if manager and manager.active:
-                result[partner.id] = manager
-            else:
-                if fallback is None:
-                    fallback = self._company_credit_managers()
-                result[partner.id] = fallback
-        return result
+        """{partner id: credit manager(s)} for a batch in the current company."""
+        return self.env["customer.credit.workflow.mixin"]._credit_deciders(
+            partners, self.env.company
+        )
 
     @api.model
     def _company_credit_managers(self):
-        group = self.env.ref("customer_credit.group_credit_manager")
-        return (
-            group.sudo()
-            .users.filtered(
-                lambda user: (
-                    not user.share
-                    and user.active
-                    and self.env.company in user.company_ids
-                    and user.id != self.env.ref("base.user_root").id
-                )
-            )
-            .sorted("id")
-        )
+        """Every credit manager of the current company (no customer's own manager)."""
+        return self.env["customer.credit.workflow.mixin"]._credit_group_members(self.env.company)
 
     def _amount(self, amount, company):
         return formatLang(self.env, amount, currency_obj=company.currency_id)

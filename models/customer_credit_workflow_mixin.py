@@ -69,6 +69,62 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------ who acts
 
     @api.model
+    def _credit_deciders(self, partners, company, group_xmlid=None, exclude=None):
+        """The one approver lookup: ``{partner id: users}`` who act for each customer.
+
+        The customer's credit manager when they are active, in ``group_xmlid`` and in
+        ``company``; else the group's members in the company (``_credit_group_members``).
+        Users in ``exclude`` (the preparers, for four eyes) never.
+        """
+        group_xmlid = group_xmlid or "customer_credit.group_credit_manager"
+        exclude = exclude or self.env["res.users"]
+        members = None
+        result = {}
+        partners = partners.sudo().with_company(company)
+        partners.commercial_partner_id.fetch(["credit_manager_id"])
+        for partner in partners:
+            manager = partner.commercial_partner_id.credit_manager_id
+            if self._credit_is_decider(manager, company, group_xmlid, exclude):
+                result[partner.id] = manager
+                continue
+            if members is None:
+                members = self._credit_group_members(company, group_xmlid, exclude)
+            result[partner.id] = members
+        return result
+
+    @api.model
+    def _credit_group_members(self, company, group_xmlid=None, exclude=None):
+        """Active internal members of ``group_xmlid`` in ``company``, oldest first (OdooBot
+        never); none for the credit manager group: the company's deputy approver."""
+        group_xmlid = group_xmlid or "customer_credit.group_credit_manager"
+        exclude = exclude or self.env["res.users"]
+        group = self.env.ref(group_xmlid).sudo()
+        members = group.users.filtered(
+            lambda user: self._credit_is_decider(user, company, group_xmlid, exclude)
+        ).sorted("id")
+        deputy = self._credit_deputy(company)
+        if (
+            not members
+            and group_xmlid == "customer_credit.group_credit_manager"
+            and deputy.active
+            and deputy not in exclude
+        ):
+            members = deputy
+        return members
+
+    @api.model
+    def _credit_is_decider(self, user, company, group_xmlid, exclude):
+        return bool(
+            user
+            and user.active
+            and not user.share
+            and user != self.env.ref("base.user_root")
+            and user not in exclude
+            and self.env.ref(group_xmlid) in user.sudo().groups_id
+            and company in user.sudo().company_ids
+        )
+
+    @api.model
     def _credit_deputy(self, company):
         """The company's deputy approver, when it names one."""
         return company.sudo().credit_deputy_approver_id

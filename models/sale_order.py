@@ -552,24 +552,13 @@ class SaleOrder(models.Model):
             )
 
     def _credit_managers(self, exclude=None):
-        """Users to ask: the customer's credit manager, or every credit manager
-        (``exclude``: the requester, who may not decide on their own request)."""
+        """Users to ask about this order (``exclude``: the requester, who may not decide
+        on their own request); see ``customer.credit.workflow.mixin._credit_deciders``."""
         self.ensure_one()
-        exclude = exclude or self.env["res.users"]
-        commercial = self.partner_id.commercial_partner_id.sudo().with_company(self.company_id)
-        manager = commercial.credit_manager_id
-        if manager and manager.active and manager not in exclude:
-            return manager
-        group = self.env.ref("customer_credit.group_credit_manager").sudo()
-        managers = group.users.filtered(
-            lambda u: (
-                u.active and not u.share and self.company_id in u.company_ids and u not in exclude
-            )
-        )
-        deputy = self.company_id.sudo().credit_deputy_approver_id
-        if not managers and deputy.active and deputy not in exclude:
-            return deputy
-        return managers
+        partner = self.partner_id.commercial_partner_id
+        return self.env["customer.credit.workflow.mixin"]._credit_deciders(
+            partner, self.company_id, exclude=exclude
+        )[partner.id]
 
     def _credit_handle_portal_block(self, blocked, verdicts):
         """Online acceptance of a blocked order: it stays a quotation, a release is asked
