@@ -8,12 +8,19 @@ language, then evaluated per record with the same values Odoo gives it. Any doub
 Odoo's own per-record rendering, which also raises Odoo's usual errors.
 """
 
+import logging
+
 from lxml import html
 from markupsafe import Markup
 
 from odoo import api
 from odoo import models
 from odoo.tools import safe_eval
+
+_logger = logging.getLogger(__name__)
+
+# The private ir.qweb methods the compile-once rendering relies on (Odoo 18.0).
+QWEB_PRIVATE_API = ("_prepare_environment", "_compile")
 
 
 class MailTemplate(models.Model):
@@ -31,11 +38,26 @@ class MailTemplate(models.Model):
             return super()._render_template_qweb(
                 template_src, model, res_ids, add_context=add_context, options=options
             )
+        missing = [name for name in QWEB_PRIVATE_API if not hasattr(self.env["ir.qweb"], name)]
+        if missing:
+            _logger.info(
+                "Reminder bodies rendered per record by Odoo: ir.qweb has no %s here.",
+                ", ".join(missing),
+            )
+            return super()._render_template_qweb(
+                template_src, model, res_ids, add_context=add_context, options=options
+            )
         try:
             return self._credit_render_compiled_once(
                 template_src, model, res_ids, add_context, options
             )
-        except Exception:  # noqa: BLE001 - Odoo's rendering reports the error properly
+        except Exception as error:  # noqa: BLE001 - Odoo's rendering reports the error properly
+            _logger.info(
+                "Reminder bodies rendered per record by Odoo: compile-once rendering failed "
+                "(%s: %s).",
+                type(error).__name__,
+                error,
+            )
             return super()._render_template_qweb(
                 template_src, model, res_ids, add_context=add_context, options=options
             )

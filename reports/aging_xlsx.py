@@ -15,11 +15,29 @@ through xlsxwriter's public API.
 """
 
 import itertools
+import logging
 import re
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+_logger = logging.getLogger(__name__)
+
+# The fast path writes into xlsxwriter's own row file through private attributes: only
+# on the versions it is tested with; elsewhere the public cell API writes the same cells.
+FAST_PATH_VERSIONS = frozenset({"3.1.9"})
+FAST_PATH_ATTRIBUTES = ("fh", "previous_row", "_write_single_row", "_check_dimensions")
+
+
+def fast_path_supported(worksheet):
+    """True when ``write_rows`` may write rows straight into the worksheet's row file."""
+    return (
+        xlsxwriter.__version__ in FAST_PATH_VERSIONS
+        and worksheet.constant_memory
+        and all(hasattr(worksheet, name) for name in FAST_PATH_ATTRIBUTES)
+    )
+
 
 # Cell kinds of ``StreamingWorksheet.write_rows`` columns.
 STR = "str"  # text
@@ -55,7 +73,14 @@ class StreamingWorksheet(Worksheet):
         """Write ``rows`` (tuples of cell values) from ``first_row`` down, column 0
         onwards; ``columns`` is [(kind, cell_format or None)] in column order.
         None and "" leave a cell empty. Returns the next free row."""
-        if not self.constant_memory:
+        if not fast_path_supported(self):
+            if self.constant_memory:
+                _logger.info(
+                    "Aging XLSX written through xlsxwriter's cell API: the fast path is "
+                    "tested with xlsxwriter %s, this is %s.",
+                    ", ".join(sorted(FAST_PATH_VERSIONS)),
+                    xlsxwriter.__version__,
+                )
             return self._write_rows_api(first_row, columns, rows)
         specs = []
         for col, (kind, cell_format) in enumerate(columns):

@@ -1,3 +1,6 @@
+import logging
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
@@ -234,6 +237,20 @@ class TestEscalationTimeline(CreditMonitoringCase):
                 ),
                 template._render_template_qweb(template.body_html, "res.partner", customers.ids),
             )
+            # Falling back to Odoo's rendering gives the same bodies, and says so in the log.
+            with (
+                patch.object(
+                    type(template), "_credit_render_compiled_once", side_effect=ValueError("x")
+                ),
+                self.assertLogs(
+                    "odoo.addons.customer_credit.models.mail_template", logging.INFO
+                ) as logs,
+            ):
+                fallback = template.with_context(credit_qweb_compile_once=True)._render_field(
+                    "body_html", customers.ids
+                )
+            self.assertEqual(fallback, expected)
+            self.assertIn("compile-once rendering failed (ValueError: x)", logs.output[0])
             mail = self._mails(self.customer)
             other_mail = self._mails(other)
             self.assertEqual((len(mail), len(other_mail)), (1, 1))
