@@ -23,6 +23,7 @@ from odoo.tools import split_every
 from odoo.tools.misc import formatLang
 
 from ..tools.monitoring_rules import plan_partner_actions
+from ..tools.receivables import open_receivable_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -30,14 +31,7 @@ _logger = logging.getLogger(__name__)
 NOTE_MAX_INVOICES = 10
 
 # Open receivable lines still owed by the customer.
-RECEIVABLE_LINE_FILTER = SQL(
-    """
-    aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
-    AND aml.parent_state = 'posted'
-    AND aml.reconciled IS NOT TRUE
-    AND aml.amount_residual > 0
-    """
-)
+RECEIVABLE_LINE_FILTER = open_receivable_sql("aml", debts_only=True)
 
 
 @dataclass

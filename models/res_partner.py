@@ -14,6 +14,7 @@ from ..tools.credit_exposure import exposure_sql
 from ..tools.credit_exposure import over_limit_sql
 from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
+from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
 
 CREDIT_GROUPS = (
@@ -313,17 +314,11 @@ class ResPartner(models.Model):
                 SELECT rp.commercial_partner_id, SUM(aml.amount_residual)
                   FROM account_move_line aml
                   JOIN res_partner rp ON rp.id = aml.partner_id
-                 WHERE aml.account_id IN (
-                           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
-                   AND aml.parent_state = 'posted'
-                   AND (aml.reconciled IS NULL OR aml.reconciled = false
-                        OR aml.reconciled IS NOT true)
-                   AND aml.company_id = %s
-                   AND aml.amount_residual > 0
+                 WHERE %s
                    AND COALESCE(aml.date_maturity, aml.date) < %s
                  GROUP BY rp.commercial_partner_id
                 """,
-                company.id,
+                open_receivable_sql("aml", company_id=company.id, debts_only=True),
                 cutoff,
             )
         )
@@ -789,18 +784,13 @@ class ResPartner(models.Model):
                   FROM res_partner rp
                   JOIN account_move_line aml ON aml.partner_id = rp.id
                  WHERE rp.commercial_partner_id = ANY(%(partners)s)
-                   AND aml.account_id IN (SELECT id FROM account_account
-                                           WHERE account_type = 'asset_receivable')
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.company_id = %(company)s
+                   AND %(open_debts)s
                    AND COALESCE(aml.date_maturity, aml.date) < %(today)s
                  GROUP BY rp.commercial_partner_id, aml.move_id
                  ORDER BY rp.commercial_partner_id, due, aml.move_id
                 """,
                 partners=commercial_ids,
-                company=company.id,
+                open_debts=open_receivable_sql("aml", company_id=company.id, debts_only=True),
                 today=today,
             )
         )

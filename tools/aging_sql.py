@@ -24,9 +24,14 @@ company and currency, and nothing here adds two companies together.
 from odoo.tools import SQL
 
 from .aging_buckets import MAX_BUCKETS
+from .receivables import OPEN_LINE_PREDICATE
+from .receivables import open_receivable_sql
 
 # Indexes the aging reads, created by ``customer.credit.aging.item.init()``.
 # (name, table, columns, predicate or None)
+RECEIVABLE_ARRAY_SQL = SQL(
+    "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+)
 AGING_INDEXES = (
     (
         # Open receivable lines only (a few % of a ledger), covering every column the
@@ -36,8 +41,7 @@ AGING_INDEXES = (
         "account_move_line",
         "(account_id, company_id, date) INCLUDE (id, move_id, partner_id, date_maturity,"
         " invoice_date, move_name, balance, amount_residual, currency_id, amount_currency)",
-        "parent_state = 'posted' AND amount_residual <> 0"
-        " AND (reconciled IS NULL OR reconciled = false OR reconciled IS NOT true)",
+        OPEN_LINE_PREDICATE,
     ),
     (
         # The matches that took effect after a date: none as of today, a range otherwise.
@@ -133,10 +137,7 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
                    aml.amount_residual + COALESCE(l.amount, 0) AS amount_open
               FROM account_move_line aml
               LEFT JOIN later l ON l.line_id = aml.id
-             WHERE aml.account_id = ANY(%(receivable)s)
-               AND aml.parent_state = 'posted'
-               AND aml.amount_residual <> 0
-               AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+             WHERE %(open_today)s
                AND aml.company_id = ANY(%(company_ids)s)
                AND aml.date <= %(as_of)s
              UNION ALL
@@ -181,9 +182,8 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
             SELECT * FROM enriched f WHERE %(filters)s
         )
         """,
-        receivable=SQL(
-            "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
-        ),
+        receivable=RECEIVABLE_ARRAY_SQL,
+        open_today=open_receivable_sql("aml", account_ids=RECEIVABLE_ARRAY_SQL),
         company_ids=list(company_ids),
         as_of=as_of,
         reference_date=_reference_date_sql(basis),
