@@ -6,6 +6,7 @@ from . import res_partner
 from . import customer_credit_aging_bucket
 from . import customer_credit_aging_item
 from . import customer_credit_aging_line
+from . import customer_credit_aging_engine
 from . import customer_credit_workflow_mixin
 from . import customer_credit_approval_mixin
 from . import customer_credit_scorecard

@@ -1,0 +1,1 @@
+from . import customer_credit_aging_xlsx
