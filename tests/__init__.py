@@ -24,3 +24,4 @@ from . import test_integrity
 from . import test_cron_robustness
 from . import test_security_matrix
 from . import test_decision_ledger
+from . import test_oca_coexistence
