@@ -121,8 +121,12 @@ class ResPartner(models.Model):
     )
 
     # Exposure, in company currency, computed in SQL per batch.
+    # Labelled apart from OCA account_financial_risk's credit_currency ("Credit Currency").
     credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_GROUPS
+        "res.currency",
+        "Credit Exposure Currency",
+        compute="_compute_credit_currency_id",
+        groups=CREDIT_GROUPS,
     )
     credit_receivable_not_due = fields.Monetary(
         "Open, Not Due",
