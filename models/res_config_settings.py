@@ -23,7 +23,9 @@ class ResConfigSettings(models.TransientModel):
         currency_field="currency_id",
         readonly=False,
     )
-    credit_oca_risk_installed = fields.Boolean(compute="_compute_credit_oca_risk_installed")
+    credit_oca_risk_installed = fields.Boolean(
+        "OCA Credit Risk Installed", compute="_compute_credit_oca_risk_installed"
+    )
 
     def _compute_credit_oca_risk_installed(self):
         self.credit_oca_risk_installed = self.env["res.partner"]._credit_oca_risk_installed()
