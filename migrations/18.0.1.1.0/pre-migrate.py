@@ -47,10 +47,18 @@ def migrate(cr, version):
                 SQL.identifier(OLD),
             )
         )
-        # The shared ir_model_fields row stays OCA's: drop our claim on it.
+        # The shared ir_model_fields row stays OCA's Char: drop our claim and our selection values.
         cr.execute(
-            "DELETE FROM ir_model_data WHERE module = 'customer_credit' AND model = 'ir.model.fields'"
-            " AND name IN ('field_res_partner__credit_policy', 'field_res_users__credit_policy')"
+            "DELETE FROM ir_model_fields_selection WHERE field_id IN"
+            " (SELECT id FROM ir_model_fields WHERE model = 'res.partner' AND name = %s)",
+            (OLD,),
+        )
+        cr.execute(
+            "DELETE FROM ir_model_data WHERE module = 'customer_credit' AND (name IN %s OR name LIKE %s)",
+            (
+                ("field_res_partner__credit_policy", "field_res_users__credit_policy"),
+                "selection\\_\\_res\\_partner\\_\\_credit\\_policy\\_\\_%",
+            ),
         )
         _logger.info("customer_credit: copied %s values into %s", OLD, NEW)
         return
