@@ -2,7 +2,7 @@
     "name": "Customer Credit Management",
     "summary": "Credit profiles, live exposure, blocking credit control, "
     "evaluation, approvals, monitoring and receivable aging (客户授信管理)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "customer_credit developers",

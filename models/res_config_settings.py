@@ -1,5 +1,6 @@
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -36,3 +37,26 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_watch_score_drop", readonly=False
     )
     credit_notice_days = fields.Integer(related="company_id.credit_notice_days", readonly=False)
+
+    credit_oca_risk_installed = fields.Boolean(
+        "OCA Credit Risk Installed", compute="_compute_credit_oca_risk_installed"
+    )
+
+    def _compute_credit_oca_risk_installed(self):
+        self.credit_oca_risk_installed = self.env["res.partner"]._credit_oca_risk_installed()
+
+    def action_credit_import_oca_risk(self):
+        """Copy the OCA credit risk settings of customers into their credit profiles."""
+        if not self.env.user.has_group("customer_credit.group_credit_manager"):
+            raise AccessError(self.env._("Only a credit manager can import credit settings."))
+        count = self.env["res.partner"]._credit_import_oca_risk()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s customers updated from OCA credit risk.", count=count
+                ),
+            },
+        }

@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -27,7 +28,7 @@ CREDIT_MANAGED_FIELDS = (
     "use_partner_credit_limit",
     "credit_grade_id",
     "credit_score",
-    "credit_policy",
+    "credit_control_policy",
     "credit_hold",
     "credit_hold_reason",
     "credit_review_date",
@@ -45,7 +46,7 @@ CREDIT_DECISION_FIELDS = {
     "credit_limit": "limit",
     "credit_grade_id": "grade",
     "credit_score": "score",
-    "credit_policy": "policy",
+    "credit_control_policy": "policy",
     "credit_hold": "hold",
 }
 
@@ -73,8 +74,10 @@ class ResPartner(models.Model):
         groups=CREDIT_GROUPS,
         help="From 0 (worst) to 100 (best).",
     )
-    credit_policy = fields.Selection(
+    # Not `credit_policy`: OCA account_financial_risk defines that name as a Char.
+    credit_control_policy = fields.Selection(
         CREDIT_POLICIES,
+        "Credit Control Policy",
         company_dependent=True,
         copy=False,
         tracking=True,
@@ -122,8 +125,12 @@ class ResPartner(models.Model):
     )
 
     # Exposure, in company currency, computed in SQL per batch.
+    # Labelled apart from OCA account_financial_risk's credit_currency ("Credit Currency").
     credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_credit_currency_id", groups=CREDIT_GROUPS
+        "res.currency",
+        "Credit Exposure Currency",
+        compute="_compute_credit_currency_id",
+        groups=CREDIT_GROUPS,
     )
     credit_receivable_not_due = fields.Monetary(
         "Open, Not Due",
@@ -218,11 +225,13 @@ class ResPartner(models.Model):
         self.credit_currency_id = self.env.company.currency_id
 
     @api.depends_context("company")
-    @api.depends("credit_policy", "commercial_partner_id")
+    @api.depends("credit_control_policy", "commercial_partner_id")
     def _compute_credit_policy_effective(self):
         default = self.env.company.credit_policy_default
         for partner in self:
-            partner.credit_policy_effective = partner.commercial_partner_id.credit_policy or default
+            partner.credit_policy_effective = (
+                partner.commercial_partner_id.credit_control_policy or default
+            )
 
     @api.depends_context("company")
     @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
@@ -379,7 +388,7 @@ class ResPartner(models.Model):
         return super()._commercial_fields() + [
             "credit_grade_id",
             "credit_score",
-            "credit_policy",
+            "credit_control_policy",
             "credit_hold",
             "credit_hold_reason",
             "credit_hold_user_id",
@@ -459,11 +468,11 @@ class ResPartner(models.Model):
         return vals
 
     def _prepare_credit_grade_vals(self, vals):
-        if not vals.get("credit_grade_id") or "credit_policy" in vals:
+        if not vals.get("credit_grade_id") or "credit_control_policy" in vals:
             return vals
         grade = self.env["customer.credit.grade"].browse(vals["credit_grade_id"])
         if grade.default_policy:
-            vals = dict(vals, credit_policy=grade.default_policy)
+            vals = dict(vals, credit_control_policy=grade.default_policy)
         return vals
 
     @api.model_create_multi
@@ -549,7 +558,7 @@ class ResPartner(models.Model):
         value = self[name]
         if name == "credit_grade_id":
             return value.display_name or ""
-        if name == "credit_policy":
+        if name == "credit_control_policy":
             return dict(self._fields[name]._description_selection(self.env)).get(value, "")
         return value
 
@@ -607,6 +616,51 @@ class ResPartner(models.Model):
             ],
             "context": {"search_default_group_by_move": False, "create": False},
         }
+
+    # ------------------------------------------------------------------ OCA credit risk import
+
+    @api.model
+    def _credit_oca_risk_installed(self):
+        """Whether OCA account_financial_risk is installed (its partner fields exist)."""
+        return "risk_invoice_open_include" in self._fields
+
+    @api.model
+    def _credit_import_oca_risk(self):
+        """Copy the OCA credit risk settings of customers into their profiles of the current
+        company: a policy where OCA controls the customer and ours is empty, a limit where
+        OCA has only per-component limits. Returns the number of customers updated."""
+        if not self._credit_oca_risk_installed():
+            raise UserError(self.env._("OCA Partner Financial Risk is not installed."))
+        company = self.env.company
+        components = [
+            (f"risk_{name}_include", f"risk_{name}_limit")
+            for name in ("invoice_draft", "invoice_open", "invoice_unpaid")
+            + ("account_amount", "account_amount_unpaid", "sale_order")
+        ]
+        components = [(inc, lim) for inc, lim in components if inc in self._fields]
+        domain = ["|"] * (len(components) - 1) + [(inc, "=", True) for inc, _lim in components]
+        partners = (
+            self.sudo()
+            .with_company(company)
+            .search([("is_company", "=", True), ("parent_id", "=", False)] + domain)
+        )
+        # OCA blocks over the risk unless the company allows the confirmation anyway.
+        allow = company._fields.get("allow_overrisk_sale_confirmation")
+        policy = "warn" if allow and company[allow.name] else "block"
+        updated = 0
+        for partner in partners:
+            vals = {}
+            if not partner.credit_control_policy:
+                vals["credit_control_policy"] = policy
+            if not partner.credit_limit:
+                # OCA allows each included component up to its own limit.
+                limit = sum(partner[lim] for inc, lim in components if partner[inc])
+                if limit:
+                    vals["credit_limit"] = limit
+            if vals:
+                partner.with_env(self.env).with_company(company).write(vals)
+                updated += 1
+        return updated
 
     # ------------------------------------------------------------------ evaluations & approvals
 

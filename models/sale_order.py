@@ -172,7 +172,7 @@ class SaleOrder(models.Model):
             commercials.fetch(
                 [
                     "credit_limit",
-                    "credit_policy",
+                    "credit_control_policy",
                     "credit_hold",
                     "credit_hold_reason",
                     "credit_grade_id",
@@ -194,7 +194,7 @@ class SaleOrder(models.Model):
             tolerance = company.credit_overdue_tolerance_days
             for order in orders:
                 commercial = partners.browse(order.partner_id.commercial_partner_id.id)
-                policy = commercial.credit_policy or company.credit_policy_default or "none"
+                policy = commercial.credit_control_policy or company.credit_policy_default or "none"
                 values = exposures.get(commercial.id) or empty_exposure()
                 others = totals[commercial.id] - amounts[order] if in_call else 0.0
                 exposure = total_exposure(values)

@@ -85,7 +85,7 @@ def bench_confirm_credit_check(env, ctx):
             commercial.write(
                 {
                     "credit_grade_id": False,
-                    "credit_policy": "block",
+                    "credit_control_policy": "block",
                     "credit_limit": exposure + 1_000_000.0,
                     "credit_hold": False,
                 }

@@ -34,6 +34,19 @@ ensure_venv() {
     echo "$want" > "$stamp"
 }
 
+ensure_venv_oca() {
+    # OCA modules for the coexistence test: --no-deps, their only requirement is odoo itself.
+    local stamp="$VENV/.requirements-oca.sha"
+    local want
+    want=$(sha256sum < "$ROOT/requirements-oca.txt" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    say "installing the OCA modules of requirements-oca.txt into .venv (--no-deps)"
+    "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "$ROOT/requirements-oca.txt"
+    echo "$want" > "$stamp"
+}
+
 ensure_odoo() {
     if [ -f "$ODOO_SRC/odoo-bin" ] && [ -d "$ODOO_SRC/addons/sale_management" ]; then
         return 0
@@ -156,6 +169,7 @@ EOF
 setup() {
     ensure_odoo
     ensure_venv
+    ensure_venv_oca
     ensure_pg
     write_conf
 }
@@ -178,20 +192,36 @@ cmd_run() {
     exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"
 }
 
+run_tests() {
+    # run_tests DB MODULES TAGS LOG: install MODULES into a fresh database with their tests.
+    local db=$1 modules=$2 tags=$3 log=$4 rc
+    set +e
+    odoo -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
+        --stop-after-init --log-level=test --http-port="${TEST_HTTP_PORT:-8169}" 2>&1 | tee "$log" | grep -E --line-buffered \
+        "(ERROR|FAIL|Starting|tests when loading|skipped|WARNING odoo\.tests)" >&2
+    rc=${PIPESTATUS[0]}
+    set -e
+    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    return "$rc"
+}
+
 cmd_test() {
     setup
     local db="cc_test_$$_$(date +%s)"
-    local log="$LOCAL/test.log"
-    local tags="${TEST_TAGS:-/customer_credit}"
+    local log="$LOCAL/test.log" oca_log="$LOCAL/test-oca.log"
+    local tags="${TEST_TAGS:-/customer_credit,-oca_coexistence}"
+    local rc=0 oca_rc=0
     say "running the customer_credit test suite in a fresh database $db (log: .local/test.log)"
-    set +e
-    odoo -d "$db" -i customer_credit --test-enable --test-tags "$tags" \
-        --stop-after-init --log-level=test --http-port="${TEST_HTTP_PORT:-8169}" 2>&1 | tee "$log" | grep -E --line-buffered \
-        "(ERROR|FAIL|Starting|tests when loading|skipped|WARNING odoo\.tests)" >&2
-    local rc=${PIPESTATUS[0]}
-    set -e
-    [ -n "${KEEP_DB:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true
-    "$PY" "$ROOT/scripts/test_summary.py" "$log" "$rc"
+    run_tests "$db" customer_credit "$tags" "$log" || rc=$?
+    if [ -n "${TEST_TAGS:-}" ]; then
+        "$PY" "$ROOT/scripts/test_summary.py" "$log" "$rc"
+        return
+    fi
+    # Second fresh database: customer_credit beside OCA's credit risk modules (issue 10).
+    say "running the OCA coexistence tests in a fresh database ${db}_oca (log: .local/test-oca.log)"
+    run_tests "${db}_oca" customer_credit,account_financial_risk,sale_financial_risk \
+        "oca_coexistence/customer_credit" "$oca_log" || oca_rc=$?
+    "$PY" "$ROOT/scripts/test_summary.py" "$log" "$rc" "$oca_log" "$oca_rc"
 }
 
 cmd_stop() {

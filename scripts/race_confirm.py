@@ -40,7 +40,9 @@ def _setup(registry, company_id=None):
         if not was_enabled:
             company.credit_control_enabled = True
         partner = env["res.partner"].create({"name": "Race Customer", "is_company": True})
-        partner.with_company(company).write({"credit_limit": LIMIT, "credit_policy": "block"})
+        partner.with_company(company).write(
+            {"credit_limit": LIMIT, "credit_control_policy": "block"}
+        )
         product = env["product.product"].create(
             {"name": "Race Widget", "list_price": ORDER_AMOUNT, "taxes_id": [Command.clear()]}
         )

@@ -2,6 +2,9 @@
 
 A failure is a failed or erroring test, a skipped test (a test not run), or any ERROR line
 in Odoo's log, even outside a test.
+
+Usage: test_summary.py LOG RC [LOG RC ...]: one log and exit code per run (the main suite and
+the OCA coexistence run); the counts are summed, each log must hold its result line.
 """
 
 import re
@@ -31,17 +34,27 @@ def summarise(lines, returncode):
 
 
 def main():
-    path, returncode = sys.argv[1], int(sys.argv[2])
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        found, run, failed, skipped, errors = summarise(handle, returncode)
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        sys.exit("usage: test_summary.py LOG RC [LOG RC ...]")
+    found, run, failed, skipped, errors, returncode = True, 0, 0, [], [], 0
+    for path, code in zip(args[::2], args[1::2], strict=True):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            log_found, log_run, log_failed, log_skipped, log_errors = summarise(handle, int(code))
+        if not log_found:
+            print(f"No test result line in {path}: the module did not install or no test ran.")
+        found = found and log_found and log_run > 0
+        run += log_run
+        failed += log_failed
+        skipped += log_skipped
+        errors += log_errors
+        returncode = returncode or int(code)
     failed_total = failed + len(skipped)
     passed = max(run - failed - len(skipped), 0)
     for line in skipped:
         print(f"SKIPPED (counted as failed): {line}")
     for line in errors[:50]:
         print(f"ERROR in log: {line}")
-    if not found:
-        print("No test result line in the log: the module did not install or no test ran.")
     ok = found and run > 0 and failed_total == 0 and not errors and returncode == 0
     if not ok and failed_total == 0:
         # The suite could not report on itself (install crash, ERROR outside a test).

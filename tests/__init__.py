@@ -26,3 +26,4 @@ from . import test_security_matrix
 from . import test_decision_ledger
 from . import test_aging_xlsx_paths
 from . import test_open_receivables
+from . import test_oca_coexistence

@@ -81,7 +81,7 @@ class TestCreditPortal(HttpCase):
         self.assertEqual(release.activity_ids.user_id, self.manager)
 
     def test_portal_signature_warn_confirms_and_notifies(self):
-        self.customer.sudo().credit_policy = "warn"
+        self.customer.sudo().credit_control_policy = "warn"
         order = self._quote(qty=2)
         result = self._sign(order)
         self.assertNotIn("error", result)

@@ -171,7 +171,7 @@ class TestWorkflowIntegrity(CreditSaleCommon):
                 partner = self._credit_partner(
                     f"Held {policy}",
                     limit=100000.0,
-                    credit_policy=policy,
+                    credit_control_policy=policy,
                     credit_hold=True,
                     credit_hold_reason="Cheque bounced",
                 )
@@ -217,7 +217,7 @@ class TestWorkflowIntegrity(CreditSaleCommon):
         self.assertEqual(order.amount_total, 4000.0)
 
     def test_raising_a_confirmed_order_under_warn_is_logged(self):
-        partner = self._credit_partner("Warned Co", limit=10000.0, credit_policy="warn")
+        partner = self._credit_partner("Warned Co", limit=10000.0, credit_control_policy="warn")
         order = self._quote(partner=partner, qty=8, user=self.salesman)
         order.with_user(self.salesman).action_confirm()
         order.order_line.with_user(self.salesman).write({"product_uom_qty": 12})

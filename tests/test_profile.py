@@ -20,7 +20,7 @@ class TestCreditProfile(CreditCommon):
         self.env.cr.precommit.run()
         customer.write({"credit_limit": 5000.0, "credit_grade_id": grade_a.id, "credit_score": 75})
         self.env.cr.precommit.run()
-        customer.write({"credit_limit": 8000.0, "credit_policy": "warn"})
+        customer.write({"credit_limit": 8000.0, "credit_control_policy": "warn"})
         self.env.cr.precommit.run()
         customer.write({"credit_hold": True, "credit_hold_reason": "Disputed invoices"})
         self.env.cr.precommit.run()
@@ -40,7 +40,7 @@ class TestCreditProfile(CreditCommon):
         self.assertEqual(limit_changes, [(0.0, 5000.0), (5000.0, 8000.0)])
         self.assertIn("credit_grade_id", by_field)
         self.assertEqual(by_field["credit_grade_id"][0].new_value_char, grade_a.display_name)
-        self.assertEqual(by_field["credit_policy"][0].new_value_char, "Warn")
+        self.assertEqual(by_field["credit_control_policy"][0].new_value_char, "Warn")
         self.assertEqual(by_field["credit_hold"][0].new_value_integer, 1)
         self.assertEqual(by_field["credit_hold_reason"][0].new_value_char, "Disputed invoices")
         self.assertEqual(
@@ -51,11 +51,11 @@ class TestCreditProfile(CreditCommon):
         self.customer.with_user(self.credit_manager).credit_grade_id = self.env.ref(
             "customer_credit.grade_c"
         )
-        self.assertEqual(self.customer.credit_policy, "block")
+        self.assertEqual(self.customer.credit_control_policy, "block")
         self.assertEqual(self.customer.credit_policy_effective, "block")
 
     def test_policy_defaults_to_company_setting(self):
-        self.assertFalse(self.customer.credit_policy)
+        self.assertFalse(self.customer.credit_control_policy)
         self.company.credit_policy_default = "block"
         self.customer.invalidate_recordset()
         self.assertEqual(self.customer.credit_policy_effective, "block")
@@ -231,7 +231,7 @@ class TestCreditViews(CreditCommon):
         form = Form(self.customer.with_user(self.salesman))
         self.assertEqual(form.credit_limit, 1500.0)
         self.assertEqual(form.credit_available, 1500.0)
-        for fname in ("credit_limit", "credit_grade_id", "credit_hold", "credit_policy"):
+        for fname in ("credit_limit", "credit_grade_id", "credit_hold", "credit_control_policy"):
             with self.assertRaises(AssertionError, msg=fname):
                 setattr(form, fname, False if fname != "credit_limit" else 1.0)
 

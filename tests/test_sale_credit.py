@@ -60,7 +60,7 @@ class TestSaleCreditBanner(CreditSaleCommon):
         )
 
     def test_filters_blocked_and_warning(self):
-        warn_customer = self._credit_partner("Warn Co", limit=1000.0, credit_policy="warn")
+        warn_customer = self._credit_partner("Warn Co", limit=1000.0, credit_control_policy="warn")
         blocked = self._quote(qty=11, user=self.salesman)
         ok = self._quote(qty=1, user=self.salesman)
         warned = self._quote(partner=warn_customer, qty=2, user=self.salesman)
@@ -89,7 +89,7 @@ class TestSaleCreditConfirm(CreditSaleCommon):
                 "credit_hold": True,
                 "credit_hold_reason": "Bankrupt rumours",
                 "credit_grade_id": grade_d.id,
-                "credit_policy": "block",
+                "credit_control_policy": "block",
             }
         )
         order = self._quote(qty=7, user=self.salesman)
@@ -121,7 +121,7 @@ class TestSaleCreditConfirm(CreditSaleCommon):
         self.assertIn(f"exceed the credit limit by {self.fmt(1000)}", wizard.reasons_html)
 
     def test_warn_policy_confirms_and_logs_reasons(self):
-        self.customer.with_company(self.company).sudo().credit_policy = "warn"
+        self.customer.with_company(self.company).sudo().credit_control_policy = "warn"
         order = self._quote(qty=12, user=self.salesman)
         self.assertEqual(order.credit_check_state, "warning")
         order.with_user(self.salesman).action_confirm()
@@ -166,17 +166,21 @@ class TestSaleCreditConfirm(CreditSaleCommon):
             self._quote(qty=3).action_confirm()
 
     def test_block_policy_without_limit(self):
-        no_limit = self._credit_partner("No Limit Co", limit=0.0, credit_policy="block")
+        no_limit = self._credit_partner("No Limit Co", limit=0.0, credit_control_policy="block")
         order = self._quote(partner=no_limit, qty=1)
         with self.assertRaisesRegex(UserError, "has no credit limit"):
             order.action_confirm()
-        warn_no_limit = self._credit_partner("Warn No Limit", limit=0.0, credit_policy="warn")
+        warn_no_limit = self._credit_partner(
+            "Warn No Limit", limit=0.0, credit_control_policy="warn"
+        )
         order = self._quote(partner=warn_no_limit, qty=1000)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
     def test_switched_off_company_or_policy_none(self):
-        none_customer = self._credit_partner("Trusted Co", limit=100.0, credit_policy="none")
+        none_customer = self._credit_partner(
+            "Trusted Co", limit=100.0, credit_control_policy="none"
+        )
         order = self._quote(partner=none_customer, qty=5)
         self.assertEqual(order.credit_check_state, "none")
         order.action_confirm()
