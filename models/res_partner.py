@@ -77,7 +77,6 @@ class ResPartner(models.Model):
     # Not `credit_policy`: OCA account_financial_risk defines that name as a Char.
     credit_control_policy = fields.Selection(
         CREDIT_POLICIES,
-        "Credit Control Policy",
         company_dependent=True,
         copy=False,
         tracking=True,
