@@ -703,9 +703,8 @@ class SaleOrder(models.Model):
             if order.company_id.currency_id.compare_amounts(delta, 0.0) > 0:
                 increases[order] = delta
         if increases:
-            self.browse([o.id for o in increases])._credit_check_increase(
-                {self.browse(o.id): delta for o, delta in increases.items()}
-            )
+            # checked in the caller's environment (records compare by id across envs)
+            self.browse([order.id for order in increases])._credit_check_increase(increases)
 
     def _credit_check_increase(self, increases):
         """A confirmed order goes up: check the increase like a new order (block: refuse
