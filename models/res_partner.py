@@ -1,3 +1,5 @@
+from collections import namedtuple
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -17,6 +19,9 @@ from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
 from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
+
+# What the exposure computation reads of a commercial partner (see _credit_terms_by_partner).
+CreditTerms = namedtuple("CreditTerms", ["id", "credit_limit", "credit_hold"])
 
 CREDIT_GROUPS = (
     "account.group_account_invoice,account.group_account_readonly,customer_credit.group_credit_user"
@@ -235,9 +240,16 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
     def _compute_credit_exposure(self):
+        # From an empty cache the ORM would read every column of the company and of its
+        # currency: read only the tolerance, the currency and its rounding (monetary fields).
+        company = self.env.company
+        names = ("currency_id", "credit_overdue_tolerance_days")
+        company.fetch([name for name in names if name not in company._cache])
+        company.currency_id.with_context(prefetch_fields=False).rounding  # noqa: B018
         by_commercial = self._credit_exposure_by_partner()
+        terms = self._credit_terms_by_partner()
         for partner in self:
-            commercial = partner.commercial_partner_id
+            commercial = terms[partner.id]
             values = dict(by_commercial.get(commercial.id) or empty_exposure())
             exposure = total_exposure(values)
             limit = commercial.credit_limit
@@ -263,6 +275,42 @@ class ResPartner(models.Model):
         if values["credit_utilization"] >= 80.0:
             return "near"
         return "ok"
+
+    def _credit_terms_by_partner(self):
+        """{partner id: CreditTerms of its commercial partner} in the current company.
+
+        Stored partners: one query of the three values, with the ORM's own expressions
+        (company-dependent fallback included). Reading them through the ORM from an empty
+        cache loads every column and every company-dependent field of both partners, which
+        costs more than the exposure query itself (see docs/benchmarks.md).
+        """
+        result = {}
+        stored = [pid for pid in self._ids if isinstance(pid, int)]
+        if stored:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.id, cp.id, %(limit)s, %(hold)s
+                      FROM res_partner p
+                      JOIN res_partner cp ON cp.id = %(commercial)s
+                     WHERE p.id = ANY(%(ids)s)
+                    """,
+                    commercial=self._field_to_sql("p", "commercial_partner_id"),
+                    limit=self._field_to_sql("cp", "credit_limit"),
+                    hold=self._field_to_sql("cp", "credit_hold"),
+                    ids=stored,
+                )
+            )
+            for pid, commercial_id, limit, hold in rows:
+                # as the ORM converts them (no digits on the limit)
+                result[pid] = CreditTerms(commercial_id, float(limit or 0.0), bool(hold))
+        for partner in self.browse([pid for pid in self._ids if pid not in result]):
+            # partners being edited in a form: their commercial partner may change
+            commercial = partner.commercial_partner_id
+            result[partner.id] = CreditTerms(
+                commercial.id, commercial.credit_limit, commercial.credit_hold
+            )
+        return result
 
     def _credit_exposure_by_partner(self, company=None, today=None):
         """Exposure components per commercial partner id, one query for the batch."""

@@ -19,7 +19,8 @@ itself). ``ctx`` holds:
 - ``runs``, ``batch_runs``: repetitions asked on the command line;
 - ``timeit(fn, runs, setup=None, warmup=1)``: calls ``fn(i)`` for i in range(runs)
   (``setup(i)`` before each call, not timed) and returns
-  ``{median_ms, p90_ms, min_ms, max_ms, runs}``;
+  ``{median_ms, p90_ms, min_ms, max_ms, runs}``; ``summarize(samples)`` gives the same
+  figures for samples (ms) a benchmark timed itself;
 - ``log(msg)``: progress on stderr.
 
 The result of ``fn`` is stored under its ``__name__``. Figures go to stdout as one JSON
@@ -83,6 +84,11 @@ def timeit(fn, runs, setup=None, warmup=1):
         started = time.perf_counter()
         fn(i)
         samples.append((time.perf_counter() - started) * 1000.0)
+    return summarize(samples)
+
+
+def summarize(samples):
+    """Median, p90, min, max (ms) of timed samples in milliseconds."""
     ordered = sorted(samples)
     return {
         "median_ms": round(statistics.median(ordered), 3),
@@ -282,6 +288,7 @@ def main(argv=None):
         "runs": args.runs,
         "batch_runs": args.batch_runs,
         "timeit": timeit,
+        "summarize": summarize,
         "log": log,
     }
     results = {}

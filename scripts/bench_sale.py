@@ -131,7 +131,18 @@ def bench_confirm_credit_check(env, ctx):
         result["superuser_credit_check"]["median_ms"] - result["superuser_baseline"]["median_ms"],
         2,
     )
+    result["ratio_vs_baseline"] = round(
+        result["credit_check"]["median_ms"] / result["baseline"]["median_ms"], 3
+    )
     result["ok"] = added <= TARGET_ADDED_MS
+    if ctx.get("log"):
+        ctx["log"](
+            f"one confirmation, median of {result['credit_check']['runs']} runs: "
+            f"{result['credit_check']['median_ms']:.1f} ms with the credit check, "
+            f"{result['baseline']['median_ms']:.1f} ms with control off: added "
+            f"{added:+.1f} ms (ratio {result['ratio_vs_baseline']}; target <= "
+            f"{TARGET_ADDED_MS:g} ms added)"
+        )
     return result
 
 

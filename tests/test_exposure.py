@@ -161,6 +161,54 @@ class TestCreditExposure(CreditCommon):
         self.make_invoice(self.customer, 100.0)
         self.assertEqual(self.exposure(self.customer, other).credit_exposure, 0.0)
 
+    def test_contact_figures_use_the_commercial_terms_of_the_company(self):
+        other = self.setup_other_company()["company"]
+        self.make_invoice(self.customer, 1000.0, due_in_days=30)
+        self.customer.with_company(other).sudo().credit_limit = 500.0
+        contact = self.exposure(self.contact)
+        self.assertEqual(contact.credit_available, 9000.0)
+        self.assertEqual(contact.credit_status, "ok")
+        contact = self.exposure(self.contact, other)
+        self.assertEqual(contact.credit_exposure, 0.0)
+        self.assertEqual(contact.credit_available, 500.0)
+        self.customer.with_user(self.credit_manager).write(
+            {"credit_hold": True, "credit_hold_reason": "Cheque bounced"}
+        )
+        self.assertEqual(self.exposure(self.contact).credit_status, "hold")
+        self.assertEqual(self.exposure(self.contact, other).credit_status, "ok")
+
+    def test_company_default_limit_applies_as_in_the_orm(self):
+        self.env["ir.default"].set(
+            "res.partner", "credit_limit", 2000.0, company_id=self.company.id
+        )
+        self.make_invoice(self.other_customer, 1900.0, due_in_days=30)
+        partner = self.exposure(self.other_customer)
+        self.assertEqual(partner.credit_limit, 2000.0)
+        self.assertEqual(partner.credit_available, 100.0)
+        self.assertEqual(partner.credit_status, "near")
+        # a limit of its own wins over the default
+        self.assertEqual(self.exposure(self.customer).credit_status, "ok")
+
+    def test_partner_being_edited_has_the_same_figures(self):
+        self.make_invoice(self.customer, 9000.0, due_in_days=30)
+        stored = self.exposure(self.contact)
+        edited = stored.new(origin=stored)
+        self.assertEqual(edited.credit_exposure, stored.credit_exposure)
+        self.assertEqual(edited.credit_available, stored.credit_available)
+        self.assertEqual(edited.credit_status, "near")
+
+    def test_read_from_empty_cache_reads_only_what_it_needs(self):
+        # company tolerance and currency, its rounding, the exposure, the commercial
+        # partner's limit and hold: no load of every partner and company column
+        self.make_invoice(self.customer, 100.0, due_in_days=30)
+        partner = self.contact.with_user(self.credit_manager).with_company(self.company)
+        self.assertEqual(partner.credit_exposure, 100.0)  # warm the ormcaches
+        self.env.invalidate_all()
+        with self.assertQueryCount(4):
+            self.assertEqual(partner.credit_status, "ok")
+            self.assertEqual(partner.credit_exposure, 100.0)
+        self.assertNotIn("name", partner._cache)
+
     @staticmethod
     def _days(n):
         from datetime import timedelta
