@@ -240,12 +240,6 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
     def _compute_credit_exposure(self):
-        # From an empty cache the ORM would read every column of the company and of its
-        # currency: read only the tolerance, the currency and its rounding (monetary fields).
-        company = self.env.company
-        names = ("currency_id", "credit_overdue_tolerance_days")
-        company.fetch([name for name in names if name not in company._cache])
-        company.currency_id.with_context(prefetch_fields=False).rounding  # noqa: B018
         by_commercial = self._credit_exposure_by_partner()
         terms = self._credit_terms_by_partner()
         for partner in self:
@@ -277,40 +271,113 @@ class ResPartner(models.Model):
         return "ok"
 
     def _credit_terms_by_partner(self):
-        """{partner id: CreditTerms of its commercial partner} in the current company.
+        """{partner id: CreditTerms of its commercial partner} in the current company;
+        also puts in cache the company's tolerance, currency and currency rounding (read
+        by the status and the monetary fields).
 
-        Stored partners: one query of the three values, with the ORM's own expressions
-        (company-dependent fallback included). Reading them through the ORM from an empty
-        cache loads every column and every company-dependent field of both partners, which
-        costs more than the exposure query itself (see docs/benchmarks.md).
+        What is in cache is used as it is (a form has read it already). The rest is read
+        in one light query (and one more for the commercial partners of contacts), the
+        company's values cached as the ORM's fetch caches them. From an empty cache, the
+        ORM would load every column of the partner and its commercial partner (and all
+        their company-dependent fields), of the company and of its currency: 4 queries
+        costing several times the exposure query (see docs/benchmarks.md).
         """
         result = {}
-        stored = [pid for pid in self._ids if isinstance(pid, int)]
-        if stored:
-            rows = self.env.execute_query(
+        missing = []
+        for partner in self:
+            commercial = partner._credit_cached_commercial()
+            if commercial is None:
+                missing.append(partner.id)
+            else:
+                result[partner.id] = CreditTerms(
+                    commercial.id, commercial.credit_limit, commercial.credit_hold
+                )
+        company = self.env.company
+        company_fields = [
+            company._fields[name] for name in ("currency_id", "credit_overdue_tolerance_days")
+        ]
+        rounding_field = self.env["res.currency"]._fields["rounding"]
+        cache = self.env.cache
+        if not missing and (
+            all(cache.contains(company, field) for field in company_fields)
+            and cache.contains(company.currency_id, rounding_field)
+        ):
+            return result
+        Company = company.sudo()  # the user's current company, and its currency
+        partner_columns = self._credit_terms_columns("p")
+        row_sets = self.env.execute_query(
+            SQL(
+                """
+                SELECT %(currency)s, %(tolerance)s, cur.rounding, %(partner_columns)s
+                  FROM res_company c
+                  JOIN res_currency cur ON cur.id = c.currency_id
+                  LEFT JOIN res_partner p ON p.id = ANY(%(ids)s)
+                 WHERE c.id = %(company_id)s
+                """,
+                currency=Company._field_to_sql("c", "currency_id"),
+                tolerance=Company._field_to_sql("c", "credit_overdue_tolerance_days"),
+                partner_columns=partner_columns,
+                ids=missing,
+                company_id=company.id,
+            )
+        )
+        currency_id, tolerance, rounding = row_sets[0][:3]
+        for field, value in zip(company_fields, (currency_id, tolerance), strict=True):
+            cache.insert_missing(company, field, [value])
+        cache.insert_missing(company.currency_id, rounding_field, [rounding])
+        rows = {row[3]: self._credit_terms_row(row[3:]) for row in row_sets if row[3]}
+        # contacts: the terms of their commercial partner (companies are their own)
+        commercial_ids = {row[1] for row in rows.values()} - rows.keys()
+        if commercial_ids:
+            found = self.env.execute_query(
                 SQL(
-                    """
-                    SELECT p.id, cp.id, %(limit)s, %(hold)s
-                      FROM res_partner p
-                      JOIN res_partner cp ON cp.id = %(commercial)s
-                     WHERE p.id = ANY(%(ids)s)
-                    """,
-                    commercial=self._field_to_sql("p", "commercial_partner_id"),
-                    limit=self._field_to_sql("cp", "credit_limit"),
-                    hold=self._field_to_sql("cp", "credit_hold"),
-                    ids=stored,
+                    "SELECT %s FROM res_partner p WHERE p.id = ANY(%s)",
+                    partner_columns,
+                    list(commercial_ids),
                 )
             )
-            for pid, commercial_id, limit, hold in rows:
-                # as the ORM converts them (no digits on the limit)
-                result[pid] = CreditTerms(commercial_id, float(limit or 0.0), bool(hold))
-        for partner in self.browse([pid for pid in self._ids if pid not in result]):
-            # partners being edited in a form: their commercial partner may change
-            commercial = partner.commercial_partner_id
-            result[partner.id] = CreditTerms(
-                commercial.id, commercial.credit_limit, commercial.credit_hold
-            )
+            rows.update((row[0], self._credit_terms_row(row)) for row in found)
+        for pid in missing:
+            commercial_id = rows[pid][1] if pid in rows else None
+            if commercial_id in rows:
+                result[pid] = CreditTerms(commercial_id, *rows[commercial_id][2:])
+            else:  # deleted: the ORM's error
+                commercial = self.browse(pid).commercial_partner_id
+                result[pid] = CreditTerms(
+                    commercial.id, commercial.credit_limit, commercial.credit_hold
+                )
         return result
+
+    def _credit_terms_columns(self, alias):
+        """Id, commercial partner, credit limit and hold of partner ``alias`` in SQL, with
+        the ORM's own expressions (company-dependent fallback included)."""
+        Partner = self.sudo()  # the computed fields are restricted to the credit groups
+        return SQL(
+            "%s, %s, %s, %s",
+            SQL.identifier(alias, "id"),
+            Partner._field_to_sql(alias, "commercial_partner_id"),
+            Partner._field_to_sql(alias, "credit_limit"),
+            Partner._field_to_sql(alias, "credit_hold"),
+        )
+
+    @staticmethod
+    def _credit_terms_row(row):
+        """(id, commercial id, limit, hold) as the ORM converts them (no digits)."""
+        pid, commercial_id, limit, hold = row
+        return pid, commercial_id, float(limit or 0.0), bool(hold)
+
+    def _credit_cached_commercial(self):
+        """The commercial partner of a partner if its credit terms need no query (in
+        cache, or a partner being edited in a form), else None."""
+        if isinstance(self.id, int):
+            if "commercial_partner_id" not in self._cache:
+                return None
+            commercial = self.commercial_partner_id
+            if not ("credit_limit" in commercial._cache and "credit_hold" in commercial._cache):
+                return None
+            return commercial
+        # being edited in a form: the ORM's values (its commercial partner may change)
+        return self.commercial_partner_id
 
     def _credit_exposure_by_partner(self, company=None, today=None):
         """Exposure components per commercial partner id, one query for the batch."""

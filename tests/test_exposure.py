@@ -198,19 +198,26 @@ class TestCreditExposure(CreditCommon):
         self.assertEqual(edited.credit_status, "near")
 
     def test_read_from_empty_cache_reads_only_what_it_needs(self):
-        # company tolerance and currency, its rounding, the exposure, the commercial
-        # partner's limit and hold: no load of every partner and company column
+        # the exposure, then one light query of the partner's commercial partner, limit
+        # and hold, the company's tolerance, currency and rounding: no load of every
+        # column of the partner, the company and the currency
         self.make_invoice(self.customer, 100.0, due_in_days=30)
-        partner = self.contact.with_user(self.credit_manager).with_company(self.company)
+        partner = self.customer.with_user(self.credit_manager).with_company(self.company)
         partner = partner.with_context(tz="Europe/Brussels")  # as the web client sends
         for _warm_ormcaches in range(2):
             self.env.invalidate_all()
             self.assertEqual(partner.credit_exposure, 100.0)
         self.env.invalidate_all()
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(2):
             self.assertEqual(partner.credit_status, "ok")
             self.assertEqual(partner.credit_exposure, 100.0)
         self.assertNotIn("name", partner._cache)
+        self.assertNotIn("name", self.company._cache)
+        # a contact: one more light query, for its commercial partner
+        contact = partner.browse(self.contact.id)
+        self.env.invalidate_all()
+        with self.assertQueryCount(3):
+            self.assertEqual(contact.credit_exposure, 100.0)
 
     @staticmethod
     def _days(n):
