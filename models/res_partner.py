@@ -303,7 +303,6 @@ class ResPartner(models.Model):
             and cache.contains(company.currency_id, rounding_field)
         ):
             return result
-        Company = company.sudo()  # the user's current company, and its currency
         partner_columns = self._credit_terms_columns("p")
         row_sets = self.env.execute_query(
             SQL(
@@ -314,8 +313,9 @@ class ResPartner(models.Model):
                   LEFT JOIN res_partner p ON p.id = ANY(%(ids)s)
                  WHERE c.id = %(company_id)s
                 """,
-                currency=Company._field_to_sql("c", "currency_id"),
-                tolerance=Company._field_to_sql("c", "credit_overdue_tolerance_days"),
+                # plain columns of the user's current company (flushed first)
+                currency=SQL.identifier("c", "currency_id", to_flush=company_fields[0]),
+                tolerance=SQL.identifier("c", company_fields[1].name, to_flush=company_fields[1]),
                 partner_columns=partner_columns,
                 ids=missing,
                 company_id=company.id,
@@ -352,10 +352,11 @@ class ResPartner(models.Model):
         """Id, commercial partner, credit limit and hold of partner ``alias`` in SQL, with
         the ORM's own expressions (company-dependent fallback included)."""
         Partner = self.sudo()  # the computed fields are restricted to the credit groups
+        commercial = self._fields["commercial_partner_id"]
         return SQL(
             "%s, %s, %s, %s",
             SQL.identifier(alias, "id"),
-            Partner._field_to_sql(alias, "commercial_partner_id"),
+            SQL.identifier(alias, commercial.name, to_flush=commercial),
             Partner._field_to_sql(alias, "credit_limit"),
             Partner._field_to_sql(alias, "credit_hold"),
         )
