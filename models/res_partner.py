@@ -327,7 +327,7 @@ class ResPartner(models.Model):
         cache.insert_missing(company.currency_id, rounding_field, [rounding])
         rows = {row[3]: self._credit_terms_row(row[3:]) for row in row_sets if row[3]}
         # contacts: the terms of their commercial partner (companies are their own)
-        commercial_ids = {row[1] for row in rows.values()} - rows.keys()
+        commercial_ids = {row[1] for row in rows.values() if row[1]} - rows.keys()
         if commercial_ids:
             found = self.env.execute_query(
                 SQL(
@@ -374,7 +374,9 @@ class ResPartner(models.Model):
             if "commercial_partner_id" not in self._cache:
                 return None
             commercial = self.commercial_partner_id
-            if not ("credit_limit" in commercial._cache and "credit_hold" in commercial._cache):
+            if commercial and not (
+                "credit_limit" in commercial._cache and "credit_hold" in commercial._cache
+            ):
                 return None
             return commercial
         # being edited in a form: the ORM's values (its commercial partner may change)
