@@ -240,8 +240,9 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("credit_limit", "credit_hold", "commercial_partner_id")
     def _compute_credit_exposure(self):
-        by_commercial = self._credit_exposure_by_partner()
+        # first: it also caches the company's tolerance and currency the exposure reads
         terms = self._credit_terms_by_partner()
+        by_commercial = self._credit_exposure_by_partner()
         for partner in self:
             commercial = terms[partner.id]
             values = dict(by_commercial.get(commercial.id) or empty_exposure())
