@@ -42,7 +42,12 @@ class CustomerCreditAgingLine(models.TransientModel):
     bucket_8_amount = fields.Monetary("Bucket 9", readonly=True)
     bucket_9_amount = fields.Monetary("Bucket 10", readonly=True)
     amount_total = fields.Monetary("Total Open", readonly=True)
-    days_overdue_max = fields.Integer("Oldest (days)", readonly=True, aggregator="max")
+    days_overdue_max = fields.Integer(
+        "Oldest Overdue (days)",
+        readonly=True,
+        aggregator="max",
+        help="Days overdue of the oldest open debt; 0 when nothing is overdue.",
+    )
     item_count = fields.Integer("Open Items", readonly=True)
 
     def init(self):

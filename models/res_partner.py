@@ -13,8 +13,10 @@ from ..tools.credit_exposure import exposure_from_row
 from ..tools.credit_exposure import exposure_index_sql
 from ..tools.credit_exposure import exposure_sql
 from ..tools.credit_exposure import over_limit_sql
+from ..tools.credit_exposure import tolerance_cutoff
 from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
+from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
 
@@ -147,6 +149,16 @@ class ResPartner(models.Model):
     credit_overdue_days_max = fields.Integer(
         "Oldest Overdue (days)", compute="_compute_credit_exposure", groups=CREDIT_GROUPS
     )
+    credit_overdue_beyond_tolerance = fields.Monetary(
+        "Overdue Beyond Tolerance",
+        compute="_compute_credit_exposure",
+        search="_search_credit_overdue_beyond_tolerance",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+        help="The part of the overdue amount that is overdue by more than the company's "
+        "tolerance (Settings > Customer Credit): what the credit check blocks or warns on "
+        "and what the 'Overdue' status and filter show.",
+    )
     credit_unapplied = fields.Monetary(
         "Unapplied Payments & Credit Notes",
         compute="_compute_credit_exposure",
@@ -194,7 +206,7 @@ class ResPartner(models.Model):
             ("ok", "Within Limit"),
             ("near", "Near Limit"),
             ("over", "Over Limit"),
-            ("overdue", "Overdue"),
+            ("overdue", "Overdue Beyond Tolerance"),
             ("hold", "On Hold"),
         ],
         compute="_compute_credit_exposure",
@@ -251,10 +263,9 @@ class ResPartner(models.Model):
             partner.update(values)
 
     def _credit_status(self, commercial, values):
-        tolerance = self.env.company.credit_overdue_tolerance_days
         if commercial.credit_hold:
             return "hold"
-        if values["credit_overdue"] > 0 and values["credit_overdue_days_max"] > tolerance:
+        if values["credit_overdue_beyond_tolerance"] > 0:
             return "overdue"
         if not commercial.credit_limit:
             return "no_limit"
@@ -270,27 +281,46 @@ class ResPartner(models.Model):
             return {}
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
+        tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
         if all(isinstance(pid, int) for pid in self._ids):
             # Stored partners: their commercial partners are found inside the query.
             # Reading them through the ORM loads every column of each partner and costs
             # more than the exposure itself (see docs/benchmarks.md).
-            query = exposure_sql(company.id, today, any_partner_ids=self._ids)
+            query = exposure_sql(
+                company.id, today, any_partner_ids=self._ids, tolerance_days=tolerance
+            )
         else:  # partners being edited in a form: their commercial partner may change
             commercial_ids = self.commercial_partner_id._origin.ids
             if not commercial_ids:
                 return {}
-            query = exposure_sql(company.id, today, commercial_ids)
+            query = exposure_sql(company.id, today, commercial_ids, tolerance_days=tolerance)
         rows = self.env.execute_query(query)
         return {row[0]: exposure_from_row(row) for row in rows}
 
     def _credit_flush(self):
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity"]
+            [
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "partner_id",
+                "date_maturity",
+                "price_total",
+            ]
         )
-        self.env["account.move"].flush_model(["state", "amount_total_signed", "partner_id"])
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_total_signed", "partner_id"]
+        )
         self.env["sale.order.line"].flush_model(
-            ["price_total", "product_uom_qty", "qty_invoiced", "display_type"]
+            [
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "display_type",
+                "is_downpayment",
+                "invoice_lines",
+            ]
         )
         self.env["sale.order"].flush_model(["state", "currency_rate", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id", "credit_limit"])
@@ -309,12 +339,23 @@ class ResPartner(models.Model):
         return [("commercial_partner_id", "in" if positive else "not in", ids)]
 
     def _search_credit_overdue(self, operator, value):
-        if operator not in (">", ">=", "=", "!=") or not isinstance(value, (int, float)):
-            raise ValidationError(self.env._("Unsupported search on 'Overdue'."))
-        company = self.env.company
-        cutoff = fields.Date.subtract(
-            fields.Date.context_today(self), days=company.credit_overdue_tolerance_days
+        return self._credit_search_overdue_amount(operator, value, 0, self.env._("Overdue"))
+
+    def _search_credit_overdue_beyond_tolerance(self, operator, value):
+        return self._credit_search_overdue_amount(
+            operator,
+            value,
+            self.env.company.credit_overdue_tolerance_days,
+            self.env._("Overdue Beyond Tolerance"),
         )
+
+    def _credit_search_overdue_amount(self, operator, value, tolerance_days, label):
+        """Domain on the commercial partners whose amount overdue by more than
+        ``tolerance_days`` compares with ``value`` (one query over the open items)."""
+        if operator not in (">", ">=", "=", "!=") or not isinstance(value, (int, float)):
+            raise ValidationError(self.env._("Unsupported search on '%(field)s'.", field=label))
+        company = self.env.company
+        cutoff = tolerance_cutoff(fields.Date.context_today(self), tolerance_days)
         self._credit_flush()
         rows = self.env.execute_query(
             SQL(
@@ -607,11 +648,7 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "domain": [
                 ("partner_id", "child_of", self.commercial_partner_id.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", "!=", 0),
-                ("company_id", "=", self.env.company.id),
+                *open_receivable_domain(self.env.company.id),
             ],
             "context": {"search_default_group_by_move": False, "create": False},
         }

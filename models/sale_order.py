@@ -124,6 +124,34 @@ class SaleOrder(models.Model):
         rate = self.currency_rate or 1.0
         return self.amount_total / rate
 
+    def _credit_paid_online_company(self):
+        """What the customer paid or authorised online for this order and the ledger does
+        not hold yet, in company currency (at the order's rate, as its amount).
+
+        A transaction of the portal is done (or authorised) before Odoo confirms the
+        order and only then posts its payment: until the payment is posted the credit
+        check counts the transaction against the order's amount, so an order paid online
+        is not blocked for the debt it just settled. Once posted, the payment is in the
+        exposure (an unapplied payment) and is not counted twice.
+        """
+        self.ensure_one()
+        if "transaction_ids" not in self._fields:
+            return 0.0
+        company = self.company_id
+        paid = 0.0
+        for tx in self.sudo().transaction_ids:
+            if tx.state not in ("authorized", "done") or tx.operation == "validation":
+                continue
+            if tx.payment_id.move_id.state == "posted":
+                continue
+            if tx.currency_id == self.currency_id:
+                paid += tx.amount / (self.currency_rate or 1.0)
+            else:
+                paid += tx.currency_id._convert(
+                    tx.amount, company.currency_id, company, fields.Date.context_today(self)
+                )
+        return paid
+
     def _credit_missing_rate_currency(self, cache=None):
         """The order currency when it has no rate in the company (Odoo would use 1.0)."""
         self.ensure_one()
@@ -187,7 +215,13 @@ class SaleOrder(models.Model):
                 missing = order._credit_missing_rate_currency(rate_cache)
                 if missing and raise_missing_rate:
                     raise UserError(order._credit_missing_rate_message(missing))
-                amounts[order] = 0.0 if missing else order._credit_amount_company()
+                amounts[order] = (
+                    0.0
+                    if missing
+                    else max(
+                        order._credit_amount_company() - order._credit_paid_online_company(), 0.0
+                    )
+                )
             totals = group_totals(
                 (o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders
             )
@@ -208,7 +242,7 @@ class SaleOrder(models.Model):
                     exposure=exposure,
                     order_amount=amounts[order],
                     others_amount=others,
-                    overdue_amount=values["credit_overdue"],
+                    overdue_amount=values["credit_overdue_beyond_tolerance"],
                     overdue_days=values["credit_overdue_days_max"],
                     tolerance_days=tolerance,
                     hold=commercial.credit_hold,
@@ -247,8 +281,10 @@ class SaleOrder(models.Model):
             )
         if reason.code == REASON_OVERDUE:
             return self.env._(
-                "The customer has %(amount)s overdue for %(days)s days.",
+                "The customer has %(amount)s overdue for more than the %(tolerance)s-day "
+                "tolerance (the oldest for %(days)s days).",
                 amount=fmt(reason.amount),
+                tolerance=self.company_id.credit_overdue_tolerance_days,
                 days=reason.days,
             )
         if reason.code == REASON_HOLD:
@@ -290,9 +326,22 @@ class SaleOrder(models.Model):
             name: self.env["res.partner"]._fields[name]._description_string(self.env)
             for name in EXPOSURE_COMPONENTS
         }
-        breakdown = Markup(" · ").join(
-            Markup("%s: %s") % (labels[name], fmt(values[name])) for name in EXPOSURE_COMPONENTS
-        )
+        parts = [(labels[name], values[name]) for name in EXPOSURE_COMPONENTS]
+        if values["credit_overdue"]:
+            # what counts against the order, beside the overdue amount as it is
+            parts.append(
+                (
+                    self.env._(
+                        "of which overdue beyond the %(days)s-day tolerance",
+                        days=data.tolerance_days,
+                    ),
+                    values["credit_overdue_beyond_tolerance"],
+                )
+            )
+        paid = self._credit_paid_online_company()
+        if paid:
+            parts.append((self.env._("Paid online for this quotation"), paid))
+        breakdown = Markup(" · ").join(Markup("%s: %s") % (label, fmt(v)) for label, v in parts)
         lines = self._credit_reason_lines(verdict)
         missing = self._credit_missing_rate_currency()
         if missing:

@@ -239,7 +239,8 @@ def aging_summary_sql(
             SELECT f.company_id, f.partner_id,
                    %(bucket_sums)s,
                    SUM(f.amount_open) AS amount_total,
-                   MAX(f.days) FILTER (WHERE f.amount_open > 0) AS days_overdue_max,
+                   -- days overdue of the oldest debt; not-due items have negative days
+                   GREATEST(MAX(f.days) FILTER (WHERE f.amount_open > 0), 0) AS days_overdue_max,
                    COUNT(*) AS item_count
               FROM (SELECT k.company_id, k.partner_id, k.days, k.amount_open,
                            %(bucket_case)s AS bucket_id

@@ -28,7 +28,7 @@ CreditInput = namedtuple(
         "exposure",  # current exposure (receivables, drafts, confirmed orders)
         "order_amount",  # this order
         "others_amount",  # other orders confirmed in the same call
-        "overdue_amount",
+        "overdue_amount",  # overdue by more than the tolerance (what counts)
         "overdue_days",  # age of the oldest overdue item
         "tolerance_days",  # company tolerance before overdue counts
         "hold",
