@@ -45,6 +45,7 @@
         "views/sale_order_views.xml",
         "views/customer_credit_release_views.xml",
         "views/customer_credit_decision_views.xml",
+        "views/customer_credit_group_views.xml",
         "views/menus.xml",
     ],
     "assets": {

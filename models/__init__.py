@@ -37,3 +37,5 @@ from . import sale_order
 from . import sale_order_line
 from . import mail_template
 from . import customer_credit_decision
+from . import customer_credit_group
+from . import customer_credit_group_member

@@ -213,6 +213,33 @@ class ResPartner(models.Model):
         groups=CREDIT_GROUPS,
     )
 
+    # Credit group (集团授信) of the commercial partner in the current company.
+    credit_group_id = fields.Many2one(
+        "customer.credit.group",
+        "Credit Group",
+        compute="_compute_credit_group",
+        search="_search_credit_group_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_limit = fields.Monetary(
+        "Group Credit Limit",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_exposure = fields.Monetary(
+        "Group Exposure",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_available = fields.Monetary(
+        "Group Available Credit",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+
     user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
 
     def init(self):
@@ -261,6 +288,37 @@ class ResPartner(models.Model):
             )
             values["credit_status"] = self._credit_status(commercial, values)
             partner.update(values)
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_credit_group(self):
+        groups = self.env["sale.order"]._credit_groups_of(
+            self.env.company, self.commercial_partner_id._origin.ids
+        )
+        for partner in self:
+            group = groups.get(partner.commercial_partner_id._origin.id)
+            partner.credit_group_id = group
+            partner.credit_group_limit = group.credit_limit if group else 0.0
+            partner.credit_group_exposure = group.credit_exposure if group else 0.0
+            partner.credit_group_available = group.credit_available if group else 0.0
+
+    def _search_credit_group_id(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValidationError(self.env._("Unsupported search on 'Credit Group'."))
+        members = (
+            self.env["customer.credit.group.member"]
+            .sudo()
+            .search([("company_id", "=", self.env.company.id)])
+        )
+        values = value if isinstance(value, (list, tuple)) else [value]
+        wanted = members
+        if any(values):
+            wanted = members.filtered(lambda m: m.group_id.id in values)
+        positive = operator in ("=", "in")
+        if not any(values):  # "= False": not in any group
+            positive = not positive
+        ids = wanted.partner_id.ids
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
 
     def _credit_status(self, commercial, values):
         if commercial.credit_hold:
@@ -395,6 +453,10 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
+        # a member's own limit is its sub-limit in its credit group: never above the group's
+        self.env["customer.credit.group.member"].sudo().search(
+            [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)]
+        )._check_sub_limit()
 
     @api.constrains("credit_score")
     def _check_credit_score(self):

@@ -14,24 +14,34 @@ from odoo.tools import float_compare
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_GRADE
+from ..tools.credit_check import REASON_GROUP_OVER_LIMIT
 from ..tools.credit_check import REASON_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import REASON_OVERDUE
 from ..tools.credit_check import CreditInput
+from ..tools.credit_check import GroupInput
 from ..tools.credit_check import credit_outcome
 from ..tools.credit_check import credit_reasons
+from ..tools.credit_check import group_lock_keys
+from ..tools.credit_check import group_reasons
 from ..tools.credit_check import group_totals
 from ..tools.credit_check import lock_keys
 from ..tools.credit_check import reasons_covered
+from ..tools.credit_check import worst_outcome
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
 from ..tools.credit_exposure import empty_exposure
 from ..tools.credit_exposure import total_exposure
+from ..tools.credit_groups import GROUP_COMPONENTS
+from ..tools.credit_groups import empty_group_values
 
 # Result of the credit check of one order.
 #   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
 #   values: exposure components of the customer; data: the CreditInput
-CreditVerdict = namedtuple("CreditVerdict", "outcome policy reasons data values currency")
+#   group: the GroupInput of the customer's credit group (None without one)
+CreditVerdict = namedtuple(
+    "CreditVerdict", "outcome policy reasons data values currency group", defaults=(None,)
+)
 
 CREDIT_CHECK_STATES = [
     ("none", "Not Checked"),
@@ -225,6 +235,18 @@ class SaleOrder(models.Model):
             totals = group_totals(
                 (o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders
             )
+            member_groups = self._credit_groups_of(company, commercials.ids)
+            group_exposures = (
+                self.env["customer.credit.group"]
+                .sudo()
+                .browse({group.id for group in member_groups.values()})
+                ._credit_group_exposure()
+            )
+            group_amounts = group_totals(
+                (member_groups[o.partner_id.commercial_partner_id.id].id, amounts[o])
+                for o in orders
+                if o.partner_id.commercial_partner_id.id in member_groups
+            )
             tolerance = company.credit_overdue_tolerance_days
             for order in orders:
                 commercial = partners.browse(order.partner_id.commercial_partner_id.id)
@@ -250,13 +272,73 @@ class SaleOrder(models.Model):
                     grade_blocks=commercial.credit_grade_id.block_sales,
                     grade_name=commercial.credit_grade_id.display_name,
                 )
+                group = self._credit_group_input(
+                    member_groups.get(commercial.id),
+                    group_exposures,
+                    group_amounts,
+                    amounts[order],
+                    in_call=in_call,
+                    increases=increases is not None,
+                )
                 reasons = credit_reasons(data, currency.rounding)
+                if group and group.limit > 0:
+                    # a member's own limit is optional: the group limit governs it
+                    reasons = [r for r in reasons if r.code != REASON_NO_LIMIT]
                 if policy == "none" and not reasons:
                     outcome = "none"
                 else:
                     outcome = credit_outcome(policy, reasons)
-                verdicts[order] = CreditVerdict(outcome, policy, reasons, data, values, currency)
+                extra = group_reasons(group, currency.rounding)
+                if extra:
+                    reasons = reasons + extra
+                    outcome = worst_outcome(outcome, credit_outcome(group.policy, extra))
+                verdicts[order] = CreditVerdict(
+                    outcome, policy, reasons, data, values, currency, group
+                )
         return verdicts
+
+    @api.model
+    def _credit_groups_of(self, company, partner_ids):
+        """{commercial partner id: its active credit group in ``company``} (sudo)."""
+        if not partner_ids:
+            return {}
+        members = (
+            self.env["customer.credit.group.member"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", list(partner_ids)),
+                    ("group_id.active", "=", True),
+                ]
+            )
+        )
+        return {member.partner_id.id: member.group_id for member in members}
+
+    @api.model
+    def _credit_group_input(self, group, exposures, amounts, order_amount, in_call, increases):
+        """The GroupInput of an order's customer group (None without a group).
+
+        ``exposures``: {group id: components}; ``amounts``: {group id: total of the
+        orders of the batch of its members}. Under ``increases`` the members' raised
+        orders are in the group exposure already: the check is of the increases.
+        """
+        if not group:
+            return None
+        values = exposures.get(group.id) or empty_group_values()
+        exposure = sum(values[name] for name in GROUP_COMPONENTS)
+        batch = amounts.get(group.id, 0.0)
+        others = batch - order_amount if in_call or increases else 0.0
+        if increases:
+            exposure -= batch
+        return GroupInput(
+            name=group.display_name,
+            policy=group.credit_control_policy,
+            limit=group.credit_limit,
+            exposure=exposure,
+            order_amount=order_amount,
+            others_amount=others,
+        )
 
     def _credit_missing_rate_message(self, currency):
         return self.env._(
@@ -286,6 +368,13 @@ class SaleOrder(models.Model):
                 amount=fmt(reason.amount),
                 tolerance=self.company_id.credit_overdue_tolerance_days,
                 days=reason.days,
+            )
+        if reason.code == REASON_GROUP_OVER_LIMIT:
+            return self.env._(
+                "This quotation would take the credit group %(group)s over its limit by "
+                "%(amount)s.",
+                group=reason.detail,
+                amount=fmt(reason.amount),
             )
         if reason.code == REASON_HOLD:
             return self.env._("The customer is on credit hold: %(reason)s", reason=reason.detail)
@@ -366,13 +455,25 @@ class SaleOrder(models.Model):
         else:
             footer = self.env._("This quotation is within the customer's credit.")
         items = Markup("").join(Markup("<li>%s</li>") % line for line in lines)
+        group = verdict.group
+        group_line = ""
+        if group and group.limit:
+            group_line = Markup('<div class="small o_credit_group">%s</div>') % self.env._(
+                "Credit group %(group)s: %(available)s available of a %(limit)s group limit "
+                "(group exposure %(exposure)s).",
+                group=group.name,
+                available=fmt(group.limit - group.exposure),
+                limit=fmt(group.limit),
+                exposure=fmt(group.exposure),
+            )
         return Markup(
             '<div class="alert %(css)s mb-0 o_credit_banner" role="status">'
-            "<div><strong>%(headline)s</strong></div>"
+            "<div><strong>%(headline)s</strong></div>%(group)s"
             '<div class="small">%(breakdown)s</div>'
             '%(items)s<div class="o_credit_banner_footer">%(footer)s</div></div>'
         ) % {
             "css": css[verdict.outcome],
+            "group": group_line,
             "headline": escape(headline),
             "breakdown": breakdown,
             "items": Markup('<ul class="mb-1 o_credit_reasons">%s</ul>') % items if lines else "",
@@ -431,6 +532,21 @@ class SaleOrder(models.Model):
         Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
         """
         keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
+        # Credit groups first (members of one group confirm one at a time), then the
+        # customers, each in id order: every confirmation takes its locks in one order.
+        for company in self.company_id.sorted("id"):
+            partner_ids = {pid for cid, pid in keys if cid == company.id}
+            groups = self.env["customer.credit.group"].sudo()
+            for group in self._credit_groups_of(company, partner_ids).values():
+                groups |= group
+            for group in groups.sorted("id"):
+                self.env.execute_query(
+                    SQL(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        *group_lock_keys(company.id, group.id),
+                    )
+                )
+            groups._credit_touch_lock()
         for company_id, partner_id in keys:
             self.env.execute_query(
                 SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))

@@ -28,3 +28,4 @@ from . import test_aging_xlsx_paths
 from . import test_open_receivables
 from . import test_oca_coexistence
 from . import test_exposure_cases
+from . import test_credit_group

@@ -161,8 +161,8 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
 
     Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
     draft_invoices, orders_uninvoiced, overdue_beyond_tolerance (the part of
-    ``overdue`` due more than ``tolerance_days`` ago: what the credit check blocks on). ``partner_ids`` are commercial partner
-    ids; ``any_partner_ids`` are partners of any kind, whose commercial partners are
+    ``overdue`` due more than ``tolerance_days`` ago: what the credit check blocks on).
+    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them); ``any_partner_ids`` are partners of any kind, whose commercial partners are
     found in the same query; neither means every partner that has something open.
 
     - receivables: posted, unreconciled receivable lines at their residual in
@@ -200,6 +200,8 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         )
     elif partner_ids is None:
         partner_filter = SQL("TRUE")
+    elif isinstance(partner_ids, SQL):  # a subquery giving commercial partner ids
+        partner_filter = SQL("rp.commercial_partner_id IN (%s)", partner_ids)
     else:
         partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", list(partner_ids))
     receivable = SQL(
