@@ -9,7 +9,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import format_amount
 
@@ -22,7 +21,6 @@ from ..tools.credit_check import CreditInput
 from ..tools.credit_check import credit_outcome
 from ..tools.credit_check import credit_reasons
 from ..tools.credit_check import group_totals
-from ..tools.credit_check import lock_keys
 from ..tools.credit_check import reasons_covered
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
 from ..tools.credit_exposure import empty_exposure
@@ -374,33 +372,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ confirmation
 
     def _credit_lock(self):
-        """Serialise confirmations per (company, commercial partner) until commit.
-
-        The advisory lock orders concurrent confirmations; the upsert of the lock row
-        makes a transaction whose snapshot predates the other's commit fail with a
-        serialization error (Odoo retries the request, which then sees the new order):
-        Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
-        """
-        keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
-        for company_id, partner_id in keys:
-            self.env.execute_query(
-                SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
-            )
-            # A serialization failure here is expected under concurrency and retried
-            # by Odoo: do not log it as a bad query.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO customer_credit_confirm_lock (company_id, partner_id, locked_on)
-                    VALUES (%s, %s, NOW() AT TIME ZONE 'UTC')
-                    ON CONFLICT (company_id, partner_id)
-                    DO UPDATE SET locked_on = EXCLUDED.locked_on
-                    """,
-                    company_id,
-                    partner_id,
-                ),
-                log_exceptions=False,
-            )
+        """Serialise confirmations per (company, commercial partner) until commit
+        (``customer.credit.confirm.lock._credit_lock_pairs``, shared with invoice posting)."""
+        self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
+            (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self
+        )
         self._credit_after_lock_hook()
 
     def _credit_after_lock_hook(self):
