@@ -45,6 +45,7 @@ KINDS = [
     ("evaluation_approved", "Evaluation Approved"),
     ("evaluation_refused", "Evaluation Refused"),
     ("warn_confirmed", "Credit Warning Confirmed"),
+    ("warn_posted", "Invoice Posted Despite Credit Warning"),
 ]
 
 # Outcome of a chain check: ``record`` is the first broken decision (empty when the

@@ -27,3 +27,4 @@ from . import test_decision_ledger
 from . import test_aging_xlsx_paths
 from . import test_open_receivables
 from . import test_oca_coexistence
+from . import test_invoice_posting_check
