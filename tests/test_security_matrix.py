@@ -98,6 +98,7 @@ MATRIX = {
             "decided_by_id": Ref("manager2"),
             "requester_id": Ref("manager"),
             "order_id": Ref("order_blocked"),
+            "move_id": Ref("invoice_blocked"),
             "request_comment": "rewritten",
             "amount_total": 1.0,
         },
@@ -216,6 +217,15 @@ MATRIX = {
         "write_refused": ACTORS,
         "actions": {"action_confirm": ("order_blocked", [], ACTORS)},
     },
+    # a direct invoice over the limit, the company checking invoices at posting: nobody
+    # posts it, by the action or by writing the state (no exemption for managers)
+    "account.move": {
+        "record": "invoice_blocked",
+        "state": "state",
+        "workflow": {"state": "posted"},
+        "write_refused": ACTORS,
+        "actions": {"action_post": ("invoice_blocked", [], ACTORS)},
+    },
 }
 
 
@@ -259,6 +269,29 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             company_ids=[Command.set(cls.company_b.ids)],
         )
         cls.company.credit_limit_director_threshold = 0.0
+        cls.company.credit_check_invoices = True
+        # a direct invoice of 12,000 for a customer with a 10,000 limit: blocked
+        cls.customer_invoiced = cls._credit_partner("Invoiced Ltd", limit=10000.0)
+        cls.invoice_blocked = (
+            cls.env["account.move"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.customer_invoiced.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Direct sale",
+                                "quantity": 1,
+                                "price_unit": 12000.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
 
         # quotations of 12,000 for a customer with a 10,000 limit: blocked
         cls.order_blocked = cls._make_quote(qty=12)
