@@ -187,10 +187,12 @@ class CustomerCreditRelease(models.Model):
         return self.move_id or self.order_id
 
     def _credit_document_name(self):
+        """Name of the order or invoice, also for a decider who may not read it."""
         self.ensure_one()
-        if self.move_id:
-            return self.move_id.display_name or ""
-        return self.order_id.name or ""
+        release = self.sudo()
+        if release.move_id:
+            return release.move_id.display_name or ""
+        return release.order_id.name or ""
 
     @api.depends("state", "requester_id")
     @api.depends_context("uid")
@@ -224,6 +226,10 @@ class CustomerCreditRelease(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if bool(vals.get("order_id")) == bool(vals.get("move_id")):
+                raise ValidationError(
+                    self.env._("A credit release is for one sales order or one customer invoice.")
+                )
             if not (vals.get("request_comment") or "").strip():
                 if vals.get("move_id"):
                     name = self.env["account.move"].browse(vals["move_id"]).display_name

@@ -6,10 +6,13 @@ default); the product costs 1,000.00 without taxes.
 
 from datetime import timedelta
 
+from psycopg2 import IntegrityError
+
 from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
@@ -253,11 +256,28 @@ class TestInvoicePostingCheck(InvoicePostingCommon):
         self.assertNotIn(self.manager, release.activity_ids.user_id)
 
     def test_release_needs_exactly_one_document(self):
-        order = self._quote(qty=12)
+        order = self._quote(qty=12, user=self.salesman)
         invoice = self._invoice(12000.0)
         Release = self.env["customer.credit.release"].with_user(self.accountant)
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception):  # noqa: B017
-            Release.create({"order_id": order.id, "move_id": invoice.id, "request_comment": "both"})
+        for document in ({"order_id": order.id, "move_id": invoice.id}, {}):
+            with self.assertRaisesRegex(ValidationError, "one sales order or one customer invoice"):
+                Release.create(dict(document, request_comment="both or none"))
+        self.assertFalse(self.env["customer.credit.release"].search([("move_id", "=", invoice.id)]))
+        # the database says the same
+        release = (
+            self.env["customer.credit.release"]
+            .with_user(self.salesman)
+            .create({"order_id": order.id, "request_comment": "Known customer"})
+        )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.env.cr.execute(
+                "UPDATE customer_credit_release SET move_id = %s WHERE id = %s",
+                (invoice.id, release.id),
+            )
 
     def test_changing_the_invoice_voids_the_release(self):
         invoice = self._invoice(12000.0)
