@@ -35,6 +35,8 @@ from . import customer_credit_release
 from . import payment_transaction
 from . import sale_order
 from . import sale_order_line
+from . import account_move
+from . import account_move_line
 from . import mail_template
 from . import customer_credit_decision
 from . import customer_credit_group

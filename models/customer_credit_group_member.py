@@ -52,6 +52,20 @@ class CustomerCreditGroupMember(models.Model):
         ),
     ]
 
+    @api.model
+    def _groups_of(self, company, partner_ids):
+        """{commercial partner id: its active credit group in ``company``} (sudo)."""
+        if not partner_ids:
+            return {}
+        members = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", list(partner_ids)),
+                ("group_id.active", "=", True),
+            ]
+        )
+        return {member.partner_id.id: member.group_id for member in members}
+
     @api.model_create_multi
     def create(self, vals_list):
         # Checked before the insert, so that a second membership is a ValidationError

@@ -6,6 +6,15 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.credit_check import REASON_NO_LIMIT
+from ..tools.credit_check import CreditInput
+from ..tools.credit_check import CreditVerdict
+from ..tools.credit_check import GroupInput
+from ..tools.credit_check import credit_outcome
+from ..tools.credit_check import credit_reasons
+from ..tools.credit_check import group_reasons
+from ..tools.credit_check import group_totals
+from ..tools.credit_check import worst_outcome
 from ..tools.credit_exposure import EXPOSURE_INDEXES
 from ..tools.credit_exposure import available_credit
 from ..tools.credit_exposure import empty_exposure
@@ -16,6 +25,8 @@ from ..tools.credit_exposure import over_limit_sql
 from ..tools.credit_exposure import tolerance_cutoff
 from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
+from ..tools.credit_groups import GROUP_COMPONENTS
+from ..tools.credit_groups import empty_group_values
 from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
@@ -292,7 +303,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_credit_group(self):
-        groups = self.env["sale.order"]._credit_groups_of(
+        groups = self.env["customer.credit.group.member"]._groups_of(
             self.env.company, self.commercial_partner_id._origin.ids
         )
         for partner in self:
@@ -355,6 +366,112 @@ class ResPartner(models.Model):
             query = exposure_sql(company.id, today, commercial_ids, tolerance_days=tolerance)
         rows = self.env.execute_query(query)
         return {row[0]: exposure_from_row(row) for row in rows}
+
+    @api.model
+    def _credit_verdicts(self, company, entries, in_call=False, included=False):
+        """The credit check of documents of ``company``: {key: CreditVerdict}.
+
+        The one home of the check, for confirmations, confirmed orders raised and
+        invoice postings. ``entries``: [(key, commercial partner id, amount in company
+        currency)]. One exposure query for the customers, one for their credit groups.
+
+        - ``in_call``: the entries of one customer (and of one group) count against each
+          other (they are confirmed together);
+        - ``included``: the amounts are in the exposure already (raised confirmed
+          orders, draft invoices being posted): each is checked against the exposure
+          without the entries, with the others of the call.
+        """
+        currency = company.currency_id
+        partners = self.sudo().with_company(company)
+        commercials = partners.browse({pid for _key, pid, _amount in entries})
+        # one read for the profile fields of the batch
+        commercials.fetch(
+            [
+                "credit_limit",
+                "credit_control_policy",
+                "credit_hold",
+                "credit_hold_reason",
+                "credit_grade_id",
+            ]
+        )
+        exposures = commercials._credit_exposure_by_partner(company=company)
+        totals = group_totals((pid, amount) for _key, pid, amount in entries)
+        member_groups = self.env["customer.credit.group.member"]._groups_of(
+            company, commercials.ids
+        )
+        groups = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .browse({group.id for group in member_groups.values()})
+        )
+        group_exposures = groups._credit_group_exposure()
+        group_amounts = group_totals(
+            (member_groups[pid].id, amount) for _key, pid, amount in entries if pid in member_groups
+        )
+        tolerance = company.credit_overdue_tolerance_days
+        verdicts = {}
+        for key, pid, amount in entries:
+            commercial = partners.browse(pid)
+            policy = commercial.credit_control_policy or company.credit_policy_default or "none"
+            values = exposures.get(pid) or empty_exposure()
+            exposure = total_exposure(values)
+            others = totals[pid] - amount if in_call or included else 0.0
+            if included:
+                exposure -= totals[pid]
+            data = CreditInput(
+                policy=policy,
+                limit=commercial.credit_limit,
+                exposure=exposure,
+                order_amount=amount,
+                others_amount=others,
+                overdue_amount=values["credit_overdue_beyond_tolerance"],
+                overdue_days=values["credit_overdue_days_max"],
+                tolerance_days=tolerance,
+                hold=commercial.credit_hold,
+                hold_reason=commercial.credit_hold_reason,
+                grade_blocks=commercial.credit_grade_id.block_sales,
+                grade_name=commercial.credit_grade_id.display_name,
+            )
+            group = self._credit_group_input(
+                member_groups.get(pid), group_exposures, group_amounts, amount, in_call, included
+            )
+            reasons = credit_reasons(data, currency.rounding)
+            if group and group.limit > 0:
+                # a member's own limit is optional: the group limit governs it
+                reasons = [r for r in reasons if r.code != REASON_NO_LIMIT]
+            if policy == "none" and not reasons:
+                outcome = "none"
+            else:
+                outcome = credit_outcome(policy, reasons)
+            extra = group_reasons(group, currency.rounding)
+            if extra:
+                reasons = reasons + extra
+                outcome = worst_outcome(outcome, credit_outcome(group.policy, extra))
+            verdicts[key] = CreditVerdict(outcome, policy, reasons, data, values, currency, group)
+        return verdicts
+
+    @api.model
+    def _credit_group_input(self, group, exposures, amounts, amount, in_call, included):
+        """The GroupInput of a customer's credit group (None without a group).
+
+        ``exposures``: {group id: components}; ``amounts``: {group id: total of the
+        entries of its members}; ``included`` as in :meth:`_credit_verdicts`.
+        """
+        if not group:
+            return None
+        values = exposures.get(group.id) or empty_group_values()
+        exposure = sum(values[name] for name in GROUP_COMPONENTS)
+        batch = amounts.get(group.id, 0.0)
+        if included:
+            exposure -= batch
+        return GroupInput(
+            name=group.display_name,
+            policy=group.credit_control_policy,
+            limit=group.credit_limit,
+            exposure=exposure,
+            order_amount=amount,
+            others_amount=batch - amount if in_call or included else 0.0,
+        )
 
     def _credit_flush(self):
         self.env["account.move.line"].flush_model(

@@ -1,5 +1,4 @@
 from collections import defaultdict
-from collections import namedtuple
 
 from markupsafe import Markup
 from markupsafe import escape
@@ -9,7 +8,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import format_amount
 
@@ -19,29 +17,9 @@ from ..tools.credit_check import REASON_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import REASON_OVERDUE
-from ..tools.credit_check import CreditInput
-from ..tools.credit_check import GroupInput
-from ..tools.credit_check import credit_outcome
-from ..tools.credit_check import credit_reasons
-from ..tools.credit_check import group_lock_keys
-from ..tools.credit_check import group_reasons
-from ..tools.credit_check import group_totals
-from ..tools.credit_check import lock_keys
+from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
 from ..tools.credit_check import reasons_covered
-from ..tools.credit_check import worst_outcome
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
-from ..tools.credit_exposure import empty_exposure
-from ..tools.credit_exposure import total_exposure
-from ..tools.credit_groups import GROUP_COMPONENTS
-from ..tools.credit_groups import empty_group_values
-
-# Result of the credit check of one order.
-#   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
-#   values: exposure components of the customer; data: the CreditInput
-#   group: the GroupInput of the customer's credit group (None without one)
-CreditVerdict = namedtuple(
-    "CreditVerdict", "outcome policy reasons data values currency group", defaults=(None,)
-)
 
 CREDIT_CHECK_STATES = [
     ("none", "Not Checked"),
@@ -204,19 +182,6 @@ class SaleOrder(models.Model):
                 for order in orders:
                     verdicts[order] = CreditVerdict("none", "none", [], None, None, currency)
                 continue
-            partners = self.env["res.partner"].sudo().with_company(company)
-            commercials = partners.browse({o.partner_id.commercial_partner_id.id for o in orders})
-            # one read for the profile fields of the batch
-            commercials.fetch(
-                [
-                    "credit_limit",
-                    "credit_control_policy",
-                    "credit_hold",
-                    "credit_hold_reason",
-                    "credit_grade_id",
-                ]
-            )
-            exposures = commercials._credit_exposure_by_partner(company=company)
             amounts = {}
             for order in orders:
                 if increases is not None:
@@ -232,113 +197,15 @@ class SaleOrder(models.Model):
                         order._credit_amount_company() - order._credit_paid_online_company(), 0.0
                     )
                 )
-            totals = group_totals(
-                (o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders
-            )
-            member_groups = self._credit_groups_of(company, commercials.ids)
-            group_exposures = (
-                self.env["customer.credit.group"]
-                .sudo()
-                .browse({group.id for group in member_groups.values()})
-                ._credit_group_exposure()
-            )
-            group_amounts = group_totals(
-                (member_groups[o.partner_id.commercial_partner_id.id].id, amounts[o])
-                for o in orders
-                if o.partner_id.commercial_partner_id.id in member_groups
-            )
-            tolerance = company.credit_overdue_tolerance_days
-            for order in orders:
-                commercial = partners.browse(order.partner_id.commercial_partner_id.id)
-                policy = commercial.credit_control_policy or company.credit_policy_default or "none"
-                values = exposures.get(commercial.id) or empty_exposure()
-                others = totals[commercial.id] - amounts[order] if in_call else 0.0
-                exposure = total_exposure(values)
-                if increases is not None:
-                    # the raised orders are in the exposure already, at their new amount
-                    exposure -= totals[commercial.id]
-                    others = totals[commercial.id] - amounts[order]
-                data = CreditInput(
-                    policy=policy,
-                    limit=commercial.credit_limit,
-                    exposure=exposure,
-                    order_amount=amounts[order],
-                    others_amount=others,
-                    overdue_amount=values["credit_overdue_beyond_tolerance"],
-                    overdue_days=values["credit_overdue_days_max"],
-                    tolerance_days=tolerance,
-                    hold=commercial.credit_hold,
-                    hold_reason=commercial.credit_hold_reason,
-                    grade_blocks=commercial.credit_grade_id.block_sales,
-                    grade_name=commercial.credit_grade_id.display_name,
-                )
-                group = self._credit_group_input(
-                    member_groups.get(commercial.id),
-                    group_exposures,
-                    group_amounts,
-                    amounts[order],
+            verdicts.update(
+                self.env["res.partner"]._credit_verdicts(
+                    company,
+                    [(o, o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders],
                     in_call=in_call,
-                    increases=increases is not None,
+                    included=increases is not None,
                 )
-                reasons = credit_reasons(data, currency.rounding)
-                if group and group.limit > 0:
-                    # a member's own limit is optional: the group limit governs it
-                    reasons = [r for r in reasons if r.code != REASON_NO_LIMIT]
-                if policy == "none" and not reasons:
-                    outcome = "none"
-                else:
-                    outcome = credit_outcome(policy, reasons)
-                extra = group_reasons(group, currency.rounding)
-                if extra:
-                    reasons = reasons + extra
-                    outcome = worst_outcome(outcome, credit_outcome(group.policy, extra))
-                verdicts[order] = CreditVerdict(
-                    outcome, policy, reasons, data, values, currency, group
-                )
-        return verdicts
-
-    @api.model
-    def _credit_groups_of(self, company, partner_ids):
-        """{commercial partner id: its active credit group in ``company``} (sudo)."""
-        if not partner_ids:
-            return {}
-        members = (
-            self.env["customer.credit.group.member"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", company.id),
-                    ("partner_id", "in", list(partner_ids)),
-                    ("group_id.active", "=", True),
-                ]
             )
-        )
-        return {member.partner_id.id: member.group_id for member in members}
-
-    @api.model
-    def _credit_group_input(self, group, exposures, amounts, order_amount, in_call, increases):
-        """The GroupInput of an order's customer group (None without a group).
-
-        ``exposures``: {group id: components}; ``amounts``: {group id: total of the
-        orders of the batch of its members}. Under ``increases`` the members' raised
-        orders are in the group exposure already: the check is of the increases.
-        """
-        if not group:
-            return None
-        values = exposures.get(group.id) or empty_group_values()
-        exposure = sum(values[name] for name in GROUP_COMPONENTS)
-        batch = amounts.get(group.id, 0.0)
-        others = batch - order_amount if in_call or increases else 0.0
-        if increases:
-            exposure -= batch
-        return GroupInput(
-            name=group.display_name,
-            policy=group.credit_control_policy,
-            limit=group.credit_limit,
-            exposure=exposure,
-            order_amount=order_amount,
-            others_amount=others,
-        )
+        return verdicts
 
     def _credit_missing_rate_message(self, currency):
         return self.env._(
@@ -353,7 +220,7 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ wording
 
-    def _credit_reason_text(self, reason, currency):
+    def _credit_reason_text(self, reason, currency, tolerance=0):
         """One reason in plain words."""
         fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
         if reason.code == REASON_OVER_LIMIT:
@@ -366,7 +233,7 @@ class SaleOrder(models.Model):
                 "The customer has %(amount)s overdue for more than the %(tolerance)s-day "
                 "tolerance (the oldest for %(days)s days).",
                 amount=fmt(reason.amount),
-                tolerance=self.company_id.credit_overdue_tolerance_days,
+                tolerance=tolerance,
                 days=reason.days,
             )
         if reason.code == REASON_GROUP_OVER_LIMIT:
@@ -390,7 +257,11 @@ class SaleOrder(models.Model):
         return reason.code
 
     def _credit_reason_lines(self, verdict):
-        return [self._credit_reason_text(reason, verdict.currency) for reason in verdict.reasons]
+        tolerance = verdict.data.tolerance_days if verdict.data else 0
+        return [
+            self._credit_reason_text(reason, verdict.currency, tolerance)
+            for reason in verdict.reasons
+        ]
 
     def _credit_banner_html(self, verdict):
         self.ensure_one()
@@ -524,48 +395,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ confirmation
 
     def _credit_lock(self):
-        """Serialise confirmations per (company, commercial partner) until commit.
-
-        The advisory lock orders concurrent confirmations; the upsert of the lock row
-        makes a transaction whose snapshot predates the other's commit fail with a
-        serialization error (Odoo retries the request, which then sees the new order):
-        Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
-        """
-        keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
-        # Credit groups first (members of one group confirm one at a time), then the
-        # customers, each in id order: every confirmation takes its locks in one order.
-        for company in self.company_id.sorted("id"):
-            partner_ids = {pid for cid, pid in keys if cid == company.id}
-            groups = self.env["customer.credit.group"].sudo()
-            for group in self._credit_groups_of(company, partner_ids).values():
-                groups |= group
-            for group in groups.sorted("id"):
-                self.env.execute_query(
-                    SQL(
-                        "SELECT pg_advisory_xact_lock(%s, %s)",
-                        *group_lock_keys(company.id, group.id),
-                    )
-                )
-            groups._credit_touch_lock()
-        for company_id, partner_id in keys:
-            self.env.execute_query(
-                SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
-            )
-            # A serialization failure here is expected under concurrency and retried
-            # by Odoo: do not log it as a bad query.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO customer_credit_confirm_lock (company_id, partner_id, locked_on)
-                    VALUES (%s, %s, NOW() AT TIME ZONE 'UTC')
-                    ON CONFLICT (company_id, partner_id)
-                    DO UPDATE SET locked_on = EXCLUDED.locked_on
-                    """,
-                    company_id,
-                    partner_id,
-                ),
-                log_exceptions=False,
-            )
+        """Serialise confirmations per (company, commercial partner) until commit
+        (``customer.credit.confirm.lock._credit_lock_pairs``, shared with invoice posting;
+        it takes the credit groups' locks first)."""
+        self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
+            (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self
+        )
         self._credit_after_lock_hook()
 
     def _credit_after_lock_hook(self):

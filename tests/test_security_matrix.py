@@ -86,6 +86,26 @@ MATRIX = {
     "customer.credit.watchlist": {"acl": acl("r", "r")},
     "customer.credit.monitoring.notice": {"acl": acl("", "r")},
     "customer.credit.confirm.lock": {"acl": acl("", "r")},
+    # credit groups: salespeople and accountants read them (the quotation banner names the
+    # group); only credit managers set the group limit, the policy or the members
+    "customer.credit.group": {
+        "acl": acl("r", "rwcu"),
+        "record": "credit_group",
+        "workflow": {"credit_limit": 1e9, "credit_control_policy": "warn"},
+        "write_refused": NON_MANAGERS,
+        "create": {"name": "My own group", "credit_limit": 1e9},
+        "create_refused": NON_MANAGERS,
+        "unlink_refused": NON_MANAGERS,
+    },
+    "customer.credit.group.member": {
+        "acl": acl("r", "rwcu"),
+        "record": "credit_group_member",
+        "workflow": {"credit_limit": 1e9, "group_id": Ref("credit_group")},
+        "write_refused": NON_MANAGERS,
+        "create": {"group_id": Ref("credit_group"), "partner_id": Ref("customer_confirmed")},
+        "create_refused": NON_MANAGERS,
+        "unlink_refused": NON_MANAGERS,
+    },
     "customer.credit.release.request": {"acl": acl("rwc", "rwc")},
     "customer.credit.release.decision": {"acl": acl("", "rwc")},
     "customer.credit.release": {
@@ -98,6 +118,7 @@ MATRIX = {
             "decided_by_id": Ref("manager2"),
             "requester_id": Ref("manager"),
             "order_id": Ref("order_blocked"),
+            "move_id": Ref("invoice_blocked"),
             "request_comment": "rewritten",
             "amount_total": 1.0,
         },
@@ -216,6 +237,15 @@ MATRIX = {
         "write_refused": ACTORS,
         "actions": {"action_confirm": ("order_blocked", [], ACTORS)},
     },
+    # a direct invoice over the limit, the company checking invoices at posting: nobody
+    # posts it, by the action or by writing the state (no exemption for managers)
+    "account.move": {
+        "record": "invoice_blocked",
+        "state": "state",
+        "workflow": {"state": "posted"},
+        "write_refused": ACTORS,
+        "actions": {"action_post": ("invoice_blocked", [], ACTORS)},
+    },
 }
 
 
@@ -259,6 +289,29 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             company_ids=[Command.set(cls.company_b.ids)],
         )
         cls.company.credit_limit_director_threshold = 0.0
+        cls.company.credit_check_invoices = True
+        # a direct invoice of 12,000 for a customer with a 10,000 limit: blocked
+        cls.customer_invoiced = cls._credit_partner("Invoiced Ltd", limit=10000.0)
+        cls.invoice_blocked = (
+            cls.env["account.move"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.customer_invoiced.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Direct sale",
+                                "quantity": 1,
+                                "price_unit": 12000.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
 
         # quotations of 12,000 for a customer with a 10,000 limit: blocked
         cls.order_blocked = cls._make_quote(qty=12)
@@ -276,6 +329,22 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         cls.customer_confirmed = cls._credit_partner("Confirmed Ltd", limit=10000.0)
         cls.order_confirmed = cls._make_quote(qty=8, partner=cls.customer_confirmed)
         cls.order_confirmed.with_user(cls.salesman).action_confirm()
+
+        cls.credit_group = (
+            cls.env["customer.credit.group"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "name": "Matrix Group",
+                    "company_id": cls.company.id,
+                    "credit_limit": 50000.0,
+                    "member_ids": [
+                        Command.create({"partner_id": cls._credit_partner("Member Ltd").id})
+                    ],
+                }
+            )
+        )
+        cls.credit_group_member = cls.credit_group.member_ids
 
         Request = cls.env["customer.credit.limit.request"].with_user(cls.salesman)
         cls.request_submitted = Request.create(

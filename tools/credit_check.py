@@ -81,6 +81,14 @@ def credit_reasons(data, rounding=0.01):
     return reasons
 
 
+# Result of the credit check of one document (an order, an invoice).
+#   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
+#   values: exposure components of the customer; data: the CreditInput;
+#   group: the GroupInput of the customer's credit group (None without one)
+CreditVerdict = namedtuple(
+    "CreditVerdict", "outcome policy reasons data values currency group", defaults=(None,)
+)
+
 # The credit group of a customer, as the check sees it (amounts in company currency).
 GroupInput = namedtuple(
     "GroupInput",
