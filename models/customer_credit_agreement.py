@@ -391,11 +391,20 @@ class CustomerCreditAgreement(models.Model):
     # ------------------------------------------------------------------ printing
 
     def _amount_in_words(self, amount, lang=None):
-        """``amount`` in words in ``lang`` (the customer's language by default)."""
+        """``amount`` of the agreement's currency in words in ``lang`` (the customer's
+        language by default): Chinese capitals naming the currency in Chinese
+        (美元壹万贰仟叁佰肆拾伍元陆角柒分; CNY reads 壹万贰仟叁佰肆拾伍元陆角柒分),
+        ``res.currency.amount_to_text`` in other languages."""
         self.ensure_one()
         lang = lang or self.partner_id.lang or self.env.lang or "en_US"
         currency = self.currency_id.with_context(lang=lang)
-        return amount_in_words(amount, lang, currency.amount_to_text)
+        return amount_in_words(
+            amount,
+            lang,
+            currency.amount_to_text,
+            currency.name,
+            currency.decimal_places,
+        )
 
     def _report_lang(self):
         self.ensure_one()

@@ -5,6 +5,7 @@ from . import test_i18n
 from . import test_aging
 from . import test_aging_buckets
 from . import test_scorecard_math
+from . import test_amount_words
 from . import test_credit_evaluation
 from . import test_credit_limit_request
 from . import test_credit_agreement
