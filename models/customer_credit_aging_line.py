@@ -99,7 +99,8 @@ class CustomerCreditAgingLine(models.TransientModel):
         measures and the graph's measure menu."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type in ("list", "pivot", "graph"):
-            count = len(self._aging_column_labels())
+            # only what the view cache key holds (AGING_COLUMNS_KEY), never the run's id
+            count = len(self.with_context(aging_report_id=False)._aging_column_labels())
             for name in BUCKET_FIELDS[count:]:
                 nodes = arch.xpath(f"//field[@name='{name}']")
                 if not nodes and view_type == "graph":
