@@ -242,6 +242,17 @@ class CustomerCreditGroup(models.Model):
                 )
         return groups
 
+    def _credit_automatic_holds(self):
+        """{group id: [(member partner, hold reason)]}: members the overdue escalation put
+        on hold (manual holds stay the member's own affair)."""
+        result = {}
+        for group in self:
+            partners = group.member_ids.partner_id.sudo().with_company(group.company_id)
+            held = partners.filtered(lambda p: p.credit_hold and p.credit_hold_auto)
+            if held:
+                result[group.id] = [(p, p.credit_hold_reason or "") for p in held]
+        return result
+
     # ------------------------------------------------------------------ confirmation lock
 
     def _credit_touch_lock(self):

@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 
 from .customer_credit_grade import CREDIT_POLICIES
 
+# Company settings that widen or narrow what blocks: settings administrators only.
+CONTROL_SETTINGS = {"credit_check_invoices", "credit_group_hold_all"}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -20,6 +23,12 @@ class ResCompany(models.Model):
         default=False,
         help="Check a customer invoice at posting like a quotation when it does not come "
         "from a confirmed sales order, or raises the amount beyond its orders.",
+    )
+    credit_group_hold_all = fields.Boolean(
+        "Automatic Hold Holds the Credit Group",
+        default=False,
+        help="When the overdue escalation puts a member of a credit group on hold, every "
+        "member of the group is blocked too until that hold is released.",
     )
     credit_policy_default = fields.Selection(
         CREDIT_POLICIES,
@@ -94,14 +103,14 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any("credit_check_invoices" in vals for vals in vals_list):
+        if any(CONTROL_SETTINGS & set(vals) for vals in vals_list):
             self._credit_check_settings_admin()
         companies = super().create(vals_list)
         self.env["customer.credit.escalation.level"]._create_default_levels(companies)
         return companies
 
     def write(self, vals):
-        if "credit_check_invoices" in vals:
+        if CONTROL_SETTINGS & set(vals):
             self._credit_check_settings_admin()
         return super().write(vals)
 
@@ -112,6 +121,6 @@ class ResCompany(models.Model):
             raise AccessError(
                 self.env._(
                     "Only a settings administrator can switch the credit check of "
-                    "customer invoices."
+                    "customer invoices or the group-wide automatic hold."
                 )
             )

@@ -6,8 +6,10 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.credit_check import REASON_GROUP_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import CreditInput
+from ..tools.credit_check import CreditReason
 from ..tools.credit_check import CreditVerdict
 from ..tools.credit_check import GroupInput
 from ..tools.credit_check import credit_outcome
@@ -250,6 +252,12 @@ class ResPartner(models.Model):
         currency_field="credit_currency_id",
         groups=CREDIT_GROUPS,
     )
+    credit_group_over_limit = fields.Boolean(
+        "Group Over Limit",
+        compute="_compute_credit_group",
+        search="_search_credit_group_over_limit",
+        groups=CREDIT_GROUPS,
+    )
 
     user_is_credit_manager = fields.Boolean(compute="_compute_user_is_credit_manager")
 
@@ -312,6 +320,20 @@ class ResPartner(models.Model):
             partner.credit_group_limit = group.credit_limit if group else 0.0
             partner.credit_group_exposure = group.credit_exposure if group else 0.0
             partner.credit_group_available = group.credit_available if group else 0.0
+            partner.credit_group_over_limit = bool(group) and group.credit_over_limit
+
+    def _search_credit_group_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on 'Group Over Limit'."))
+        groups = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .with_company(self.env.company)
+            .search([("credit_over_limit", "=", True), ("company_id", "=", self.env.company.id)])
+        )
+        partner_ids = groups.member_ids.partner_id.ids
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", partner_ids)]
 
     def _search_credit_group_id(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
@@ -408,6 +430,7 @@ class ResPartner(models.Model):
         group_amounts = group_totals(
             (member_groups[pid].id, amount) for _key, pid, amount in entries if pid in member_groups
         )
+        group_holds = groups._credit_automatic_holds() if company.credit_group_hold_all else {}
         tolerance = company.credit_overdue_tolerance_days
         verdicts = {}
         for key, pid, amount in entries:
@@ -444,6 +467,12 @@ class ResPartner(models.Model):
             else:
                 outcome = credit_outcome(policy, reasons)
             extra = group_reasons(group, currency.rounding)
+            held = group_holds.get(member_groups[pid].id, []) if pid in member_groups else []
+            extra += [
+                CreditReason(REASON_GROUP_HOLD, detail=f"{member.display_name}: {reason}")
+                for member, reason in held
+                if member.id != pid
+            ]
             if extra:
                 reasons = reasons + extra
                 outcome = worst_outcome(outcome, credit_outcome(group.policy, extra))

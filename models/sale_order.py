@@ -12,6 +12,7 @@ from odoo.tools import float_compare
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_GRADE
+from ..tools.credit_check import REASON_GROUP_HOLD
 from ..tools.credit_check import REASON_GROUP_OVER_LIMIT
 from ..tools.credit_check import REASON_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
@@ -245,6 +246,12 @@ class SaleOrder(models.Model):
             )
         if reason.code == REASON_HOLD:
             return self.env._("The customer is on credit hold: %(reason)s", reason=reason.detail)
+        if reason.code == REASON_GROUP_HOLD:
+            return self.env._(
+                "Another member of the customer's credit group is on automatic credit hold "
+                "(%(member)s), which holds the whole group.",
+                member=reason.detail,
+            )
         if reason.code == REASON_GRADE:
             return self.env._(
                 "The customer's credit grade %(grade)s does not allow new sales.",

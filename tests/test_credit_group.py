@@ -16,8 +16,10 @@ from odoo.tests import tagged
 from .common_sale_credit import CreditSaleCommon
 
 
-@tagged("post_install", "-at_install")
-class TestCreditGroup(CreditSaleCommon):
+class CreditGroupCommon(CreditSaleCommon):
+    """Orbit Group (30,000, block): Orbit Alpha (10,000) and Orbit Beta (9,000), both
+    subsidiaries of Orbit Holding, and Orbit Gamma (no limit of its own)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -89,6 +91,9 @@ class TestCreditGroup(CreditSaleCommon):
         record.invalidate_recordset()
         return record
 
+
+@tagged("post_install", "-at_install")
+class TestCreditGroup(CreditGroupCommon):
     # ------------------------------------------------------------------ figures
 
     def test_group_exposure_component_by_component(self):
@@ -335,3 +340,76 @@ class TestCreditGroup(CreditSaleCommon):
         self.assertEqual(Member.search_count([]), count)
         self.assertEqual(self.group.credit_limit, 30000.0)
         self.assertEqual(self.beta.with_company(self.company).credit_limit, 9000.0)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditGroupMonitoring(CreditGroupCommon):
+    """Monitoring by group: filters, watchlist and aging grouped by credit group, and the
+    setting that lets one member's automatic hold hold the whole group."""
+
+    def test_group_over_limit_filter_on_customers(self):
+        self._ledger()  # group 11,000
+        Partner = self.env["res.partner"].with_company(self.company)
+        self.assertFalse(Partner.search([("credit_group_over_limit", "=", True)]))
+        self.group.with_user(self.manager).credit_limit = 10500.0
+        over = Partner.search([("credit_group_over_limit", "=", True)])
+        self.assertEqual(set(over.ids) >= {self.alpha.id, self.beta.id, self.gamma.id}, True)
+        self.assertIn(self.beta_buyer, over)  # contacts follow their company
+        self.assertNotIn(self.customer, over)
+
+    def test_watchlist_and_aging_by_group(self):
+        self._ledger()
+        self.env["customer.credit.watchlist"]._refresh()
+        rows = self.env["customer.credit.watchlist"].search(
+            [("partner_id", "in", (self.alpha | self.beta).ids)]
+        )
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows.credit_group_id, self.group)
+        groups = self.env["customer.credit.watchlist"].read_group(
+            [("credit_group_id", "=", self.group.id)], ["exposure:sum"], ["credit_group_id"]
+        )
+        # alpha 5,000 + beta 5,000 + gamma 1,000 (draft): the group exposure
+        self.assertEqual(groups[0]["exposure"], 11000.0)
+        report = self.env["customer.credit.aging.report"].create(
+            {"date_as_of": self.today, "company_ids": [Command.set(self.company.ids)]}
+        )
+        report._run_aging()
+        lines = report.line_ids.filtered(lambda line: line.credit_group_id == self.group)
+        self.assertEqual(lines.partner_id, self.alpha | self.beta)
+        self.assertEqual(sum(lines.mapped("amount_total")), 8000.0)
+        self.assertFalse(
+            report.line_ids.filtered(lambda line: line.partner_id == self.customer).credit_group_id
+        )
+
+    def _auto_hold(self, partner):
+        partner.with_company(self.company).sudo().write(
+            {
+                "credit_hold": True,
+                "credit_hold_auto": True,
+                "credit_hold_reason": "Automatic: invoices overdue 60 days or more (level L3).",
+            }
+        )
+
+    def test_automatic_hold_of_one_member_holds_the_group(self):
+        self._auto_hold(self.beta)
+        order = self._quote(partner=self.alpha, qty=1)
+        self.assertEqual(order.credit_check_state, "ok")  # setting off: beta's affair
+        self.company.sudo().credit_group_hold_all = True
+        order.invalidate_recordset()
+        self.assertEqual(order.credit_check_state, "blocked")
+        self.assertIn("Another member of the customer&#39;s credit group", order.credit_banner)
+        self.assertIn("Orbit Beta: Automatic: invoices overdue 60 days", order.credit_banner)
+        # warn policy does not soften it: a hold blocks
+        self.group.with_user(self.manager).credit_control_policy = "warn"
+        self.alpha.with_company(self.company).sudo().credit_control_policy = "warn"
+        order.invalidate_recordset()
+        self.assertEqual(order.credit_check_state, "blocked")
+        # a manual hold of a member stays that member's own affair
+        self.beta.with_company(self.company).sudo().write({"credit_hold_auto": False})
+        order.invalidate_recordset()
+        self.assertEqual(order.credit_check_state, "ok")
+
+    def test_only_a_settings_admin_switches_the_group_hold(self):
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.manager).credit_group_hold_all = True
+        self.assertFalse(self.company.credit_group_hold_all)

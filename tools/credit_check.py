@@ -15,8 +15,12 @@ REASON_NO_LIMIT = "no_limit"
 REASON_OVER_LIMIT = "over_limit"
 REASON_OVERDUE = "overdue"
 REASON_GROUP_OVER_LIMIT = "group_over_limit"
+REASON_GROUP_HOLD = "group_hold"
+# Reasons that block whatever the policy.
+HOLD_CODES = (REASON_HOLD, REASON_GROUP_HOLD)
 REASON_CODES = (
     REASON_HOLD,
+    REASON_GROUP_HOLD,
     REASON_GRADE,
     REASON_NO_LIMIT,
     REASON_OVER_LIMIT,
@@ -121,7 +125,7 @@ def worst_outcome(*outcomes):
 
 def credit_outcome(policy, reasons):
     """'ok', 'warning' or 'blocked' for a policy and its reasons (a hold always blocks)."""
-    if any(reason.code == REASON_HOLD for reason in reasons):
+    if any(reason.code in HOLD_CODES for reason in reasons):
         return "blocked"
     if not reasons or policy not in ("warn", "block"):
         return "ok"
