@@ -9,6 +9,7 @@ from . import customer_credit_aging_line
 from . import customer_credit_aging_engine
 from . import customer_credit_workflow_mixin
 from . import customer_credit_approval_mixin
+from . import customer_credit_group_target_mixin
 from . import customer_credit_scorecard
 from . import customer_credit_scorecard_criterion
 from . import customer_credit_scorecard_threshold

@@ -180,6 +180,40 @@ class CustomerCreditGroup(models.Model):
                 )
         self.member_ids._check_sub_limit()
 
+    def _credit_counterparties(self):
+        """Who may sign an agreement or ask for a limit for the group: its parent company
+        and its members."""
+        self.ensure_one()
+        group = self.sudo()
+        return group.parent_partner_id.commercial_partner_id | group.member_ids.partner_id
+
+    def _credit_check_new_limit(self, limit, document):
+        """Raise before anything is written when ``document`` would set the group limit
+        below a member's sub-limit (0 = no group limit: always possible)."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        if currency.compare_amounts(limit, 0.0) <= 0:
+            return
+        above = self.sudo().member_ids.filtered(
+            lambda m: currency.compare_amounts(m.credit_limit, limit) > 0
+        )
+        if above:
+            raise ValidationError(
+                self.env._(
+                    "%(document)s would set the limit of credit group %(group)s to %(limit)s, "
+                    "below the sub-limit of %(members)s. Lower those sub-limits first, or set "
+                    "a group limit of at least %(highest)s.",
+                    document=document,
+                    group=self.display_name,
+                    limit=currency.format(limit),
+                    members=", ".join(
+                        f"{m.partner_id.display_name} ({currency.format(m.credit_limit)})"
+                        for m in above
+                    ),
+                    highest=currency.format(max(above.mapped("credit_limit"))),
+                )
+            )
+
     @api.onchange("parent_partner_id")
     def _onchange_parent_partner_id(self):
         """Propose the parent company and its commercial subsidiaries as members."""
@@ -210,6 +244,8 @@ class CustomerCreditGroup(models.Model):
         result = super().write(vals)
         if watched:
             Ledger = self.env["customer.credit.workflow.mixin"]
+            # an agreement or a limit request that sets the limit is the decision's source
+            source = Ledger._credit_context_source()
             for group in self:
                 for name in watched:
                     old, new = before[group.id][name], group[name]
@@ -221,7 +257,7 @@ class CustomerCreditGroup(models.Model):
                             old=old,
                             new=new,
                             comment=self.env._("Credit group %(group)s", group=group.name),
-                            source=group,
+                            source=source or group,
                         )
         return result
 
