@@ -468,8 +468,11 @@ class CustomerCreditAgreement(models.Model):
         """(member, sub-limit) of a group agreement's credit group, for the PDF: the
         sub-limits are the members' own limits in the company's currency (0 = none)."""
         self.ensure_one()
-        members = self.credit_group_id.sudo().member_ids
-        return [(member.partner_id, member.credit_limit) for member in members]
+        group = self.credit_group_id.sudo()
+        return [
+            (member.partner_id, member.partner_id.with_company(group.company_id).credit_limit)
+            for member in group.member_ids
+        ]
 
     def _report_lang(self):
         self.ensure_one()

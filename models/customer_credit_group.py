@@ -194,9 +194,12 @@ class CustomerCreditGroup(models.Model):
         currency = self.company_id.currency_id
         if currency.compare_amounts(limit, 0.0) <= 0:
             return
-        above = self.sudo().member_ids.filtered(
-            lambda m: currency.compare_amounts(m.credit_limit, limit) > 0
-        )
+        # read from the partners: the members' computed sub-limit may be cached from before
+        sub_limits = {
+            member: member.partner_id.sudo().with_company(self.company_id).credit_limit
+            for member in self.sudo().member_ids
+        }
+        above = [m for m, sub in sub_limits.items() if currency.compare_amounts(sub, limit) > 0]
         if above:
             raise ValidationError(
                 self.env._(
@@ -207,10 +210,10 @@ class CustomerCreditGroup(models.Model):
                     group=self.display_name,
                     limit=currency.format(limit),
                     members=", ".join(
-                        f"{m.partner_id.display_name} ({currency.format(m.credit_limit)})"
+                        f"{m.partner_id.display_name} ({currency.format(sub_limits[m])})"
                         for m in above
                     ),
-                    highest=currency.format(max(above.mapped("credit_limit"))),
+                    highest=currency.format(max(sub_limits[m] for m in above)),
                 )
             )
 

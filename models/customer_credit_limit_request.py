@@ -567,7 +567,12 @@ class CustomerCreditLimitRequest(models.Model):
         ):
             return self.env["customer.credit.group.member"]
         return group.member_ids.filtered(
-            lambda m: currency.compare_amounts(m.credit_limit, self.previous_limit) > 0
+            lambda m: (
+                currency.compare_amounts(
+                    m.partner_id.with_company(group.company_id).credit_limit, self.previous_limit
+                )
+                > 0
+            )
         )
 
     @api.model

@@ -30,4 +30,5 @@ from . import test_open_receivables
 from . import test_oca_coexistence
 from . import test_exposure_cases
 from . import test_credit_group
+from . import test_credit_group_agreement
 from . import test_invoice_posting_check
