@@ -345,6 +345,34 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             )
         )
         cls.credit_group_member = cls.credit_group.member_ids
+        # a group agreement drafted by the first manager, a group limit asked by the
+        # salesperson (docs/credit_groups.md)
+        cls.agreement_group_draft = (
+            cls.env["customer.credit.agreement"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "partner_id": cls.credit_group_member.partner_id.id,
+                    "credit_group_id": cls.credit_group.id,
+                    "credit_limit": 60000.0,
+                    "date_start": fields.Date.today(),
+                    "date_end": fields.Date.today() + timedelta(days=365),
+                }
+            )
+        )
+        cls.request_group_submitted = (
+            cls.env["customer.credit.limit.request"]
+            .with_user(cls.salesman)
+            .create(
+                {
+                    "partner_id": cls.credit_group_member.partner_id.id,
+                    "credit_group_id": cls.credit_group.id,
+                    "requested_limit": 70000.0,
+                    "reason": "Group tender",
+                }
+            )
+        )
+        cls.request_group_submitted.action_submit()
 
         Request = cls.env["customer.credit.limit.request"].with_user(cls.salesman)
         cls.request_submitted = Request.create(
@@ -793,6 +821,79 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.rpc("sale.order", "write", order.ids, {"partner_id": roomy.id})
         self.assertEqual(order.partner_id, roomy)
 
+    def test_attack_13_group_limit_through_agreements_and_requests(self):
+        """Nobody sets a credit group's limit through an agreement or a request they made,
+        nor moves a document to another group once it is submitted."""
+        group, agreement = self.credit_group, self.agreement_group_draft
+        request = self.request_group_submitted
+        Agreement, Request = "customer.credit.agreement", "customer.credit.limit.request"
+        member = self.credit_group_member.partner_id
+        other_group = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .create({"name": "Other Group", "company_id": self.company.id})
+        )
+        agreements_before = self.env[Agreement].sudo().search_count([])
+        self.login(SALESMAN)
+        self.assertRefused(
+            Agreement,
+            "create",
+            [
+                {
+                    "partner_id": member.id,
+                    "credit_group_id": group.id,
+                    "credit_limit": 1e9,
+                    "date_end": "2099-12-31",
+                }
+            ],
+            errors=(ACCESS_ERROR,),
+        )
+        self.assertRefused(Agreement, "action_activate", agreement.ids, errors=(ACCESS_ERROR,))
+        self.assertRefused(Request, "action_approve", request.ids)
+        name = self.assertRefused(Request, "write", request.ids, {"credit_group_id": False})
+        self.assertEqual(name, USER_ERROR)
+        # a negative group limit: bad input, refused
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.rpc(
+                Request,
+                "create",
+                [
+                    {
+                        "partner_id": member.id,
+                        "credit_group_id": group.id,
+                        "requested_limit": -5.0,
+                        "reason": "x",
+                    }
+                ],
+            )
+        self.assertEqual(str(caught.exception), VALIDATION_ERROR)
+        self.login(MANAGER)
+        name = self.assertRefused(Agreement, "action_activate", agreement.ids)
+        self.assertEqual(name, USER_ERROR, "four eyes: the manager drafted it")
+        # another group without this member: refused
+        self.assertRefused(Agreement, "write", agreement.ids, {"credit_group_id": other_group.id})
+        self.env.invalidate_all()
+        self.assertEqual(self.env[Agreement].sudo().search_count([]), agreements_before)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 50000.0)
+        self.assertEqual(self.values(request, ["state"])["state"], "to_approve")
+        self.assertEqual(self.values(agreement, ["state"])["state"], "draft")
+        # the second manager decides: the group limit follows, recorded with the source
+        self.login(MANAGER2)
+        self.rpc(Agreement, "action_activate", agreement.ids)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 60000.0)
+        self.rpc(Request, "action_approve", request.ids)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 70000.0)
+        sources = (
+            self.env["customer.credit.decision"]
+            .sudo()
+            .search(
+                [("kind", "=", "limit"), ("partner_id", "=", False), ("new_value", "!=", "50000.0")]
+            )
+        )
+        self.assertEqual(
+            sorted(sources.mapped("res_model")), [Agreement, Request], "the documents decided"
+        )
+
     def test_attack_11_decision_ledger(self):
         Decision = self.env["customer.credit.decision"].sudo()
         existing = Decision.search([])
@@ -845,7 +946,7 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             "customer.credit.evaluation": evaluation,
             "customer.credit.evaluation.statement": evaluation.statement_ids,
             "customer.credit.evaluation.line": evaluation.line_ids,
-            "customer.credit.agreement": self.agreement_draft,
+            "customer.credit.agreement": self.agreement_draft | self.agreement_group_draft,
             "customer.credit.collection.case": self.collection_case,
             "customer.credit.decision": self.decision,
         }
