@@ -215,6 +215,18 @@ class TestCreditGroupAgreement(TransactionCase, CreditApprovalUsersMixin):
             r".*at least \$\xa010,000.00",
         ):
             self._agreement(credit_limit=9_500)
+        # in the user's language
+        with self.assertRaisesText(ValidationError, "低于成员 Orbit Alpha.*的子额度"):
+            self.env["customer.credit.agreement"].with_user(self.manager_1).with_context(
+                lang="zh_CN"
+            ).create(
+                {
+                    "partner_id": self.holding.id,
+                    "credit_group_id": self.group.id,
+                    "credit_limit": 9_500,
+                    "date_end": date(2099, 12, 31),
+                }
+            )
         self.assertFalse(
             self.env["customer.credit.agreement"].search([("credit_group_id", "!=", False)])
         )
@@ -274,6 +286,14 @@ class TestCreditGroupAgreement(TransactionCase, CreditApprovalUsersMixin):
         for words in ("美元伍万元整", "美元壹万元整", "美元玖仟元整"):
             self.assertIn(words, html_cn)
         self.assertNotIn("Fifty Thousand", html_cn)
+        # with the addon's Chinese terms: the whole member table in Chinese
+        self.env["ir.module.module"]._load_module_terms(["customer_credit"], ["zh_CN"])
+        html_cn, _kind = report._render_qweb_html(
+            "customer_credit.action_report_credit_agreement", agreement.ids
+        )
+        html_cn = html_cn.decode()
+        for text in ("授信方给予授信集团", "子额度", "大写金额", "无子额度：适用集团额度。"):
+            self.assertIn(text, html_cn)
         # a customer's agreement prints no member table
         own = self._agreement(credit_group_id=False)
         html_own, _kind = report._render_qweb_html(
