@@ -883,16 +883,17 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 60000.0)
         self.rpc(Request, "action_approve", request.ids)
         self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 70000.0)
-        sources = (
-            self.env["customer.credit.decision"]
-            .sudo()
-            .search(
-                [("kind", "=", "limit"), ("partner_id", "=", False), ("new_value", "!=", "50000.0")]
+        Decision = self.env["customer.credit.decision"].sudo()
+        for document, limit in ((agreement, "60000.0"), (request, "70000.0")):
+            decision = Decision.search(
+                [
+                    ("kind", "=", "limit"),
+                    ("res_model", "=", document._name),
+                    ("res_id", "=", document.id),
+                ]
             )
-        )
-        self.assertEqual(
-            sorted(sources.mapped("res_model")), [Agreement, Request], "the documents decided"
-        )
+            self.assertEqual(decision.new_value, limit, "the document is the source")
+            self.assertEqual(decision.user_id, self.manager2)
 
     def test_attack_11_decision_ledger(self):
         Decision = self.env["customer.credit.decision"].sudo()
