@@ -43,8 +43,10 @@
         "data/mail_activity_type_data.xml",
         "wizard/credit_release_wizard_views.xml",
         "views/sale_order_views.xml",
+        "views/account_move_views.xml",
         "views/customer_credit_release_views.xml",
         "views/customer_credit_decision_views.xml",
+        "views/customer_credit_group_views.xml",
         "views/menus.xml",
     ],
     "assets": {

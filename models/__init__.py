@@ -9,6 +9,7 @@ from . import customer_credit_aging_line
 from . import customer_credit_aging_engine
 from . import customer_credit_workflow_mixin
 from . import customer_credit_approval_mixin
+from . import customer_credit_group_target_mixin
 from . import customer_credit_scorecard
 from . import customer_credit_scorecard_criterion
 from . import customer_credit_scorecard_threshold
@@ -35,5 +36,9 @@ from . import customer_credit_release
 from . import payment_transaction
 from . import sale_order
 from . import sale_order_line
+from . import account_move
+from . import account_move_line
 from . import mail_template
 from . import customer_credit_decision
+from . import customer_credit_group
+from . import customer_credit_group_member

@@ -6,7 +6,6 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
-from ..tools.aging_buckets import bucket_bounds_text
 from ..tools.aging_buckets import build_buckets
 from ..tools.aging_sql import aging_detail_sql
 from ..tools.aging_sql import aging_items_sql
@@ -21,14 +20,22 @@ class CustomerCreditAgingEngine(models.AbstractModel):
     _name = "customer.credit.aging.engine"
     _description = "Receivable Aging Engine"
 
-    def _bucket_label(self, bucket):
-        if bucket.days_from is None:
-            if self.aging_basis == "due":
-                return self.env._("Not Due")
-            return self.env._("Current")
-        if bucket.days_to is None:
-            return self.env._("Over %(days)s", days=bucket.days_from - 1)
-        return bucket_bounds_text(bucket)
+    def _bucket_labels(self, ranges, basis):
+        """Column titles of the buckets of ``ranges`` (see ``parse_bucket_spec``), in
+        the language of the context: "Not due", "1–30", ..., "121+". The one source of
+        the titles of the list, pivot, graph, XLSX and PDF."""
+        _ = self.env._
+        labels = []
+        for bucket in build_buckets(ranges):
+            if bucket.days_from is None:
+                labels.append(_("Not due") if basis == "due" else _("Current"))
+            elif bucket.days_to is None:
+                labels.append(_("%(first)s+", first=bucket.days_from))
+            elif bucket.days_from == bucket.days_to:
+                labels.append(_("Day %(day)s", day=bucket.days_from))
+            else:
+                labels.append(_("%(first)s–%(last)s", first=bucket.days_from, last=bucket.days_to))
+        return labels
 
     def _company_fallbacks(self):
         """Each company's default credit limit, grade and hold, for customers without
@@ -61,19 +68,21 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         self.env["customer.credit.aging.line"].invalidate_model()
         self.env["customer.credit.aging.bucket"].invalidate_model()
         self.invalidate_recordset(["bucket_ids", "line_ids", "item_ids"])
-        buckets = build_buckets(self._bucket_ranges())
+        ranges = self._bucket_ranges()
+        buckets = build_buckets(ranges)
+        labels = self._bucket_labels(ranges, self.aging_basis)
         bucket_records = self.env["customer.credit.aging.bucket"].create(
             [
                 {
                     "report_id": self.id,
                     "sequence": bucket.index,
-                    "name": self._bucket_label(bucket),
+                    "name": label,
                     "days_from": bucket.days_from or 0,
                     "days_to": bucket.days_to or 0,
                     "has_days_from": bucket.days_from is not None,
                     "has_days_to": bucket.days_to is not None,
                 }
-                for bucket in buckets
+                for bucket, label in zip(buckets, labels, strict=True)
             ]
         )
         self.env.flush_all()

@@ -1,11 +1,19 @@
+from lxml import etree
+
 from odoo import api
 from odoo import fields
 from odoo import models
 
+from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import MAX_BUCKETS
+from ..tools.aging_buckets import BucketSpecError
+from ..tools.aging_buckets import parse_bucket_spec
 from ..tools.aging_result_table import ensure_result_table
 
 BUCKET_FIELDS = tuple(f"bucket_{index}_amount" for index in range(MAX_BUCKETS))
+# Context key holding "<basis>:<bucket spec>" of the run shown; ends with _view_ref
+# because the web client forwards only those keys (and lang) to get_views.
+AGING_COLUMNS_KEY = "aging_columns_view_ref"
 
 
 class CustomerCreditAgingLine(models.TransientModel):
@@ -29,6 +37,9 @@ class CustomerCreditAgingLine(models.TransientModel):
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
+    credit_group_id = fields.Many2one(
+        "customer.credit.group", "Credit Group", readonly=True, index="btree_not_null"
+    )
     credit_limit = fields.Monetary(readonly=True, aggregator="max")
     credit_hold = fields.Boolean("On Hold", readonly=True)
     bucket_0_amount = fields.Monetary("Bucket 1", readonly=True)
@@ -42,24 +53,70 @@ class CustomerCreditAgingLine(models.TransientModel):
     bucket_8_amount = fields.Monetary("Bucket 9", readonly=True)
     bucket_9_amount = fields.Monetary("Bucket 10", readonly=True)
     amount_total = fields.Monetary("Total Open", readonly=True)
-    days_overdue_max = fields.Integer("Oldest (days)", readonly=True, aggregator="max")
+    days_overdue_max = fields.Integer(
+        "Oldest Overdue (days)",
+        readonly=True,
+        aggregator="max",
+        help="Days overdue of the oldest open debt; 0 when nothing is overdue.",
+    )
     item_count = fields.Integer("Open Items", readonly=True)
 
     def init(self):
         ensure_result_table(self)
 
+    # The web client sends get_views only the ``lang`` and ``*_view_ref`` keys of the
+    # context and caches its answer on them (``view_service.js``); the server caches the
+    # arch on the same keys (``_get_view_cache_key``). The run's buckets therefore travel
+    # in ``AGING_COLUMNS_KEY``, set by the summary action, and the column titles and
+    # the columns shown follow them in the list, pivot and graph.
+
+    @api.model
+    def _aging_column_labels(self):
+        """Titles of the bucket columns of the run in the context ("Not due", "1–30",
+        ..., "121+"); without one, those of the default buckets, by due date."""
+        basis, spec = "due", DEFAULT_BUCKET_SPEC
+        columns = self.env.context.get(AGING_COLUMNS_KEY)
+        if isinstance(columns, str) and ":" in columns:
+            basis, spec = columns.split(":", 1)
+        elif self.env.context.get("aging_report_id"):
+            report = self.env["customer.credit.aging.report"].browse(
+                self.env.context["aging_report_id"]
+            )
+            if report.exists():
+                basis, spec = report.aging_basis, report.bucket_spec
+        try:
+            ranges = parse_bucket_spec(spec)
+        except BucketSpecError:
+            ranges = parse_bucket_spec(DEFAULT_BUCKET_SPEC)
+        return self.env["customer.credit.aging.engine"]._bucket_labels(ranges, basis)
+
     @api.model
     def fields_get(self, allfields=None, attributes=None):
-        """Name the bucket columns after the run's buckets (``aging_report_id`` in context)."""
+        """Title the bucket columns after their range (see ``_aging_column_labels``)."""
         res = super().fields_get(allfields, attributes)
-        report_id = self.env.context.get("aging_report_id")
-        if report_id:
-            report = self.env["customer.credit.aging.report"].browse(report_id).exists()
-            for bucket in report.bucket_ids:
-                name = BUCKET_FIELDS[bucket.sequence]
+        if any(name in res and "string" in res[name] for name in BUCKET_FIELDS):
+            labels = self._aging_column_labels()
+            for name, label in zip(BUCKET_FIELDS, labels, strict=False):
                 if name in res and "string" in res[name]:
-                    res[name]["string"] = bucket.name
+                    res[name]["string"] = label
         return res
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Hide the bucket columns the run does not have from the list, the pivot's
+        measures and the graph's measure menu."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type in ("list", "pivot", "graph"):
+            # only what the view cache key holds (AGING_COLUMNS_KEY), never the run's id
+            count = len(self.with_context(aging_report_id=False)._aging_column_labels())
+            for name in BUCKET_FIELDS[count:]:
+                nodes = arch.xpath(f"//field[@name='{name}']")
+                if not nodes and view_type == "graph":
+                    nodes = [etree.SubElement(arch, "field", name=name)]
+                for node in nodes:
+                    node.attrib.pop("type", None)
+                    node.set("column_invisible" if view_type == "list" else "invisible", "1")
+        return arch, view
 
     def _bucket_amounts(self):
         """Open amounts of this row, one per bucket of its run, in column order."""

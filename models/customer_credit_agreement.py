@@ -15,7 +15,12 @@ EXPIRY_NOTICE_DAYS = 30
 class CustomerCreditAgreement(models.Model):
     _name = "customer.credit.agreement"
     _description = "Credit Agreement"
-    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.credit.approval.mixin",
+        "customer.credit.group.target.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -148,18 +153,37 @@ class CustomerCreditAgreement(models.Model):
             if agreement.grace_days < 0:
                 raise ValidationError(self.env._("The grace period cannot be negative."))
 
-    @api.constrains("state", "partner_id", "company_id")
+    @api.constrains("state", "partner_id", "company_id", "credit_group_id")
     def _check_one_active(self):
         for agreement in self.filtered(lambda a: a.state == "active"):
+            # one running agreement per customer, and one per credit group
+            if agreement.credit_group_id:
+                target = [("credit_group_id", "=", agreement.credit_group_id.id)]
+            else:
+                target = [
+                    ("partner_id", "=", agreement.partner_id.id),
+                    ("credit_group_id", "=", False),
+                ]
             other = self.search(
                 [
                     ("id", "!=", agreement.id),
                     ("state", "=", "active"),
-                    ("partner_id", "=", agreement.partner_id.id),
                     ("company_id", "=", agreement.company_id.id),
+                    *target,
                 ],
                 limit=1,
             )
+            if other and agreement.credit_group_id:
+                raise ValidationError(
+                    self.env._(
+                        "The credit group %(group)s already has an active credit agreement "
+                        "(%(other)s) in %(company)s. Terminate it before activating %(name)s.",
+                        group=agreement.credit_group_id.display_name,
+                        other=other.name,
+                        company=agreement.company_id.name,
+                        name=agreement.name,
+                    )
+                )
             if other:
                 raise ValidationError(
                     self.env._(
@@ -171,6 +195,10 @@ class CustomerCreditAgreement(models.Model):
                         name=agreement.name,
                     )
                 )
+
+    @api.constrains("credit_group_id", "credit_limit", "currency_id", "company_id")
+    def _check_group_sub_limits(self):
+        self.filtered(lambda a: a.state == "draft")._credit_check_group_sub_limits()
 
     @api.constrains("partner_id")
     def _check_partner_commercial(self):
@@ -217,8 +245,19 @@ class CustomerCreditAgreement(models.Model):
 
     # ------------------------------------------------------------------ workflow
 
+    def _credit_granted_limit(self):
+        """The agreement's limit in the company's currency, at today's rate."""
+        self.ensure_one()
+        return self.currency_id._convert(
+            self.credit_limit,
+            self.company_id.currency_id,
+            self.company_id,
+            fields.Date.context_today(self),
+        )
+
     def action_activate(self):
-        """Activate: the customer's credit limit becomes the agreement's limit."""
+        """Activate: the customer's credit limit (a group agreement: the credit group's
+        limit) becomes the agreement's limit."""
         today = fields.Date.context_today(self)
         for agreement in self:
             if agreement.state != "draft":
@@ -236,44 +275,53 @@ class CustomerCreditAgreement(models.Model):
                         date=agreement.date_end,
                     )
                 )
-            partner = agreement.partner_id.sudo().with_company(agreement.company_id)
-            limit = agreement.currency_id._convert(
-                agreement.credit_limit,
-                agreement.company_id.currency_id,
-                agreement.company_id,
-                today,
-            )
-            previous = partner.credit_limit
+        # a group limit below a member's sub-limit: refused before anything is written
+        self._credit_check_group_sub_limits()
+        for agreement in self:
+            limit = agreement._credit_granted_limit()
             agreement._credit_workflow_write(
                 {
                     "state": "active",
-                    "previous_limit": previous,
+                    "previous_limit": agreement._credit_current_limit(),
                     "activation_date": fields.Datetime.now(),
                     "activated_by_id": self.env.uid,
                 }
             )
-            partner.with_context(credit_decision_source=f"{agreement._name},{agreement.id}").write(
-                {"credit_limit": limit}
-            )
+            previous = agreement._credit_set_limit(limit)
+            group = agreement.credit_group_id
             agreement._credit_record_decision(
                 "agreement_activated",
-                agreement.partner_id,
+                agreement._credit_decision_partner(),
                 agreement.company_id,
                 old=previous,
                 new=limit,
-                comment=self.env._("until %(end)s", end=agreement.date_end),
+                comment=agreement._credit_group_comment(
+                    self.env._("until %(end)s", end=agreement.date_end)
+                ),
                 source=agreement,
             )
-            body = self.env._(
-                "Credit agreement %(name)s activated: credit limit %(previous)s → %(limit)s "
-                "until %(end)s.",
-                name=agreement.name,
-                previous=agreement.company_id.currency_id.format(previous),
-                limit=agreement.company_id.currency_id.format(limit),
-                end=agreement.date_end,
-            )
+            currency = agreement.company_id.currency_id
+            if group:
+                body = self.env._(
+                    "Credit agreement %(name)s activated: limit of credit group %(group)s "
+                    "%(previous)s → %(limit)s until %(end)s.",
+                    name=agreement.name,
+                    group=group.name,
+                    previous=currency.format(previous),
+                    limit=currency.format(limit),
+                    end=agreement.date_end,
+                )
+            else:
+                body = self.env._(
+                    "Credit agreement %(name)s activated: credit limit %(previous)s → "
+                    "%(limit)s until %(end)s.",
+                    name=agreement.name,
+                    previous=currency.format(previous),
+                    limit=currency.format(limit),
+                    end=agreement.date_end,
+                )
             agreement.message_post(body=body, subtype_xmlid="mail.mt_note")
-            agreement.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            agreement._credit_post_on_target(body)
         return True
 
     def _action_terminate(self, reason):
@@ -293,20 +341,19 @@ class CustomerCreditAgreement(models.Model):
             agreement._credit_close_activities(EXPIRY_ACTIVITY, feedback=reason)
             agreement._credit_record_decision(
                 "agreement_terminated",
-                agreement.partner_id,
+                agreement._credit_decision_partner(),
                 agreement.company_id,
                 old="active",
                 new="terminated",
-                comment=reason,
+                comment=agreement._credit_group_comment(reason),
                 source=agreement,
             )
-            agreement.partner_id.sudo().message_post(
-                body=self.env._(
+            agreement._credit_post_on_target(
+                self.env._(
                     "Credit agreement %(name)s terminated: %(reason)s",
                     name=agreement.name,
                     reason=reason,
-                ),
-                subtype_xmlid="mail.mt_note",
+                )
             )
         return True
 
@@ -346,10 +393,11 @@ class CustomerCreditAgreement(models.Model):
         self._credit_workflow_write({"state": "expired"})
         self._credit_record_decision(
             "agreement_expired",
-            self.partner_id,
+            self._credit_decision_partner(),
             self.company_id,
             old="active",
             new="expired",
+            comment=self._credit_group_comment(),
             source=self,
         )
         self._credit_close_activities(EXPIRY_ACTIVITY)
@@ -360,13 +408,22 @@ class CustomerCreditAgreement(models.Model):
             date=self.date_end,
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._credit_post_on_target(body)
+
+    def _credit_group_comment(self, comment=None):
+        """The comment of a decision on the agreement, naming its credit group."""
+        self.ensure_one()
+        if not self.credit_group_id:
+            return comment or None
+        group = self.env._("Credit group %(group)s", group=self.credit_group_id.name)
+        return f"{group}: {comment}" if comment else group
 
     def _schedule_expiry_activity(self):
         """Ask the responsible to renew the agreement before it ends."""
         self.ensure_one()
         responsible = (
             self.user_id
+            or self.credit_group_id.sudo().credit_manager_id
             or self.partner_id.sudo().with_company(self.company_id).credit_manager_id
             or self._credit_pick_approver(
                 "customer_credit.group_credit_manager",
@@ -382,7 +439,7 @@ class CustomerCreditAgreement(models.Model):
                 "Credit agreement %(name)s with %(partner)s ends on %(date)s: renew it "
                 "or plan the credit limit after that day.",
                 name=self.name,
-                partner=self.partner_id.display_name,
+                partner=(self.credit_group_id or self.partner_id).display_name,
                 date=self.date_end,
             ),
         )
@@ -390,12 +447,32 @@ class CustomerCreditAgreement(models.Model):
 
     # ------------------------------------------------------------------ printing
 
-    def _amount_in_words(self, amount, lang=None):
-        """``amount`` in words in ``lang`` (the customer's language by default)."""
+    def _amount_in_words(self, amount, lang=None, currency=None):
+        """``amount`` of the agreement's currency in words in ``lang`` (the customer's
+        language by default): Chinese capitals naming the currency in Chinese
+        (美元壹万贰仟叁佰肆拾伍元陆角柒分; CNY reads 壹万贰仟叁佰肆拾伍元陆角柒分),
+        ``res.currency.amount_to_text`` in other languages. ``currency``: another one
+        (the members' sub-limits of a group agreement are in the company's currency)."""
         self.ensure_one()
         lang = lang or self.partner_id.lang or self.env.lang or "en_US"
-        currency = self.currency_id.with_context(lang=lang)
-        return amount_in_words(amount, lang, currency.amount_to_text)
+        currency = (currency or self.currency_id).with_context(lang=lang)
+        return amount_in_words(
+            amount,
+            lang,
+            currency.amount_to_text,
+            currency.name,
+            currency.decimal_places,
+        )
+
+    def _report_group_members(self):
+        """(member, sub-limit) of a group agreement's credit group, for the PDF: the
+        sub-limits are the members' own limits in the company's currency (0 = none)."""
+        self.ensure_one()
+        group = self.credit_group_id.sudo()
+        return [
+            (member.partner_id, member.partner_id.with_company(group.company_id).credit_limit)
+            for member in group.member_ids
+        ]
 
     def _report_lang(self):
         self.ensure_one()

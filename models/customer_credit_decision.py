@@ -45,6 +45,9 @@ KINDS = [
     ("evaluation_approved", "Evaluation Approved"),
     ("evaluation_refused", "Evaluation Refused"),
     ("warn_confirmed", "Credit Warning Confirmed"),
+    ("warn_posted", "Invoice Posted Despite Credit Warning"),
+    ("group_member_added", "Added to Credit Group"),
+    ("group_member_removed", "Removed from Credit Group"),
 ]
 
 # Outcome of a chain check: ``record`` is the first broken decision (empty when the

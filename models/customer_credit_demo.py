@@ -28,6 +28,8 @@ class CustomerCreditDemo(models.AbstractModel):
         ("demo_customer_harbor", 4500.0, 8, 30, None),
         ("demo_customer_garden", 3000.0, 12, 30, None),
         ("demo_customer_coastal", 15000.0, 20, 60, None),
+        ("demo_customer_orbit_logistics", 28000.0, 10, 30, None),
+        ("demo_customer_orbit_electronics", 20000.0, 15, 45, None),
     ]
     # (customer xml id, untaxed amount)
     _DEMO_ORDERS = [
@@ -39,10 +41,6 @@ class CustomerCreditDemo(models.AbstractModel):
     @api.model
     def _load_demo_transactions(self):
         env = self.sudo().env
-        if env["account.move"].search_count(
-            [("partner_id", "=", env.ref("customer_credit.demo_customer_lumen").id)], limit=1
-        ):
-            return
         company = env.company
         if not env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "=", company.id)]
@@ -50,6 +48,19 @@ class CustomerCreditDemo(models.AbstractModel):
             return  # no chart of accounts: nothing to invoice with
         today = fields.Date.context_today(self)
         product = env.ref("customer_credit.demo_product_goods")
+        # Loaded once per customer (an update of the module adds what is new only).
+        partners = {
+            xmlid: env.ref(f"customer_credit.{xmlid}")
+            for xmlid in {x for x, *_rest in self._DEMO_INVOICES + self._DEMO_ORDERS}
+        }
+        loaded = set(
+            env["account.move"]
+            .search([("partner_id", "in", [p.id for p in partners.values()])])
+            .partner_id.ids
+        )
+        if partners["demo_customer_lumen"].id in loaded:
+            self._load_demo_invoices(partners, loaded, product, today)
+            return
         # Orders first: they are confirmed against the exposure of the day.
         for xmlid, amount in self._DEMO_ORDERS:
             order = env["sale.order"].create(
@@ -63,18 +74,23 @@ class CustomerCreditDemo(models.AbstractModel):
                 }
             )
             order.action_confirm()
-        for xmlid, amount, age, term, paid in self._DEMO_INVOICES:
-            partner = env.ref(f"customer_credit.{xmlid}")
-            invoice = self._demo_invoice(
-                partner, product, amount, today - timedelta(days=age), term
-            )
-            if paid:
-                self._demo_pay(invoice, None if paid == "all" else paid, today - timedelta(days=2))
+        self._load_demo_invoices(partners, loaded, product, today)
         self._demo_foreign_invoice(product, today)
         # A draft invoice still counts in the exposure.
         self._demo_invoice(
             env.ref("customer_credit.demo_customer_delta"), product, 2500.0, today, 30, post=False
         )
+
+    def _load_demo_invoices(self, partners, loaded, product, today):
+        for xmlid, amount, age, term, paid in self._DEMO_INVOICES:
+            partner = partners[xmlid]
+            if partner.id in loaded:
+                continue
+            invoice = self._demo_invoice(
+                partner, product, amount, today - timedelta(days=age), term
+            )
+            if paid:
+                self._demo_pay(invoice, None if paid == "all" else paid, today - timedelta(days=2))
 
     def _demo_invoice(self, partner, product, amount, date, term_days, post=True, currency=None):
         move = (

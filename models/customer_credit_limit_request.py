@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 # Fields frozen once the request leaves draft: approvers decide on what they saw.
 FROZEN_FIELDS = {
     "partner_id",
+    "credit_group_id",
     "company_id",
     "requested_limit",
     "limit_type",
@@ -20,7 +21,12 @@ APPROVAL_ACTIVITY = "customer_credit.mail_activity_type_credit_limit_approval"
 class CustomerCreditLimitRequest(models.Model):
     _name = "customer.credit.limit.request"
     _description = "Credit Limit Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "customer.credit.approval.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.credit.approval.mixin",
+        "customer.credit.group.target.mixin",
+    ]
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -53,7 +59,8 @@ class CustomerCreditLimitRequest(models.Model):
     current_limit = fields.Monetary(
         readonly=True,
         copy=False,
-        help="The customer's limit when the request was made (updated on submission).",
+        help="The customer's (or the credit group's) limit when the request was made "
+        "(updated on submission).",
     )
     requested_limit = fields.Monetary(required=True, tracking=True)
     limit_change = fields.Monetary("Change", compute="_compute_limit_change")
@@ -116,16 +123,14 @@ class CustomerCreditLimitRequest(models.Model):
 
     # ------------------------------------------------------------------ computes
 
-    def _partner_limit(self):
+    def _credit_granted_limit(self):
         self.ensure_one()
-        if not self.partner_id:
-            return 0.0
-        return self.partner_id.sudo().with_company(self.company_id).credit_limit
+        return self.requested_limit
 
-    @api.onchange("partner_id", "company_id")
+    @api.onchange("partner_id", "company_id", "credit_group_id")
     def _onchange_partner_current_limit(self):
         for request in self:
-            request.current_limit = request._partner_limit()
+            request.current_limit = request._credit_current_limit()
 
     @api.depends("current_limit", "requested_limit")
     def _compute_limit_change(self):
@@ -151,6 +156,16 @@ class CustomerCreditLimitRequest(models.Model):
     @api.constrains("requested_limit")
     def _check_requested_limit(self):
         for request in self:
+            if request.requested_limit < 0 and request.credit_group_id:
+                raise ValidationError(
+                    self.env._(
+                        "The requested limit of credit group %(group)s cannot be negative "
+                        "(%(amount)s). Request 0 for no group limit: the members' own limits "
+                        "still apply.",
+                        group=request.credit_group_id.display_name,
+                        amount=request.requested_limit,
+                    )
+                )
             if request.requested_limit < 0:
                 raise ValidationError(
                     self.env._(
@@ -172,6 +187,10 @@ class CustomerCreditLimitRequest(models.Model):
                     )
                 )
 
+    @api.constrains("credit_group_id", "requested_limit")
+    def _check_group_sub_limits(self):
+        self.filtered(lambda r: r.state == "draft")._credit_check_group_sub_limits()
+
     @api.constrains("partner_id")
     def _check_partner_commercial(self):
         self._credit_check_commercial_partner(
@@ -190,7 +209,7 @@ class CustomerCreditLimitRequest(models.Model):
         self._credit_assign_sequence(vals_list, "customer.credit.limit.request")
         requests = super().create(vals_list)
         for request in requests:
-            request._credit_workflow_write({"current_limit": request._partner_limit()})
+            request._credit_workflow_write({"current_limit": request._credit_current_limit()})
         return requests
 
     def write(self, vals):
@@ -269,8 +288,9 @@ class CustomerCreditLimitRequest(models.Model):
                         date=request.valid_until,
                     )
                 )
+            request._credit_check_group_sub_limits()
             request._credit_workflow_write(
-                {"current_limit": request._partner_limit(), "state": "to_approve"}
+                {"current_limit": request._credit_current_limit(), "state": "to_approve"}
             )
             request._schedule_approval("customer_credit.group_credit_manager")
             request.message_post(
@@ -293,9 +313,13 @@ class CustomerCreditLimitRequest(models.Model):
     def _schedule_approval(self, group_xmlid):
         self.ensure_one()
         exclude = self._credit_preparers() | self.manager_approver_id
-        approver = self._credit_pick_approver(
-            group_xmlid, self.partner_id, self.company_id, exclude=exclude
-        )
+        group_manager = self.credit_group_id.sudo().credit_manager_id
+        if self._credit_is_decider(group_manager, self.company_id, group_xmlid, exclude):
+            approver = group_manager  # a group decision goes to the group's credit manager
+        else:
+            approver = self._credit_pick_approver(
+                group_xmlid, self.partner_id, self.company_id, exclude=exclude
+            )
         if not approver:
             group = self.env.ref(group_xmlid).sudo()
             self._credit_workflow_write({"next_approver_id": False})
@@ -318,7 +342,7 @@ class CustomerCreditLimitRequest(models.Model):
             note=self.env._(
                 "Approve or refuse the credit limit of %(requested)s for %(partner)s.",
                 requested=self.currency_id.format(self.requested_limit),
-                partner=self.partner_id.display_name,
+                partner=(self.credit_group_id or self.partner_id).display_name,
             ),
         )
 
@@ -326,6 +350,10 @@ class CustomerCreditLimitRequest(models.Model):
         """Approve the pending step; the last step applies the limit."""
         for request in self:
             step = request._check_can_decide(request.env._("approve credit limit requests"))
+            if step == "director" or not request.director_required:
+                # the last step sets the group limit: refused before anything is written
+                # when a member's sub-limit is above it
+                request._credit_check_group_sub_limits()
             now = fields.Datetime.now()
             request._credit_close_activities(APPROVAL_ACTIVITY, feedback=self.env._("Approved"))
             if step == "manager":
@@ -356,11 +384,7 @@ class CustomerCreditLimitRequest(models.Model):
 
     def _apply_limit(self):
         self.ensure_one()
-        partner = self.partner_id.sudo().with_company(self.company_id)
-        previous = partner.credit_limit
-        partner.with_context(credit_decision_source=f"{self._name},{self.id}").write(
-            {"credit_limit": self.requested_limit}
-        )
+        previous = self._credit_set_limit(self.requested_limit)
         self._credit_workflow_write(
             {
                 "state": "approved",
@@ -369,12 +393,22 @@ class CustomerCreditLimitRequest(models.Model):
                 "next_approver_id": False,
             }
         )
-        body = self.env._(
-            "Credit limit %(previous)s → %(limit)s applied (request %(name)s).",
-            previous=self.currency_id.format(previous),
-            limit=self.currency_id.format(self.requested_limit),
-            name=self.name,
-        )
+        if self.credit_group_id:
+            body = self.env._(
+                "Limit of credit group %(group)s %(previous)s → %(limit)s applied "
+                "(request %(name)s).",
+                group=self.credit_group_id.name,
+                previous=self.currency_id.format(previous),
+                limit=self.currency_id.format(self.requested_limit),
+                name=self.name,
+            )
+        else:
+            body = self.env._(
+                "Credit limit %(previous)s → %(limit)s applied (request %(name)s).",
+                previous=self.currency_id.format(previous),
+                limit=self.currency_id.format(self.requested_limit),
+                name=self.name,
+            )
         if self.limit_type == "temporary":
             body = self.env._(
                 "%(body)s Temporary: it reverts to %(previous)s after %(date)s.",
@@ -383,16 +417,24 @@ class CustomerCreditLimitRequest(models.Model):
                 date=self.valid_until,
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._credit_post_on_target(body)
         self._credit_record_decision(
             "limit_request_approved",
-            self.partner_id,
+            self._credit_decision_partner(),
             self.company_id,
             old=previous,
             new=self.requested_limit,
-            comment=self.reason,
+            comment=self._credit_group_comment(self.reason),
             source=self,
         )
+
+    def _credit_group_comment(self, comment):
+        """The comment of a decision on the request, naming its credit group."""
+        self.ensure_one()
+        if not self.credit_group_id:
+            return comment
+        group = self.env._("Credit group %(group)s", group=self.credit_group_id.name)
+        return f"{group}: {comment}"
 
     def _action_refuse(self, reason):
         for request in self:
@@ -416,11 +458,11 @@ class CustomerCreditLimitRequest(models.Model):
             )
             request._credit_record_decision(
                 "limit_request_refused",
-                request.partner_id,
+                request._credit_decision_partner(),
                 request.company_id,
                 old=request.current_limit,
                 new=request.requested_limit,
-                comment=reason,
+                comment=request._credit_group_comment(reason),
                 source=request,
             )
         return True
@@ -471,13 +513,26 @@ class CustomerCreditLimitRequest(models.Model):
     # ------------------------------------------------------------------ expiry
 
     def _revert_temporary_limit(self):
-        """Give back the previous limit, unless the limit changed since."""
+        """Give back the previous limit, unless the limit changed since (or, for a group,
+        a member's sub-limit was raised above the previous group limit)."""
         self.ensure_one()
-        partner = self.partner_id.sudo().with_company(self.company_id)
-        if self.currency_id.compare_amounts(partner.credit_limit, self.requested_limit) == 0:
-            partner.with_context(credit_decision_source=f"{self._name},{self.id}").write(
-                {"credit_limit": self.previous_limit}
+        holder = self._credit_limit_holder()
+        blocked = self._credit_revert_blocked_by()
+        if blocked:
+            body = self.env._(
+                "Temporary limit %(limit)s of credit group %(group)s expired on %(date)s but "
+                "is kept: the sub-limit of %(members)s is above the previous group limit "
+                "%(previous)s. Lower the sub-limits, then set the group limit (request "
+                "%(name)s).",
+                limit=self.currency_id.format(self.requested_limit),
+                group=self.credit_group_id.name,
+                date=self.valid_until,
+                members=", ".join(blocked.partner_id.mapped("display_name")),
+                previous=self.currency_id.format(self.previous_limit),
+                name=self.name,
             )
+        elif self.currency_id.compare_amounts(holder.credit_limit, self.requested_limit) == 0:
+            self._credit_set_limit(self.previous_limit)
             body = self.env._(
                 "Temporary credit limit %(limit)s expired on %(date)s: back to %(previous)s "
                 "(request %(name)s).",
@@ -492,12 +547,33 @@ class CustomerCreditLimitRequest(models.Model):
                 "since (now %(current)s) and is kept (request %(name)s).",
                 limit=self.currency_id.format(self.requested_limit),
                 date=self.valid_until,
-                current=self.currency_id.format(partner.credit_limit),
+                current=self.currency_id.format(holder.credit_limit),
                 name=self.name,
             )
         self._credit_workflow_write({"state": "expired", "reverted_date": fields.Datetime.now()})
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._credit_post_on_target(body)
+
+    def _credit_revert_blocked_by(self):
+        """Members whose sub-limit is above the group limit a temporary group limit would
+        revert to (while that limit is still the group's)."""
+        self.ensure_one()
+        group = self.credit_group_id.sudo()
+        currency = self.currency_id
+        if (
+            not group
+            or currency.compare_amounts(group.credit_limit, self.requested_limit) != 0
+            or currency.compare_amounts(self.previous_limit, 0.0) <= 0
+        ):
+            return self.env["customer.credit.group.member"]
+        return group.member_ids.filtered(
+            lambda m: (
+                currency.compare_amounts(
+                    m.partner_id.with_company(group.company_id).credit_limit, self.previous_limit
+                )
+                > 0
+            )
+        )
 
     @api.model
     def _cron_expire_temporary_limits(self):

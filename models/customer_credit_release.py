@@ -16,8 +16,9 @@ RELEASE_STATES = [
 
 
 class CustomerCreditRelease(models.Model):
-    """A salesperson's request to confirm one order despite the credit check, and the
-    credit manager's decision. An approved release lets its order confirm once."""
+    """A request to confirm one order, or post one customer invoice, despite the credit
+    check, and the credit manager's decision. An approved release lets its order confirm,
+    or its invoice post, once. Exactly one of ``order_id`` and ``move_id`` is set."""
 
     _name = "customer.credit.release"
     _description = "Credit Release"
@@ -47,20 +48,33 @@ class CustomerCreditRelease(models.Model):
         "void_reason",
         "used_on",
     )
-    _credit_fixed_fields = ("order_id", "request_comment")
+    _credit_fixed_fields = ("order_id", "move_id", "request_comment")
     _credit_workflow_actions_hint = "Request Credit Release, Approve, Refuse"
 
     name = fields.Char(compute="_compute_name", store=True)
     order_id = fields.Many2one(
         "sale.order",
-        required=True,
         ondelete="cascade",
         index=True,
         check_company=True,
         readonly=True,
     )
+    move_id = fields.Many2one(
+        "account.move",
+        "Invoice",
+        ondelete="cascade",
+        index="btree_not_null",
+        check_company=True,
+        readonly=True,
+        domain="[('move_type', '=', 'out_invoice')]",
+    )
     company_id = fields.Many2one(
-        related="order_id.company_id", store=True, index=True, precompute=True
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        precompute=True,
+        readonly=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -122,18 +136,42 @@ class CustomerCreditRelease(models.Model):
     used_on = fields.Datetime(readonly=True, copy=False)
     can_decide = fields.Boolean(compute="_compute_can_decide")
 
-    @api.depends("order_id.name", "partner_id")
+    _sql_constraints = [
+        (
+            "one_document",
+            "CHECK((order_id IS NULL) != (move_id IS NULL))",
+            "A credit release is for one sales order or one customer invoice.",
+        ),
+    ]
+
+    @api.depends("order_id.name", "move_id.name", "partner_id")
     def _compute_name(self):
         for release in self:
-            release.name = self.env._("Release for %(order)s", order=release.order_id.name or "")
+            release.name = self.env._(
+                "Release for %(order)s", order=release.sudo()._credit_document_name()
+            )
 
-    @api.depends("order_id")
-    def _compute_snapshot(self):
-        # Taken once, at request time: later changes of the order void the release.
+    @api.depends("order_id", "move_id")
+    def _compute_company_id(self):
         for release in self:
-            order = release.order_id
-            release.update(
-                {
+            release.company_id = release.order_id.company_id or release.move_id.company_id
+
+    @api.depends("order_id", "move_id")
+    def _compute_snapshot(self):
+        # Taken once, at request time: later changes of the document void the release.
+        for release in self:
+            order, move = release.order_id, release.move_id
+            if move:
+                values = {
+                    "partner_id": move.partner_id.commercial_partner_id,
+                    "order_partner_id": move.partner_id,
+                    "amount_total": move.amount_total,
+                    "currency_id": move.currency_id,
+                    "payment_term_id": move.invoice_payment_term_id,
+                    "salesperson_id": move.invoice_user_id,
+                }
+            else:
+                values = {
                     "partner_id": order.partner_id.commercial_partner_id,
                     "order_partner_id": order.partner_id,
                     "amount_total": order.amount_total,
@@ -141,7 +179,20 @@ class CustomerCreditRelease(models.Model):
                     "payment_term_id": order.payment_term_id,
                     "salesperson_id": order.user_id,
                 }
-            )
+            release.update(values)
+
+    def _credit_document(self):
+        """The order or the invoice the release is for."""
+        self.ensure_one()
+        return self.move_id or self.order_id
+
+    def _credit_document_name(self):
+        """Name of the order or invoice, also for a decider who may not read it."""
+        self.ensure_one()
+        release = self.sudo()
+        if release.move_id:
+            return release.move_id.display_name or ""
+        return release.order_id.name or ""
 
     @api.depends("state", "requester_id")
     @api.depends_context("uid")
@@ -162,7 +213,7 @@ class CustomerCreditRelease(models.Model):
                     self.env._(
                         "Explain why %(order)s should be confirmed despite the credit check: "
                         "the credit manager decides on your comment.",
-                        order=release.order_id.name,
+                        order=release._credit_document_name(),
                     )
                 )
 
@@ -175,18 +226,28 @@ class CustomerCreditRelease(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if bool(vals.get("order_id")) == bool(vals.get("move_id")):
+                raise ValidationError(
+                    self.env._("A credit release is for one sales order or one customer invoice.")
+                )
             if not (vals.get("request_comment") or "").strip():
-                order = self.env["sale.order"].browse(vals.get("order_id"))
+                if vals.get("move_id"):
+                    name = self.env["account.move"].browse(vals["move_id"]).display_name
+                else:
+                    name = self.env["sale.order"].browse(vals.get("order_id")).name
                 raise ValidationError(
                     self.env._(
                         "Explain why %(order)s should be confirmed despite the credit check: "
                         "the credit manager decides on your comment.",
-                        order=order.name or "",
+                        order=name or "",
                     )
                 )
         releases = super().create(vals_list)
         for release in releases:
-            release._check_order_requestable()
+            if release.move_id:
+                release._check_invoice_requestable()
+            else:
+                release._check_order_requestable()
             release._credit_set_reasons()
             release._log(
                 self.env._(
@@ -215,9 +276,26 @@ class CustomerCreditRelease(models.Model):
         )
 
     def _credit_set_reasons(self):
-        """The reasons the release covers: the credit check of the order right now, never
-        what the caller says."""
+        """The reasons the release covers: the credit check of the document right now,
+        never what the caller says."""
         self.ensure_one()
+        if self.move_id:
+            move = self.move_id.sudo()
+            verdict = move._credit_evaluate_posting().get(move)
+            if not verdict or not verdict.reasons:
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s passes the credit check now: post it, no release is needed.",
+                        invoice=move.display_name,
+                    )
+                )
+            self._credit_workflow_write(
+                {
+                    "reason_codes": ",".join(reason.code for reason in verdict.reasons),
+                    "reason_lines": "\n".join(move._credit_reason_lines(verdict)),
+                }
+            )
+            return
         order = self.order_id.sudo()
         verdict = order._credit_evaluate(raise_missing_rate=False)[order]
         if not verdict.reasons:
@@ -258,14 +336,40 @@ class CustomerCreditRelease(models.Model):
                 )
             )
 
+    def _check_invoice_requestable(self):
+        self.ensure_one()
+        move = self.move_id
+        if move.move_type != "out_invoice" or move.state != "draft":
+            raise UserError(
+                self.env._(
+                    "%(invoice)s is not a draft customer invoice: a credit release can only "
+                    "be asked for a customer invoice before it is posted.",
+                    invoice=move.display_name,
+                )
+            )
+        pending = move.sudo().credit_release_ids.filtered(
+            lambda r: r.state == "pending" and r != self
+        )
+        if pending:
+            raise UserError(
+                self.env._(
+                    "A credit release for %(order)s, asked by %(user)s, is already waiting "
+                    "for a decision. Wait for it or ask the credit manager.",
+                    order=move.display_name,
+                    user=pending[0].requester_id.name,
+                )
+            )
+
     def _schedule_approval(self):
         self.ensure_one()
-        order = self.order_id
         note = Markup("%s<br/>%s") % (
             self.request_comment,
             Markup("<br/>").join((self.reason_lines or "").splitlines()),
         )
-        deciders = order._credit_managers(exclude=self.requester_id)
+        partner = self.partner_id
+        deciders = self._credit_deciders(partner, self.company_id, exclude=self.requester_id)[
+            partner.id
+        ]
         if not deciders:
             self.sudo().message_post(
                 body=self.env._(
@@ -281,7 +385,9 @@ class CustomerCreditRelease(models.Model):
             self.sudo().activity_schedule(
                 "customer_credit.mail_act_credit_release_approval",
                 user_id=user.id,
-                summary=self.env._("Approve credit release for %(order)s", order=order.name),
+                summary=self.env._(
+                    "Approve credit release for %(order)s", order=self._credit_document_name()
+                ),
                 note=note,
             )
 
@@ -292,14 +398,14 @@ class CustomerCreditRelease(models.Model):
             body += Markup("<ul>%s</ul>") % Markup("").join(
                 Markup("<li>%s</li>") % line for line in self.reason_lines.splitlines()
             )
-        order = self.sudo().order_id
+        document = self.sudo()._credit_document()
         link = Markup('<a href="#" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
-            order._name,
-            order.id,
-            order.name,
+            document._name,
+            document.id,
+            self.sudo()._credit_document_name(),
         )
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.order_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        document.message_post(body=body, subtype_xmlid="mail.mt_note")
         self.partner_id.sudo().message_post(
             body=Markup("%s: %s") % (link, body), subtype_xmlid="mail.mt_note"
         )
@@ -329,14 +435,15 @@ class CustomerCreditRelease(models.Model):
             raise UserError(self.env._("Give a comment with your decision."))
         self._check_can_decide()
         for release in self:
-            # the deputy may not read the order: the check is the system's
-            if approve and not release.sudo().order_id._credit_release_matches(release.sudo()):
+            # the deputy may not read the document: the check is the system's
+            document = release.sudo()._credit_document()
+            if approve and not document._credit_release_matches(release.sudo()):
                 raise UserError(
                     self.env._(
                         "%(order)s changed after the request: its total, currency, customer "
                         "or payment terms differ. Refuse this request; the salesperson must "
                         "ask again for the order as it is now.",
-                        order=release.order_id.name,
+                        order=release.sudo()._credit_document_name(),
                     )
                 )
         self._credit_workflow_write(
@@ -349,7 +456,14 @@ class CustomerCreditRelease(models.Model):
         )
         for release in self:
             release._close_activities(comment)
-            if approve:
+            if approve and release.move_id:
+                text = self.env._(
+                    "Credit release approved by %(user)s: %(comment)s. The invoice can be "
+                    "posted once.",
+                    user=self.env.user.name,
+                    comment=comment,
+                )
+            elif approve:
                 text = self.env._(
                     "Credit release approved by %(user)s: %(comment)s. The order can be "
                     "confirmed once.",
@@ -435,22 +549,29 @@ class CustomerCreditRelease(models.Model):
                 source=release,
             )
 
-    def _mark_used(self, order):
+    def _mark_used(self, document):
+        """The order confirmed, or the invoice posted, with this release."""
         self.ensure_one()
         self._credit_workflow_write({"state": "used", "used_on": fields.Datetime.now()})
-        self._log(
-            self.env._(
-                "%(order)s confirmed with the credit release approved by %(user)s.",
-                order=order.name,
+        if document._name == "account.move":
+            text = self.env._(
+                "%(invoice)s posted with the credit release approved by %(user)s.",
+                invoice=document.display_name,
                 user=self.decided_by_id.name,
             )
-        )
+        else:
+            text = self.env._(
+                "%(order)s confirmed with the credit release approved by %(user)s.",
+                order=document.name,
+                user=self.decided_by_id.name,
+            )
+        self._log(text)
         self._credit_record_decision(
             "release_used",
             self.partner_id,
             self.company_id,
             old="approved",
             new="used",
-            comment=order.name,
+            comment=document.display_name if document._name == "account.move" else document.name,
             source=self,
         )

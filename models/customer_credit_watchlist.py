@@ -25,6 +25,9 @@ class CustomerCreditWatchlist(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     credit_manager_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    credit_group_id = fields.Many2one(
+        "customer.credit.group", "Credit Group", readonly=True, index="btree_not_null"
+    )
     refreshed_on = fields.Date(readonly=True)
     credit_limit = fields.Monetary(readonly=True)
     exposure = fields.Monetary(readonly=True)
@@ -155,12 +158,16 @@ class CustomerCreditWatchlist(models.Model):
                       LEFT JOIN ledger l ON l.pid = s.pid
                 )
                 INSERT INTO customer_credit_watchlist AS w (
-                    partner_id, company_id, credit_manager_id, user_id, refreshed_on,
+                    partner_id, company_id, credit_manager_id, user_id, credit_group_id,
+                    refreshed_on,
                     credit_limit, exposure, utilisation_pct, open_amount, overdue_amount,
                     overdue_ratio_pct, dso_days, dso_days_previous, dso_change_days,
                     score, score_previous,
                     create_uid, create_date, write_uid, write_date)
-                SELECT f.pid, %(company)s, u.id, f.user_id, %(today)s,
+                SELECT f.pid, %(company)s, u.id, f.user_id,
+                       (SELECT m.group_id FROM customer_credit_group_member m
+                         WHERE m.partner_id = f.pid AND m.company_id = %(company)s),
+                       %(today)s,
                        f.credit_limit, f.exposure,
                        CASE WHEN f.credit_limit > 0
                             THEN ROUND(100 * f.exposure / f.credit_limit, 2) ELSE 0 END,
@@ -177,6 +184,7 @@ class CustomerCreditWatchlist(models.Model):
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET
                     credit_manager_id = EXCLUDED.credit_manager_id,
                     user_id = EXCLUDED.user_id,
+                    credit_group_id = EXCLUDED.credit_group_id,
                     refreshed_on = EXCLUDED.refreshed_on,
                     credit_limit = EXCLUDED.credit_limit,
                     exposure = EXCLUDED.exposure,

@@ -169,6 +169,19 @@ class CustomerCreditWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------ ledger
 
     @api.model
+    def _credit_context_source(self):
+        """The document an approval flow names as the source of the decision it writes
+        (``credit_decision_source`` = "model,id" in the context), honoured only in
+        superuser mode: an RPC caller cannot pretend a change came from a document."""
+        reference = self.env.context.get("credit_decision_source") if self.env.su else None
+        if not isinstance(reference, str) or "," not in reference:
+            return None
+        model, res_id = reference.split(",", 1)
+        if model not in self.env or not res_id.isdigit():
+            return None
+        return self.env[model].sudo().browse(int(res_id)).exists() or None
+
+    @api.model
     def _credit_record_decision(
         self, kind, partner, company, old=None, new=None, comment=None, source=None
     ):

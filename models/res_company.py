@@ -1,9 +1,13 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
 from .customer_credit_grade import CREDIT_POLICIES
+
+# Company settings that widen or narrow what blocks: settings administrators only.
+CONTROL_SETTINGS = {"credit_check_invoices", "credit_group_hold_all"}
 
 
 class ResCompany(models.Model):
@@ -13,6 +17,18 @@ class ResCompany(models.Model):
         "Credit Control",
         default=True,
         help="Check customer credit on sales orders of this company.",
+    )
+    credit_check_invoices = fields.Boolean(
+        "Check Customer Invoices at Posting",
+        default=False,
+        help="Check a customer invoice at posting like a quotation when it does not come "
+        "from a confirmed sales order, or raises the amount beyond its orders.",
+    )
+    credit_group_hold_all = fields.Boolean(
+        "Automatic Hold Holds the Credit Group",
+        default=False,
+        help="When the overdue escalation puts a member of a credit group on hold, every "
+        "member of the group is blocked too until that hold is released.",
     )
     credit_policy_default = fields.Selection(
         CREDIT_POLICIES,
@@ -87,6 +103,24 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(CONTROL_SETTINGS & set(vals) for vals in vals_list):
+            self._credit_check_settings_admin()
         companies = super().create(vals_list)
         self.env["customer.credit.escalation.level"]._create_default_levels(companies)
         return companies
+
+    def write(self, vals):
+        if CONTROL_SETTINGS & set(vals):
+            self._credit_check_settings_admin()
+        return super().write(vals)
+
+    def _credit_check_settings_admin(self):
+        # The invoice check is a control of the accounting: only settings
+        # administrators switch it (an Access Rights manager may write companies).
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._(
+                    "Only a settings administrator can switch the credit check of "
+                    "customer invoices or the group-wide automatic hold."
+                )
+            )

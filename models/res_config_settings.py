@@ -9,6 +9,12 @@ class ResConfigSettings(models.TransientModel):
     credit_control_enabled = fields.Boolean(
         related="company_id.credit_control_enabled", readonly=False
     )
+    credit_check_invoices = fields.Boolean(
+        related="company_id.credit_check_invoices", readonly=False
+    )
+    credit_group_hold_all = fields.Boolean(
+        related="company_id.credit_group_hold_all", readonly=False
+    )
     credit_policy_default = fields.Selection(
         related="company_id.credit_policy_default", readonly=False
     )

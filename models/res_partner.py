@@ -8,6 +8,17 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.credit_check import REASON_GROUP_HOLD
+from ..tools.credit_check import REASON_NO_LIMIT
+from ..tools.credit_check import CreditInput
+from ..tools.credit_check import CreditReason
+from ..tools.credit_check import CreditVerdict
+from ..tools.credit_check import GroupInput
+from ..tools.credit_check import credit_outcome
+from ..tools.credit_check import credit_reasons
+from ..tools.credit_check import group_reasons
+from ..tools.credit_check import group_totals
+from ..tools.credit_check import worst_outcome
 from ..tools.credit_exposure import EXPOSURE_INDEXES
 from ..tools.credit_exposure import available_credit
 from ..tools.credit_exposure import empty_exposure
@@ -15,8 +26,12 @@ from ..tools.credit_exposure import exposure_from_row
 from ..tools.credit_exposure import exposure_index_sql
 from ..tools.credit_exposure import exposure_sql
 from ..tools.credit_exposure import over_limit_sql
+from ..tools.credit_exposure import tolerance_cutoff
 from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
+from ..tools.credit_groups import GROUP_COMPONENTS
+from ..tools.credit_groups import empty_group_values
+from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
 
@@ -152,6 +167,16 @@ class ResPartner(models.Model):
     credit_overdue_days_max = fields.Integer(
         "Oldest Overdue (days)", compute="_compute_credit_exposure", groups=CREDIT_GROUPS
     )
+    credit_overdue_beyond_tolerance = fields.Monetary(
+        "Overdue Beyond Tolerance",
+        compute="_compute_credit_exposure",
+        search="_search_credit_overdue_beyond_tolerance",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+        help="The part of the overdue amount that is overdue by more than the company's "
+        "tolerance (Settings > Customer Credit): what the credit check blocks or warns on "
+        "and what the 'Overdue' status and filter show.",
+    )
     credit_unapplied = fields.Monetary(
         "Unapplied Payments & Credit Notes",
         compute="_compute_credit_exposure",
@@ -199,10 +224,43 @@ class ResPartner(models.Model):
             ("ok", "Within Limit"),
             ("near", "Near Limit"),
             ("over", "Over Limit"),
-            ("overdue", "Overdue"),
+            ("overdue", "Overdue Beyond Tolerance"),
             ("hold", "On Hold"),
         ],
         compute="_compute_credit_exposure",
+        groups=CREDIT_GROUPS,
+    )
+
+    # Credit group (集团授信) of the commercial partner in the current company.
+    credit_group_id = fields.Many2one(
+        "customer.credit.group",
+        "Credit Group",
+        compute="_compute_credit_group",
+        search="_search_credit_group_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_limit = fields.Monetary(
+        "Group Credit Limit",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_exposure = fields.Monetary(
+        "Group Exposure",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_available = fields.Monetary(
+        "Group Available Credit",
+        compute="_compute_credit_group",
+        currency_field="credit_currency_id",
+        groups=CREDIT_GROUPS,
+    )
+    credit_group_over_limit = fields.Boolean(
+        "Group Over Limit",
+        compute="_compute_credit_group",
+        search="_search_credit_group_over_limit",
         groups=CREDIT_GROUPS,
     )
 
@@ -257,11 +315,55 @@ class ResPartner(models.Model):
             values["credit_status"] = self._credit_status(commercial, values)
             partner.update(values)
 
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_credit_group(self):
+        groups = self.env["customer.credit.group.member"]._groups_of(
+            self.env.company, self.commercial_partner_id._origin.ids
+        )
+        for partner in self:
+            group = groups.get(partner.commercial_partner_id._origin.id)
+            partner.credit_group_id = group
+            partner.credit_group_limit = group.credit_limit if group else 0.0
+            partner.credit_group_exposure = group.credit_exposure if group else 0.0
+            partner.credit_group_available = group.credit_available if group else 0.0
+            partner.credit_group_over_limit = bool(group) and group.credit_over_limit
+
+    def _search_credit_group_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on 'Group Over Limit'."))
+        groups = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .with_company(self.env.company)
+            .search([("credit_over_limit", "=", True), ("company_id", "=", self.env.company.id)])
+        )
+        partner_ids = groups.member_ids.partner_id.ids
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", partner_ids)]
+
+    def _search_credit_group_id(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValidationError(self.env._("Unsupported search on 'Credit Group'."))
+        members = (
+            self.env["customer.credit.group.member"]
+            .sudo()
+            .search([("company_id", "=", self.env.company.id)])
+        )
+        values = value if isinstance(value, (list, tuple)) else [value]
+        wanted = members
+        if any(values):
+            wanted = members.filtered(lambda m: m.group_id.id in values)
+        positive = operator in ("=", "in")
+        if not any(values):  # "= False": not in any group
+            positive = not positive
+        ids = wanted.partner_id.ids
+        return [("commercial_partner_id", "in" if positive else "not in", ids)]
+
     def _credit_status(self, commercial, values):
-        tolerance = self.env.company.credit_overdue_tolerance_days
         if commercial.credit_hold:
             return "hold"
-        if values["credit_overdue"] > 0 and values["credit_overdue_days_max"] > tolerance:
+        if values["credit_overdue_beyond_tolerance"] > 0:
             return "overdue"
         if not commercial.credit_limit:
             return "no_limit"
@@ -389,27 +491,159 @@ class ResPartner(models.Model):
             return {}
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
+        tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
         if all(isinstance(pid, int) for pid in self._ids):
             # Stored partners: their commercial partners are found inside the query.
             # Reading them through the ORM loads every column of each partner and costs
             # more than the exposure itself (see docs/benchmarks.md).
-            query = exposure_sql(company.id, today, any_partner_ids=self._ids)
+            query = exposure_sql(
+                company.id, today, any_partner_ids=self._ids, tolerance_days=tolerance
+            )
         else:  # partners being edited in a form: their commercial partner may change
             commercial_ids = self.commercial_partner_id._origin.ids
             if not commercial_ids:
                 return {}
-            query = exposure_sql(company.id, today, commercial_ids)
+            query = exposure_sql(company.id, today, commercial_ids, tolerance_days=tolerance)
         rows = self.env.execute_query(query)
         return {row[0]: exposure_from_row(row) for row in rows}
 
+    @api.model
+    def _credit_verdicts(self, company, entries, in_call=False, included=False):
+        """The credit check of documents of ``company``: {key: CreditVerdict}.
+
+        The one home of the check, for confirmations, confirmed orders raised and
+        invoice postings. ``entries``: [(key, commercial partner id, amount in company
+        currency)]. One exposure query for the customers, one for their credit groups.
+
+        - ``in_call``: the entries of one customer (and of one group) count against each
+          other (they are confirmed together);
+        - ``included``: the amounts are in the exposure already (raised confirmed
+          orders, draft invoices being posted): each is checked against the exposure
+          without the entries, with the others of the call.
+        """
+        currency = company.currency_id
+        partners = self.sudo().with_company(company)
+        commercials = partners.browse({pid for _key, pid, _amount in entries})
+        # one read for the profile fields of the batch
+        commercials.fetch(
+            [
+                "credit_limit",
+                "credit_control_policy",
+                "credit_hold",
+                "credit_hold_reason",
+                "credit_grade_id",
+            ]
+        )
+        exposures = commercials._credit_exposure_by_partner(company=company)
+        totals = group_totals((pid, amount) for _key, pid, amount in entries)
+        member_groups = self.env["customer.credit.group.member"]._groups_of(
+            company, commercials.ids
+        )
+        groups = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .browse({group.id for group in member_groups.values()})
+        )
+        group_exposures = groups._credit_group_exposure()
+        group_amounts = group_totals(
+            (member_groups[pid].id, amount) for _key, pid, amount in entries if pid in member_groups
+        )
+        group_holds = groups._credit_automatic_holds() if company.credit_group_hold_all else {}
+        tolerance = company.credit_overdue_tolerance_days
+        verdicts = {}
+        for key, pid, amount in entries:
+            commercial = partners.browse(pid)
+            policy = commercial.credit_control_policy or company.credit_policy_default or "none"
+            values = exposures.get(pid) or empty_exposure()
+            exposure = total_exposure(values)
+            others = totals[pid] - amount if in_call or included else 0.0
+            if included:
+                exposure -= totals[pid]
+            data = CreditInput(
+                policy=policy,
+                limit=commercial.credit_limit,
+                exposure=exposure,
+                order_amount=amount,
+                others_amount=others,
+                overdue_amount=values["credit_overdue_beyond_tolerance"],
+                overdue_days=values["credit_overdue_days_max"],
+                tolerance_days=tolerance,
+                hold=commercial.credit_hold,
+                hold_reason=commercial.credit_hold_reason,
+                grade_blocks=commercial.credit_grade_id.block_sales,
+                grade_name=commercial.credit_grade_id.display_name,
+            )
+            group = self._credit_group_input(
+                member_groups.get(pid), group_exposures, group_amounts, amount, in_call, included
+            )
+            reasons = credit_reasons(data, currency.rounding)
+            if group and group.limit > 0:
+                # a member's own limit is optional: the group limit governs it
+                reasons = [r for r in reasons if r.code != REASON_NO_LIMIT]
+            if policy == "none" and not reasons:
+                outcome = "none"
+            else:
+                outcome = credit_outcome(policy, reasons)
+            extra = group_reasons(group, currency.rounding)
+            held = group_holds.get(member_groups[pid].id, []) if pid in member_groups else []
+            extra += [
+                CreditReason(REASON_GROUP_HOLD, detail=f"{member.display_name}: {reason}")
+                for member, reason in held
+                if member.id != pid
+            ]
+            if extra:
+                reasons = reasons + extra
+                outcome = worst_outcome(outcome, credit_outcome(group.policy, extra))
+            verdicts[key] = CreditVerdict(outcome, policy, reasons, data, values, currency, group)
+        return verdicts
+
+    @api.model
+    def _credit_group_input(self, group, exposures, amounts, amount, in_call, included):
+        """The GroupInput of a customer's credit group (None without a group).
+
+        ``exposures``: {group id: components}; ``amounts``: {group id: total of the
+        entries of its members}; ``included`` as in :meth:`_credit_verdicts`.
+        """
+        if not group:
+            return None
+        values = exposures.get(group.id) or empty_group_values()
+        exposure = sum(values[name] for name in GROUP_COMPONENTS)
+        batch = amounts.get(group.id, 0.0)
+        if included:
+            exposure -= batch
+        return GroupInput(
+            name=group.display_name,
+            policy=group.credit_control_policy,
+            limit=group.credit_limit,
+            exposure=exposure,
+            order_amount=amount,
+            others_amount=batch - amount if in_call or included else 0.0,
+        )
+
     def _credit_flush(self):
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity"]
+            [
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "partner_id",
+                "date_maturity",
+                "price_total",
+            ]
         )
-        self.env["account.move"].flush_model(["state", "amount_total_signed", "partner_id"])
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_total_signed", "partner_id"]
+        )
         self.env["sale.order.line"].flush_model(
-            ["price_total", "product_uom_qty", "qty_invoiced", "display_type"]
+            [
+                "price_total",
+                "product_uom_qty",
+                "qty_invoiced",
+                "display_type",
+                "is_downpayment",
+                "invoice_lines",
+            ]
         )
         self.env["sale.order"].flush_model(["state", "currency_rate", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id", "credit_limit"])
@@ -428,12 +662,23 @@ class ResPartner(models.Model):
         return [("commercial_partner_id", "in" if positive else "not in", ids)]
 
     def _search_credit_overdue(self, operator, value):
-        if operator not in (">", ">=", "=", "!=") or not isinstance(value, (int, float)):
-            raise ValidationError(self.env._("Unsupported search on 'Overdue'."))
-        company = self.env.company
-        cutoff = fields.Date.subtract(
-            fields.Date.context_today(self), days=company.credit_overdue_tolerance_days
+        return self._credit_search_overdue_amount(operator, value, 0, self.env._("Overdue"))
+
+    def _search_credit_overdue_beyond_tolerance(self, operator, value):
+        return self._credit_search_overdue_amount(
+            operator,
+            value,
+            self.env.company.credit_overdue_tolerance_days,
+            self.env._("Overdue Beyond Tolerance"),
         )
+
+    def _credit_search_overdue_amount(self, operator, value, tolerance_days, label):
+        """Domain on the commercial partners whose amount overdue by more than
+        ``tolerance_days`` compares with ``value`` (one query over the open items)."""
+        if operator not in (">", ">=", "=", "!=") or not isinstance(value, (int, float)):
+            raise ValidationError(self.env._("Unsupported search on '%(field)s'.", field=label))
+        company = self.env.company
+        cutoff = tolerance_cutoff(fields.Date.context_today(self), tolerance_days)
         self._credit_flush()
         rows = self.env.execute_query(
             SQL(
@@ -473,6 +718,10 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
+        # a member's own limit is its sub-limit in its credit group: never above the group's
+        self.env["customer.credit.group.member"].sudo().search(
+            [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)]
+        )._check_sub_limit()
 
     @api.constrains("credit_score")
     def _check_credit_score(self):
@@ -726,11 +975,7 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "domain": [
                 ("partner_id", "child_of", self.commercial_partner_id.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", "!=", 0),
-                ("company_id", "=", self.env.company.id),
+                *open_receivable_domain(self.env.company.id),
             ],
             "context": {"search_default_group_by_move": False, "create": False},
         }

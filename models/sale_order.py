@@ -1,5 +1,4 @@
 from collections import defaultdict
-from collections import namedtuple
 
 from markupsafe import Markup
 from markupsafe import escape
@@ -9,29 +8,19 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_GRADE
+from ..tools.credit_check import REASON_GROUP_HOLD
+from ..tools.credit_check import REASON_GROUP_OVER_LIMIT
 from ..tools.credit_check import REASON_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import REASON_OVERDUE
-from ..tools.credit_check import CreditInput
-from ..tools.credit_check import credit_outcome
-from ..tools.credit_check import credit_reasons
-from ..tools.credit_check import group_totals
-from ..tools.credit_check import lock_keys
+from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
 from ..tools.credit_check import reasons_covered
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
-from ..tools.credit_exposure import empty_exposure
-from ..tools.credit_exposure import total_exposure
-
-# Result of the credit check of one order.
-#   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
-#   values: exposure components of the customer; data: the CreditInput
-CreditVerdict = namedtuple("CreditVerdict", "outcome policy reasons data values currency")
 
 CREDIT_CHECK_STATES = [
     ("none", "Not Checked"),
@@ -124,6 +113,34 @@ class SaleOrder(models.Model):
         rate = self.currency_rate or 1.0
         return self.amount_total / rate
 
+    def _credit_paid_online_company(self):
+        """What the customer paid or authorised online for this order and the ledger does
+        not hold yet, in company currency (at the order's rate, as its amount).
+
+        A transaction of the portal is done (or authorised) before Odoo confirms the
+        order and only then posts its payment: until the payment is posted the credit
+        check counts the transaction against the order's amount, so an order paid online
+        is not blocked for the debt it just settled. Once posted, the payment is in the
+        exposure (an unapplied payment) and is not counted twice.
+        """
+        self.ensure_one()
+        if "transaction_ids" not in self._fields:
+            return 0.0
+        company = self.company_id
+        paid = 0.0
+        for tx in self.sudo().transaction_ids:
+            if tx.state not in ("authorized", "done") or tx.operation == "validation":
+                continue
+            if tx.payment_id.move_id.state == "posted":
+                continue
+            if tx.currency_id == self.currency_id:
+                paid += tx.amount / (self.currency_rate or 1.0)
+            else:
+                paid += tx.currency_id._convert(
+                    tx.amount, company.currency_id, company, fields.Date.context_today(self)
+                )
+        return paid
+
     def _credit_missing_rate_currency(self, cache=None):
         """The order currency when it has no rate in the company (Odoo would use 1.0)."""
         self.ensure_one()
@@ -166,19 +183,6 @@ class SaleOrder(models.Model):
                 for order in orders:
                     verdicts[order] = CreditVerdict("none", "none", [], None, None, currency)
                 continue
-            partners = self.env["res.partner"].sudo().with_company(company)
-            commercials = partners.browse({o.partner_id.commercial_partner_id.id for o in orders})
-            # one read for the profile fields of the batch
-            commercials.fetch(
-                [
-                    "credit_limit",
-                    "credit_control_policy",
-                    "credit_hold",
-                    "credit_hold_reason",
-                    "credit_grade_id",
-                ]
-            )
-            exposures = commercials._credit_exposure_by_partner(company=company)
             amounts = {}
             for order in orders:
                 if increases is not None:
@@ -187,41 +191,21 @@ class SaleOrder(models.Model):
                 missing = order._credit_missing_rate_currency(rate_cache)
                 if missing and raise_missing_rate:
                     raise UserError(order._credit_missing_rate_message(missing))
-                amounts[order] = 0.0 if missing else order._credit_amount_company()
-            totals = group_totals(
-                (o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders
-            )
-            tolerance = company.credit_overdue_tolerance_days
-            for order in orders:
-                commercial = partners.browse(order.partner_id.commercial_partner_id.id)
-                policy = commercial.credit_control_policy or company.credit_policy_default or "none"
-                values = exposures.get(commercial.id) or empty_exposure()
-                others = totals[commercial.id] - amounts[order] if in_call else 0.0
-                exposure = total_exposure(values)
-                if increases is not None:
-                    # the raised orders are in the exposure already, at their new amount
-                    exposure -= totals[commercial.id]
-                    others = totals[commercial.id] - amounts[order]
-                data = CreditInput(
-                    policy=policy,
-                    limit=commercial.credit_limit,
-                    exposure=exposure,
-                    order_amount=amounts[order],
-                    others_amount=others,
-                    overdue_amount=values["credit_overdue"],
-                    overdue_days=values["credit_overdue_days_max"],
-                    tolerance_days=tolerance,
-                    hold=commercial.credit_hold,
-                    hold_reason=commercial.credit_hold_reason,
-                    grade_blocks=commercial.credit_grade_id.block_sales,
-                    grade_name=commercial.credit_grade_id.display_name,
+                amounts[order] = (
+                    0.0
+                    if missing
+                    else max(
+                        order._credit_amount_company() - order._credit_paid_online_company(), 0.0
+                    )
                 )
-                reasons = credit_reasons(data, currency.rounding)
-                if policy == "none" and not reasons:
-                    outcome = "none"
-                else:
-                    outcome = credit_outcome(policy, reasons)
-                verdicts[order] = CreditVerdict(outcome, policy, reasons, data, values, currency)
+            verdicts.update(
+                self.env["res.partner"]._credit_verdicts(
+                    company,
+                    [(o, o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders],
+                    in_call=in_call,
+                    included=increases is not None,
+                )
+            )
         return verdicts
 
     def _credit_missing_rate_message(self, currency):
@@ -237,7 +221,7 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ wording
 
-    def _credit_reason_text(self, reason, currency):
+    def _credit_reason_text(self, reason, currency, tolerance=0):
         """One reason in plain words."""
         fmt = lambda amount: format_amount(self.env, amount, currency)  # noqa: E731
         if reason.code == REASON_OVER_LIMIT:
@@ -247,12 +231,27 @@ class SaleOrder(models.Model):
             )
         if reason.code == REASON_OVERDUE:
             return self.env._(
-                "The customer has %(amount)s overdue for %(days)s days.",
+                "The customer has %(amount)s overdue for more than the %(tolerance)s-day "
+                "tolerance (the oldest for %(days)s days).",
                 amount=fmt(reason.amount),
+                tolerance=tolerance,
                 days=reason.days,
+            )
+        if reason.code == REASON_GROUP_OVER_LIMIT:
+            return self.env._(
+                "This quotation would take the credit group %(group)s over its limit by "
+                "%(amount)s.",
+                group=reason.detail,
+                amount=fmt(reason.amount),
             )
         if reason.code == REASON_HOLD:
             return self.env._("The customer is on credit hold: %(reason)s", reason=reason.detail)
+        if reason.code == REASON_GROUP_HOLD:
+            return self.env._(
+                "Another member of the customer's credit group is on automatic credit hold "
+                "(%(member)s), which holds the whole group.",
+                member=reason.detail,
+            )
         if reason.code == REASON_GRADE:
             return self.env._(
                 "The customer's credit grade %(grade)s does not allow new sales.",
@@ -265,7 +264,11 @@ class SaleOrder(models.Model):
         return reason.code
 
     def _credit_reason_lines(self, verdict):
-        return [self._credit_reason_text(reason, verdict.currency) for reason in verdict.reasons]
+        tolerance = verdict.data.tolerance_days if verdict.data else 0
+        return [
+            self._credit_reason_text(reason, verdict.currency, tolerance)
+            for reason in verdict.reasons
+        ]
 
     def _credit_banner_html(self, verdict):
         self.ensure_one()
@@ -290,9 +293,22 @@ class SaleOrder(models.Model):
             name: self.env["res.partner"]._fields[name]._description_string(self.env)
             for name in EXPOSURE_COMPONENTS
         }
-        breakdown = Markup(" · ").join(
-            Markup("%s: %s") % (labels[name], fmt(values[name])) for name in EXPOSURE_COMPONENTS
-        )
+        parts = [(labels[name], values[name]) for name in EXPOSURE_COMPONENTS]
+        if values["credit_overdue"]:
+            # what counts against the order, beside the overdue amount as it is
+            parts.append(
+                (
+                    self.env._(
+                        "of which overdue beyond the %(days)s-day tolerance",
+                        days=data.tolerance_days,
+                    ),
+                    values["credit_overdue_beyond_tolerance"],
+                )
+            )
+        paid = self._credit_paid_online_company()
+        if paid:
+            parts.append((self.env._("Paid online for this quotation"), paid))
+        breakdown = Markup(" · ").join(Markup("%s: %s") % (label, fmt(v)) for label, v in parts)
         lines = self._credit_reason_lines(verdict)
         missing = self._credit_missing_rate_currency()
         if missing:
@@ -317,13 +333,25 @@ class SaleOrder(models.Model):
         else:
             footer = self.env._("This quotation is within the customer's credit.")
         items = Markup("").join(Markup("<li>%s</li>") % line for line in lines)
+        group = verdict.group
+        group_line = ""
+        if group and group.limit:
+            group_line = Markup('<div class="small o_credit_group">%s</div>') % self.env._(
+                "Credit group %(group)s: %(available)s available of a %(limit)s group limit "
+                "(group exposure %(exposure)s).",
+                group=group.name,
+                available=fmt(group.limit - group.exposure),
+                limit=fmt(group.limit),
+                exposure=fmt(group.exposure),
+            )
         return Markup(
             '<div class="alert %(css)s mb-0 o_credit_banner" role="status">'
-            "<div><strong>%(headline)s</strong></div>"
+            "<div><strong>%(headline)s</strong></div>%(group)s"
             '<div class="small">%(breakdown)s</div>'
             '%(items)s<div class="o_credit_banner_footer">%(footer)s</div></div>'
         ) % {
             "css": css[verdict.outcome],
+            "group": group_line,
             "headline": escape(headline),
             "breakdown": breakdown,
             "items": Markup('<ul class="mb-1 o_credit_reasons">%s</ul>') % items if lines else "",
@@ -374,33 +402,12 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ confirmation
 
     def _credit_lock(self):
-        """Serialise confirmations per (company, commercial partner) until commit.
-
-        The advisory lock orders concurrent confirmations; the upsert of the lock row
-        makes a transaction whose snapshot predates the other's commit fail with a
-        serialization error (Odoo retries the request, which then sees the new order):
-        Odoo runs in REPEATABLE READ, where a lock alone would not refresh the snapshot.
-        """
-        keys = sorted({(o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self})
-        for company_id, partner_id in keys:
-            self.env.execute_query(
-                SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
-            )
-            # A serialization failure here is expected under concurrency and retried
-            # by Odoo: do not log it as a bad query.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO customer_credit_confirm_lock (company_id, partner_id, locked_on)
-                    VALUES (%s, %s, NOW() AT TIME ZONE 'UTC')
-                    ON CONFLICT (company_id, partner_id)
-                    DO UPDATE SET locked_on = EXCLUDED.locked_on
-                    """,
-                    company_id,
-                    partner_id,
-                ),
-                log_exceptions=False,
-            )
+        """Serialise confirmations per (company, commercial partner) until commit
+        (``customer.credit.confirm.lock._credit_lock_pairs``, shared with invoice posting;
+        it takes the credit groups' locks first)."""
+        self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
+            (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self
+        )
         self._credit_after_lock_hook()
 
     def _credit_after_lock_hook(self):

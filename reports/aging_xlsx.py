@@ -173,8 +173,8 @@ def write_aging_workbook(
     *bucket amounts, total, days_max, item_count); ``detail_rows`` cells are
     (company, customer, document, invoice_date, due_date, aged_from, days,
     bucket, salesperson, grade, original, open), dates as Excel serial numbers
-    (see :func:`excel_serial`). ``totals`` is
-    [(company_id, bucket amounts, total, item_count)].
+    (see :func:`excel_serial`). ``totals`` is [(label, company_id, bucket amounts,
+    total, item_count)]: the rows under both sheets, in the company's number format.
     """
     workbook = xlsxwriter.Workbook(
         path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"}
@@ -221,15 +221,9 @@ def write_aging_workbook(
         row -= 1  # last data row
         last_col = len(summary_headers) - 1
         sheet.autofilter(header_row, 0, max(row, header_row), last_col)
-        for company_id, bucket_amounts, total, item_count in totals:
+        for label, company_id, bucket_amounts, total, item_count in totals:
             row += 1
-            company = companies[company_id]
-            sheet.write_string(
-                row,
-                0,
-                labels["total"] % {"company": company["name"], "currency": company["currency"]},
-                total_label_fmt,
-            )
+            sheet.write_string(row, 0, label, total_label_fmt)
             for col in range(1, first_amount_col + 1):
                 sheet.write_blank(row, col, None, total_label_fmt)
             for offset, amount in enumerate(bucket_amounts):
@@ -287,15 +281,9 @@ def write_aging_workbook(
             row = sheet.write_rows(row, columns, (values[1:] for values in block))
         row -= 1  # last data row
         sheet.autofilter(header_row, 0, max(row, header_row), len(detail_headers) - 1)
-        for company_id, _bucket_amounts, total, _item_count in totals:
+        for label, company_id, _bucket_amounts, total, _item_count in totals:
             row += 1
-            company = companies[company_id]
-            sheet.write_string(
-                row,
-                0,
-                labels["total"] % {"company": company["name"], "currency": company["currency"]},
-                total_label_fmt,
-            )
+            sheet.write_string(row, 0, label, total_label_fmt)
             for col in range(1, 11):
                 sheet.write_blank(row, col, None, total_label_fmt)
             # The figure of the on-screen report (summed in the database, exact).

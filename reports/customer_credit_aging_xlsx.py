@@ -44,7 +44,7 @@ class CustomerCreditAgingXlsx(models.AbstractModel):
                     ),
                 },
             )
-        bucket_names = self.bucket_ids.mapped("name")
+        bucket_names = self._bucket_column_labels()
         write_aging_workbook(
             path,
             title=self.name,
@@ -80,14 +80,16 @@ class CustomerCreditAgingXlsx(models.AbstractModel):
             ],
             detail_rows=self._detail_rows(),
             totals=[
-                (block["company"].id, block["buckets"], block["total"], block["item_count"])
-                for block in summary
+                (
+                    total["label"],
+                    total["company"].id,
+                    total["buckets"],
+                    total["total"],
+                    total["item_count"],
+                )
+                for total in self._summary_total_rows(summary)
             ],
-            labels={
-                "summary": _("Summary"),
-                "detail": _("Open Items"),
-                "total": _("Total %(company)s (%(currency)s)"),
-            },
+            labels={"summary": _("Summary"), "detail": _("Open Items")},
             bucket_count=len(bucket_names),
         )
 

@@ -161,8 +161,8 @@ def _rss_kb(field):
 
 def _load_million(env, company, partner_ids, log):
     """COPY MILLION decisions into ``company``'s chain, hashes computed in Python."""
-    from odoo.addons.customer_credit.models.decision_chain import GENESIS_HASH  # noqa: PLC0415
-    from odoo.addons.customer_credit.models.decision_chain import decision_hash  # noqa: PLC0415
+    from odoo.addons.customer_credit.tools.decision_chain import GENESIS_HASH  # noqa: PLC0415
+    from odoo.addons.customer_credit.tools.decision_chain import decision_hash  # noqa: PLC0415
 
     cr = env.cr
     columns = (

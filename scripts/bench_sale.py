@@ -6,7 +6,8 @@
   the same run, the two alternating run by run. Each run is rolled back (savepoint),
   so every run confirms the same quotation against the same ledger. Target: the check adds <= 20 ms median.
 - ``bench_race_confirm``: scripts/race_confirm.py, two transactions confirming at the
-  same moment; exactly one must pass. It commits its own data from its own cursors
+  same moment; exactly one must pass. ``bench_race_confirm_members``: the same for two
+  customers of one credit group whose group limit admits one of the orders. It commits its own data from its own cursors
   and removes it afterwards.
 """
 
@@ -176,4 +177,19 @@ def bench_race_confirm(env, ctx):
     }
 
 
-BENCHMARKS = [bench_confirm_credit_check, bench_race_confirm]
+def bench_race_confirm_members(env, ctx):
+    """The race of two members of one credit group whose limit admits one order."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    company = _company(env, ctx)
+    conf = ctx.get("conf") or config.rcfile
+    report = run_race_any(ctx["registry"], conf, hold=0.5, company_id=company.id, members=True)
+    return {
+        "passed": report["passed"],
+        "blocked": report["blocked"],
+        "ok": report["ok"],
+        "results": report["results"],
+    }
+
+
+BENCHMARKS = [bench_confirm_credit_check, bench_race_confirm, bench_race_confirm_members]

@@ -174,22 +174,35 @@ setup() {
     write_conf
 }
 
+# Odoo's command line, started as odoo-bin does (TZ=UTC, the source first on sys.path) but
+# without running odoo-bin: a copy of the 18.0 source has its body twice, so a command that
+# returns (the shell) ran a second time and stopped with KeyError: 'load_language'.
+ODOO_MAIN='import os, sys; os.environ["TZ"] = "UTC"; sys.path[0] = sys.argv.pop(1); sys.argv[0] = "odoo-bin"; import odoo; odoo.cli.main()'
+
+odoo_cli() {
+    "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" "$@"
+}
+
 odoo() {
-    "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"
+    odoo_cli -c "$CONF" "$@"
 }
 
 db_exists() {
     psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1
 }
 
-cmd_run() {
-    setup
+ensure_demo_db() {
     if ! db_exists "$DEMO_DB" || ! psql -d "$DEMO_DB" -tAc "SELECT 1 FROM ir_module_module WHERE name='customer_credit' AND state='installed'" 2>/dev/null | grep -q 1; then
         say "creating demo database $DEMO_DB (first run only)"
         odoo -d "$DEMO_DB" -i customer_credit --stop-after-init --log-level=warn
     fi
+}
+
+cmd_run() {
+    setup
+    ensure_demo_db
     say "serving http://localhost:8069 (database $DEMO_DB, login admin / admin)"
-    exec "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"
+    exec "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"
 }
 
 run_tests() {
@@ -238,8 +251,11 @@ cmd_bench() {
 }
 
 cmd_shell() {
+    # Odoo shell on the demo database (DB=name for another); reads a script on stdin:
+    #   echo 'print(env.user.name)' | make shell
     setup
-    "$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "${DB:-$DEMO_DB}" "$@"
+    [ -n "${DB:-}" ] || ensure_demo_db
+    odoo_cli shell -c "$CONF" -d "${DB:-$DEMO_DB}" --log-level=warn "$@"
 }
 
 case "${1:-}" in

@@ -9,6 +9,10 @@ must pass. A test hook sleeps inside the credit lock to widen the window.
 
     .venv/bin/python scripts/race_confirm.py -c .local/odoo.conf -d <database> [--hold 0.5]
     .venv/bin/python scripts/race_confirm.py ... --without-lock   # negative control: both pass
+    .venv/bin/python scripts/race_confirm.py ... --members   # two members of one credit group
+
+With ``--members`` the two orders are for two different customers of one credit group
+(集团授信) whose group limit admits one of them: the group lock must serialise them.
 
 It is also run by ``make bench`` (scripts/bench_sale.py) and by the test suite
 (tests/test_credit_race.py). Exit status 0 when exactly one confirmation passed.
@@ -27,7 +31,7 @@ LIMIT = 1000.0
 ORDER_AMOUNT = 600.0
 
 
-def _setup(registry, company_id=None):
+def _setup(registry, company_id=None, members=False):
     from odoo import SUPERUSER_ID
     from odoo import Command
     from odoo import api
@@ -39,17 +43,33 @@ def _setup(registry, company_id=None):
         was_enabled = company.credit_control_enabled
         if not was_enabled:
             company.credit_control_enabled = True
-        partner = env["res.partner"].create({"name": "Race Customer", "is_company": True})
-        partner.with_company(company).write(
+        partners = env["res.partner"].create(
+            [
+                {"name": f"Race Customer {index + 1}", "is_company": True}
+                for index in range(2 if members else 1)
+            ]
+        )
+        partners.with_company(company).write(
             {"credit_limit": LIMIT, "credit_control_policy": "block"}
         )
+        group = env["customer.credit.group"]
+        if members:
+            group = group.create(
+                {
+                    "name": "Race Group",
+                    "company_id": company.id,
+                    "credit_limit": LIMIT,
+                    "credit_control_policy": "block",
+                    "member_ids": [Command.create({"partner_id": p.id}) for p in partners],
+                }
+            )
         product = env["product.product"].create(
             {"name": "Race Widget", "list_price": ORDER_AMOUNT, "taxes_id": [Command.clear()]}
         )
         orders = env["sale.order"].create(
             [
                 {
-                    "partner_id": partner.id,
+                    "partner_id": partners[index % len(partners)].id,
                     "company_id": company.id,
                     "order_line": [
                         Command.create(
@@ -61,14 +81,15 @@ def _setup(registry, company_id=None):
                         )
                     ],
                 }
-                for _i in range(2)
+                for index in range(2)
             ]
         )
         cr.commit()
         return {
             "company_id": company.id,
             "was_enabled": was_enabled,
-            "partner_id": partner.id,
+            "partner_ids": partners.ids,
+            "group_id": group.id,
             "product_id": product.id,
             "order_ids": orders.ids,
         }
@@ -85,10 +106,13 @@ def _cleanup(registry, data):
         orders.unlink()
         env["product.product"].browse(data["product_id"]).unlink()
         env["customer.credit.confirm.lock"].search(
-            [("partner_id", "=", data["partner_id"])]
+            [("partner_id", "in", data["partner_ids"])]
         ).unlink()
-        # Its credit limit is in the decision ledger, which keeps its customers: archive.
-        env["res.partner"].browse(data["partner_id"]).active = False
+        # Limits and memberships are in the decision ledger, which keeps its customers:
+        # archive them (and the group).
+        if data["group_id"]:
+            env["customer.credit.group"].browse(data["group_id"]).active = False
+        env["res.partner"].browse(data["partner_ids"]).active = False
         if not data["was_enabled"]:
             env["res.company"].browse(data["company_id"]).credit_control_enabled = False
         cr.commit()
@@ -156,9 +180,9 @@ def _confirm(registry, order_id, company_id, barrier, results, index):
     )
 
 
-def run_race(registry, hold=0.5, without_lock=False, company_id=None, cleanup=True):
+def run_race(registry, hold=0.5, without_lock=False, company_id=None, cleanup=True, members=False):
     """Run the race; returns {'passed': n, 'blocked': n, 'ok': bool, 'results': [...]}."""
-    data = _setup(registry, company_id)
+    data = _setup(registry, company_id, members)
     results = {}
     try:
         barrier = threading.Barrier(2)
@@ -185,6 +209,7 @@ def run_race(registry, hold=0.5, without_lock=False, company_id=None, cleanup=Tr
         "blocked": blocked,
         "ok": passed == 1 and blocked == 1,
         "without_lock": without_lock,
+        "members": members,
         "hold_seconds": hold,
         "limit": LIMIT,
         "order_amount": ORDER_AMOUNT,
@@ -210,7 +235,9 @@ def registry_lock_free():
     return bool(free)
 
 
-def run_race_subprocess(conf, database, hold=0.5, without_lock=False, company_id=None):
+def run_race_subprocess(
+    conf, database, hold=0.5, without_lock=False, company_id=None, members=False
+):
     """Run this script in a separate Odoo process (its own registry and connections)."""
     import odoo
 
@@ -227,6 +254,8 @@ def run_race_subprocess(conf, database, hold=0.5, without_lock=False, company_id
     ]
     if without_lock:
         command.append("--without-lock")
+    if members:
+        command.append("--members")
     if company_id:
         command += ["--company-id", str(company_id)]
     env = dict(os.environ)
@@ -241,11 +270,13 @@ def run_race_subprocess(conf, database, hold=0.5, without_lock=False, company_id
     raise RuntimeError(f"race_confirm.py failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
 
-def run_race_any(registry, conf, hold=0.5, without_lock=False, company_id=None):
+def run_race_any(registry, conf, hold=0.5, without_lock=False, company_id=None, members=False):
     """Threads in this process when possible, else a separate process."""
     if registry_lock_free():
-        return run_race(registry, hold, without_lock, company_id)
-    return run_race_subprocess(conf, registry.db_name, hold, without_lock, company_id)
+        return run_race(registry, hold, without_lock, company_id, members=members)
+    return run_race_subprocess(
+        conf, registry.db_name, hold, without_lock, company_id, members=members
+    )
 
 
 def main(argv=None):
@@ -255,6 +286,7 @@ def main(argv=None):
     parser.add_argument("--hold", type=float, default=0.5, help="seconds slept inside the lock")
     parser.add_argument("--without-lock", action="store_true", help="negative control")
     parser.add_argument("--company-id", type=int)
+    parser.add_argument("--members", action="store_true", help="two members of one credit group")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
 
@@ -263,7 +295,7 @@ def main(argv=None):
 
     odoo.tools.config.parse_config(["-c", args.conf, "-d", args.database])
     registry = Registry(args.database)
-    report = run_race(registry, args.hold, args.without_lock, args.company_id)
+    report = run_race(registry, args.hold, args.without_lock, args.company_id, members=args.members)
     if args.json:
         print(json.dumps(report, default=str))
     for index, result in enumerate(report["results"]):

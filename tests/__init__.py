@@ -5,6 +5,7 @@ from . import test_i18n
 from . import test_aging
 from . import test_aging_buckets
 from . import test_scorecard_math
+from . import test_amount_words
 from . import test_credit_evaluation
 from . import test_credit_limit_request
 from . import test_credit_agreement
@@ -27,3 +28,7 @@ from . import test_decision_ledger
 from . import test_aging_xlsx_paths
 from . import test_open_receivables
 from . import test_oca_coexistence
+from . import test_exposure_cases
+from . import test_credit_group
+from . import test_credit_group_agreement
+from . import test_invoice_posting_check

@@ -2,6 +2,7 @@ import io
 from datetime import date
 
 import openpyxl
+from lxml import etree
 
 from odoo import Command
 from odoo import fields
@@ -213,7 +214,7 @@ class TestReceivableAging(AgingCommon):
         # columns: not due, 1-30, 31-60, 61-90, 91-120, over 120
         self.assertEqual(
             report.bucket_ids.mapped("name"),
-            ["Not Due", "1–30", "31–60", "61–90", "91–120", "Over 120"],
+            ["Not due", "1–30", "31–60", "61–90", "91–120", "121+"],
         )
         self.assertEqual(self._amounts(line_a), [500.0, 700.0, 0.0, 0.0, 0.0, 0.0])
         self.assertEqual(self._amounts(line_b), [0.0, -100.0, 0.0, 0.0, 0.0, 800.0])
@@ -244,7 +245,7 @@ class TestReceivableAging(AgingCommon):
 
         # custom buckets
         report = self._report("2024-02-29", bucket_spec="1-60, 61+")
-        self.assertEqual(report.bucket_ids.mapped("name"), ["Not Due", "1–60", "Over 60"])
+        self.assertEqual(report.bucket_ids.mapped("name"), ["Not due", "1–60", "61+"])
         self.assertEqual(self._amounts(self._line(report, self.customer_a)), [500.0, 700.0, 0.0])
 
     def test_foreign_currency(self):
@@ -373,8 +374,8 @@ class TestReceivableAging(AgingCommon):
         labels = Line.with_context(aging_report_id=report.id).fields_get(
             ["bucket_0_amount", "bucket_5_amount"], ["string"]
         )
-        self.assertEqual(labels["bucket_0_amount"]["string"], "Not Due")
-        self.assertEqual(labels["bucket_5_amount"]["string"], "Over 120")
+        self.assertEqual(labels["bucket_0_amount"]["string"], "Not due")
+        self.assertEqual(labels["bucket_5_amount"]["string"], "121+")
         # the views load
         for model in ("customer.credit.aging.line", "customer.credit.aging.item"):
             views = (
@@ -530,7 +531,7 @@ class TestReceivableAgingPdf(AgingCommon, HttpCase):
         )
         self.assertIn("Aging Customer A", html)
         self.assertIn("Aging Customer B", html)
-        self.assertIn("Over 120", html)
+        self.assertIn("121+", html)
         self.assertIn("1,900.00", html)
         self.assertIn("2024-02-29", html)
         pdf, report_type = (
@@ -543,3 +544,195 @@ class TestReceivableAgingPdf(AgingCommon, HttpCase):
         self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         action = report.action_print_pdf()
         self.assertEqual(action["report_name"], "customer_credit.report_receivable_aging")
+
+
+@tagged("post_install", "-at_install")
+class TestAgingColumnTitles(AgingCommon):
+    """Columns an accountant reads without a legend: named by their range everywhere,
+    a grand total row, no row for a customer with nothing open."""
+
+    CUSTOM_SPEC = "1-15, 16-45, 46-90, 91+"  # boundaries 0 / 15 / 45 / 90
+    CUSTOM_LABELS = ["Not due", "1–15", "16–45", "46–90", "91+"]
+
+    def _client_fields(self, action, lang="en_US", views=("list", "pivot", "graph", "search")):
+        """get_views as the web client calls it: only lang and *_view_ref keys of the
+        action's context reach the server."""
+        context = {k: v for k, v in action["context"].items() if k.endswith("_view_ref")}
+        Line = self.env["customer.credit.aging.line"].with_context(lang=lang, **context)
+        result = Line.get_views([(False, view) for view in views])
+        return result["views"], result["models"]["customer.credit.aging.line"]["fields"]
+
+    def _xlsx_summary(self, report):
+        book = openpyxl.load_workbook(io.BytesIO(report._generate_xlsx()), data_only=True)
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        header_index = next(
+            i for i, r in enumerate(rows) if r[0] == "Company" and r[1] == "Customer"
+        )
+        body = [r for r in rows[header_index + 1 :] if r[0]]
+        data = [r for r in body if "Total" not in str(r[0])]
+        totals = [r for r in body if "Total" in str(r[0])]
+        return rows[header_index], data, totals
+
+    def test_default_titles_in_list_pivot_graph(self):
+        report = self._report("2024-02-29")
+        views, fields_ = self._client_fields(report.action_open_summary())
+        expected = ["Not due", "1–30", "31–60", "61–90", "91–120", "121+"]
+        self.assertEqual([fields_[f"bucket_{i}_amount"]["string"] for i in range(6)], expected)
+        # the columns the run does not have are hidden, the others shown and summed
+        list_arch = etree.fromstring(views["list"]["arch"])
+        for index in range(10):
+            node = list_arch.xpath(f"//field[@name='bucket_{index}_amount']")[0]
+            self.assertEqual(node.get("column_invisible") == "1", index >= 6, index)
+        pivot_arch = etree.fromstring(views["pivot"]["arch"])
+        measures = pivot_arch.xpath("//field[@type='measure']/@name")
+        self.assertEqual(measures, [*(f"bucket_{i}_amount" for i in range(6)), "amount_total"])
+        graph_arch = etree.fromstring(views["graph"]["arch"])
+        hidden = graph_arch.xpath("//field[@invisible='1']/@name")
+        self.assertEqual(hidden, [f"bucket_{i}_amount" for i in range(6, 10)])
+        # without a run (e.g. the model opened from elsewhere): the default buckets
+        plain = self.env["customer.credit.aging.line"].fields_get(["bucket_5_amount"], ["string"])
+        self.assertEqual(plain["bucket_5_amount"]["string"], "121+")
+
+    def test_custom_buckets_everywhere(self):
+        report = self._report("2024-02-29", bucket_spec=self.CUSTOM_SPEC)
+        self.assertEqual(report.bucket_ids.mapped("name"), self.CUSTOM_LABELS)
+        action = report.action_open_summary()
+        views, fields_ = self._client_fields(action)
+        self.assertEqual(
+            [fields_[f"bucket_{i}_amount"]["string"] for i in range(5)], self.CUSTOM_LABELS
+        )
+        pivot_arch = etree.fromstring(views["pivot"]["arch"])
+        self.assertEqual(
+            pivot_arch.xpath("//field[@type='measure']/@name"),
+            [*(f"bucket_{i}_amount" for i in range(5)), "amount_total"],
+        )
+        # the items' bucket (pivot and graph of the analysis) carries the same names
+        items = self._items(report)
+        self.assertLessEqual(set(items.bucket_id.mapped("name")), set(self.CUSTOM_LABELS))
+        # A: 500 due 2024-03-02 (not due), 700 left of inv1 due 2024-02-09 (20 days: 16–45);
+        # B: -100 refund due 2024-02-20 (9 days: 1–15), 800 due 2023-10-31 (121 days: 91+)
+        self.assertEqual(self._amounts(self._line(report, self.customer_a)), [500, 0, 700, 0, 0])
+        self.assertEqual(self._amounts(self._line(report, self.customer_b)), [0, -100, 0, 0, 800])
+        # XLSX: same titles, one total row for the one company
+        header, data, totals = self._xlsx_summary(report)
+        self.assertEqual(list(header[7:12]), self.CUSTOM_LABELS)
+        self.assertEqual(header[12], "Total")
+        self.assertEqual(len(data), 2)
+        self.assertEqual(len(totals), 1)
+        self.assertEqual(totals[0][0], f"Total {self.company.name} (USD)")
+        self.assertEqual([round(v, 2) for v in totals[0][7:12]], [500, -100, 700, 0, 800])
+        self.assertAlmostEqual(totals[0][12], 1900.0, 2)
+        # PDF: same titles, the total row
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_credit.action_report_receivable_aging", report.ids)[0]
+            .decode()
+        )
+        for label in self.CUSTOM_LABELS:
+            self.assertIn(f">{label}</th>", html)
+        self.assertIn(f"Total {self.company.name} (USD)", html)
+        self.assertNotIn("Grand Total", html)
+
+    def test_titles_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        report = self._report("2024-02-29", bucket_spec=self.CUSTOM_SPEC)
+        _views, fields_ = self._client_fields(report.action_open_summary(), lang="zh_CN")
+        self.assertEqual(
+            [fields_[f"bucket_{i}_amount"]["string"] for i in range(5)],
+            ["未到期", "1–15 天", "16–45 天", "46–90 天", "91 天及以上"],
+        )
+        labels = report.with_context(lang="zh_CN")._bucket_column_labels()
+        self.assertEqual(labels[0], "未到期")
+        self.assertEqual(labels[-1], "91 天及以上")
+        # by invoice date, and a one-day bucket
+        report = self._report("2024-02-29", aging_basis="invoice", bucket_spec="0, 1-30, 31+")
+        self.assertEqual(report.bucket_ids.mapped("name"), ["Current", "Day 0", "1–30", "31+"])
+        self.assertEqual(
+            report.with_context(lang="zh_CN")._bucket_column_labels(),
+            ["当期", "第 0 天", "1–30 天", "31 天及以上"],
+        )
+
+    def test_grand_totals(self):
+        # a second company in the same currency: a grand total in it under the two blocks
+        usd_company = self.setup_other_company(name="Aging Company USD")["company"]
+        self.assertEqual(usd_company.currency_id, self.usd)
+        eur_company = self.setup_other_company(name="Aging Company EUR", currency_id=self.eur.id)[
+            "company"
+        ]
+        self.env.user.company_ids = [Command.link(usd_company.id), Command.link(eur_company.id)]
+        self._invoice(self.customer_a, "2024-02-01", "2024-02-01", 250.0, company=usd_company)
+        self._invoice(self.customer_b, "2024-02-10", "2024-02-10", 90.0, company=eur_company)
+        both_usd = self._report(
+            "2024-02-29", company_ids=[Command.set((self.company | usd_company).ids)]
+        )
+        _header, data, totals = self._xlsx_summary(both_usd)
+        self.assertEqual(len(data), 3)
+        # one total per company block (in company order), then the grand total
+        self.assertEqual(
+            sorted(row[0] for row in totals[:2]),
+            sorted([f"Total {self.company.name} (USD)", "Total Aging Company USD (USD)"]),
+        )
+        self.assertEqual(totals[2][0], "Grand Total (USD)")
+        # 1900 + 250 due 2024-02-01 (28 days: 1–30)
+        self.assertEqual([round(v, 2) for v in totals[2][7:13]], [500, 850, 0, 0, 0, 800])
+        self.assertAlmostEqual(totals[2][13], 2150.0, 2)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_credit.action_report_receivable_aging", both_usd.ids)[0]
+            .decode()
+        )
+        self.assertIn("Grand Total (USD)", html)
+        self.assertIn("2,150.00", html)
+        # several currencies: one total per company block, never added together
+        mixed = self._report(
+            "2024-02-29", company_ids=[Command.set((self.company | eur_company).ids)]
+        )
+        _header, _data, totals = self._xlsx_summary(mixed)
+        self.assertEqual(
+            sorted((row[0], round(row[13], 2)) for row in totals),
+            sorted(
+                [
+                    (f"Total {self.company.name} (USD)", 1900.0),
+                    ("Total Aging Company EUR (EUR)", 90.0),
+                ]
+            ),
+        )
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_credit.action_report_receivable_aging", mixed.ids)[0]
+            .decode()
+        )
+        self.assertNotIn("Grand Total", html)
+        self.assertIn("Total Aging Company EUR (EUR)", html)
+
+    def test_no_row_for_nothing_open(self):
+        paid = self.env["res.partner"].create({"name": "Aging Paid Up"})
+        later = self.env["res.partner"].create({"name": "Aging Invoiced Later"})
+        credited = self.env["res.partner"].create({"name": "Aging Credited"})
+        idle = self.env["res.partner"].create({"name": "Aging Idle"})
+        invoice = self._invoice(paid, "2024-01-05", "2024-02-04", 400.0)
+        self._pay(invoice, "2024-01-20", 400.0)
+        self._invoice(later, "2024-03-15", "2024-04-14", 250.0)
+        invoice = self._invoice(credited, "2024-01-10", "2024-02-09", 300.0)
+        refund = self._invoice(credited, "2024-01-12", "2024-01-12", 300.0, "out_refund")
+        (invoice | refund).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        report = self._report("2024-02-29")
+        self.assertEqual(report.line_ids.partner_id, self.customer_a | self.customer_b)
+        for line in report.line_ids:
+            self.assertTrue(line.item_count)
+            self.assertTrue(any(self._amounts(line)))
+        _header, data, _totals = self._xlsx_summary(report)
+        self.assertEqual(sorted(row[1] for row in data), ["Aging Customer A", "Aging Customer B"])
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_credit.action_report_receivable_aging", report.ids)[0]
+            .decode()
+        )
+        for partner in (paid, later, credited, idle):
+            self.assertNotIn(partner.name, html)
+        # as of today, the later invoice is open and gets its row; the others still none
+        today = self._report(fields.Date.context_today(self.env.user))
+        self.assertIn(later, today.line_ids.partner_id)
+        self.assertFalse(today.line_ids.partner_id & (paid | credited | idle))

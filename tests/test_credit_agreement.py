@@ -1,4 +1,5 @@
 import io
+import unicodedata
 from datetime import date
 
 from freezegun import freeze_time
@@ -22,6 +23,12 @@ class CreditAgreementCommon(CreditApprovalUsersMixin):
         cls._setup_credit_users()
         cls.company = cls.env.company
         cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.cny, cls.usd, cls.eur = (
+            cls.env.ref("base.CNY"),
+            cls.env.ref("base.USD"),
+            cls.env.ref("base.EUR"),
+        )
+        (cls.cny | cls.usd | cls.eur).active = True
         cls.customer = cls.env["res.partner"].create(
             {"name": "Agreed Trading", "is_company": True, "lang": "en_US"}
         )
@@ -160,16 +167,38 @@ class TestCreditAgreement(TransactionCase, CreditAgreementCommon):
     # ------------------------------------------------------------------ printing
 
     def test_amount_words(self):
-        agreement = self._agreement()
-        self.assertIn("Twelve Thousand", agreement._amount_in_words(12345.67, "en_US"))
+        cny = self._agreement(currency_id=self.cny.id)
+        usd = self._agreement(currency_id=self.usd.id)
+        eur = self._agreement(currency_id=self.eur.id)
+        self.assertEqual(cny._amount_in_words(12345.67, "zh_CN"), "壹万贰仟叁佰肆拾伍元陆角柒分")
         self.assertEqual(
-            agreement._amount_in_words(12345.67, "zh_CN"), "壹万贰仟叁佰肆拾伍元陆角柒分"
+            usd._amount_in_words(12345.67, "zh_CN"), "美元壹万贰仟叁佰肆拾伍元陆角柒分"
+        )
+        self.assertEqual(eur._amount_in_words(50000, "zh_CN"), "欧元伍万元整")
+        self.assertEqual(
+            cny._amount_in_words(12345.67, "en_US"),
+            "Twelve Thousand, Three Hundred And Forty-Five Yuan and Sixty-Seven Fen",
+        )
+        self.assertEqual(
+            usd._amount_in_words(12345.67, "en_US"),
+            "Twelve Thousand, Three Hundred And Forty-Five Dollars and Sixty-Seven Cents",
+        )
+        self.assertEqual(eur._amount_in_words(50000, "en_US"), "Fifty Thousand Euros")
+        # the customer's language by default
+        cn_partner_usd = self._agreement(partner=self.customer_cn, currency_id=self.usd.id)
+        self.assertEqual(cn_partner_usd._amount_in_words(1), "美元壹元整")
+        jpy = self.env.ref("base.JPY")
+        jpy.active = True
+        self.assertEqual(
+            self._agreement(currency_id=jpy.id)._amount_in_words(12345.67, "zh_CN"),
+            "日元壹万贰仟叁佰肆拾陆元整",
+            "the yen has no minor unit",
         )
 
     def test_report_html_english_and_chinese(self):
         report = self.env["ir.actions.report"]
         english = self._agreement()
-        chinese = self._agreement(partner=self.customer_cn)
+        chinese = self._agreement(partner=self.customer_cn, currency_id=self.cny.id)
         html, _kind = report._render_qweb_html(
             "customer_credit.action_report_credit_agreement", english.ids
         )
@@ -198,6 +227,8 @@ class TestCreditAgreementPdf(HttpCase, CreditAgreementCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_agreement_data()
+        # The customer's language as an installed language has it: with our zh_CN terms.
+        cls.env["ir.module.module"]._load_module_terms(["customer_credit"], ["zh_CN"])
 
     def _pdf_text(self, agreement):
         pdf, kind = (
@@ -212,11 +243,52 @@ class TestCreditAgreementPdf(HttpCase, CreditAgreementCommon):
         reader = PdfReader(io.BytesIO(pdf))
         return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
+    def _pdf_text_compact(self, agreement):
+        """The PDF's text without spaces, NFKC-normalised (fullwidth （：） read as (:))."""
+        # Noto CJK maps some glyphs to radicals in its ToUnicode table: 大 to the Kangxi
+        # radical U+2F24 (NFKC gives 大 back), 角 to U+2EC6 (no NFKC mapping).
+        text = "".join(self._pdf_text(agreement).split()).replace("\u2ec6", "角")
+        return unicodedata.normalize("NFKC", text)
+
     def test_pdf_english_and_chinese(self):
         text = self._pdf_text(self._agreement())
         self.assertIn("Twelve Thousand", text)
         self.assertIn("Jane Roe", text)
-        text_cn = self._pdf_text(self._agreement(partner=self.customer_cn))
-        # Noto CJK maps the glyph of 角 to the radical U+2EC6 in its ToUnicode table
-        compact = "".join(text_cn.split()).replace("\u2ec6", "角")
-        self.assertIn("壹万贰仟叁佰肆拾伍元陆角柒分", compact, "CJK glyphs embedded")
+        text_cn = self._pdf_text_compact(
+            self._agreement(partner=self.customer_cn, currency_id=self.cny.id)
+        )
+        self.assertIn("壹万贰仟叁佰肆拾伍元陆角柒分", text_cn, "CJK glyphs embedded")
+
+    def test_pdf_amounts_in_words_in_the_agreement_currency(self):
+        """Chinese capitals name the agreement's currency, English words are Odoo's."""
+        # (credit limit 12,345.67, collateral 50,000) in words, per currency
+        chinese = {
+            "CNY": ("(大写:壹万贰仟叁佰肆拾伍元陆角柒分)", "(大写:伍万元整)"),
+            "USD": ("(大写:美元壹万贰仟叁佰肆拾伍元陆角柒分)", "(大写:美元伍万元整)"),
+            "EUR": ("(大写:欧元壹万贰仟叁佰肆拾伍元陆角柒分)", "(大写:欧元伍万元整)"),
+        }
+        english = {
+            "CNY": ("Forty-Five Yuan and Sixty-Seven Fen", "Fifty Thousand Yuan"),
+            "USD": ("Forty-Five Dollars and Sixty-Seven Cents", "Fifty Thousand Dollars"),
+            "EUR": ("Forty-Five Euros and Sixty-Seven Cents", "Fifty Thousand Euros"),
+        }
+        bare = "壹万贰仟叁佰肆拾伍元陆角柒分"
+        for currency in (self.cny, self.usd, self.eur):
+            with self.subTest(currency=currency.name, lang="zh_CN"):
+                text = self._pdf_text_compact(
+                    self._agreement(partner=self.customer_cn, currency_id=currency.id)
+                )
+                for words in chinese[currency.name]:
+                    self.assertIn(words, text)
+                self.assertNotIn("人民币", text)
+                self.assertNotIn("Yuan", text)
+                if currency == self.cny:
+                    self.assertNotIn("美元", text)
+                    self.assertNotIn("欧元", text)
+                else:
+                    self.assertNotIn(bare, text.replace(chinese[currency.name][0], ""))
+            with self.subTest(currency=currency.name, lang="en_US"):
+                text = self._pdf_text(self._agreement(currency_id=currency.id))
+                for words in english[currency.name]:
+                    self.assertIn(words, text)
+                self.assertNotIn("壹", text)

@@ -124,6 +124,39 @@ class TestCreditPortal(HttpCase):
                 }
             )
         )
+        # 1,600 paid online against a 1,000 limit: the payment covers the excess, the
+        # order confirms under 'block' (the payment is posted right after confirmation)
+        confirmed = tx._check_amount_and_confirm_order()
+        self.assertEqual(confirmed, order)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.credit_release_ids)
+
+    def test_online_payment_of_blocked_order_too_small(self):
+        """1,600 - 500 paid = 1,100 against 1,000: waits for a release, no error shown."""
+        order = self._quote(
+            qty=2, require_signature=False, require_payment=True, prepayment_percent=0.25
+        )
+        provider = (
+            self.env["payment.provider"]
+            .sudo()
+            .create({"name": "Credit test provider", "code": "none", "state": "test"})
+        )
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                    "amount": 500.0,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": "CREDIT-TEST-2",
+                    "sale_order_ids": [Command.set(order.ids)],
+                    "state": "done",
+                }
+            )
+        )
         confirmed = tx._check_amount_and_confirm_order()
         self.assertFalse(confirmed)
         self.assertIn(order.state, ("draft", "sent"))

@@ -24,7 +24,7 @@ class TestCreditRace(TransactionCase):
     and removes it after. While tests run, the test runner holds the registry class
     lock, so the race runs in a separate Odoo process with two threads."""
 
-    def _race(self, without_lock=False):
+    def _race(self, without_lock=False, members=False):
         with mute_logger("odoo.service.model"):
             return run_race_any(
                 self.registry,
@@ -32,6 +32,7 @@ class TestCreditRace(TransactionCase):
                 hold=0.3,
                 without_lock=without_lock,
                 company_id=self.env.company.id,
+                members=members,
             )
 
     def test_concurrent_confirmations_only_one_passes(self):
@@ -45,4 +46,17 @@ class TestCreditRace(TransactionCase):
         # Negative control: the same race with the lock disabled lets both through,
         # which shows the race is real and the lock is what prevents it.
         report = self._race(without_lock=True)
+        self.assertEqual(report["passed"], 2, report)
+
+    def test_two_members_of_a_group_cannot_together_exceed_it(self):
+        # Two customers, each within its own limit, one credit group whose limit admits
+        # one of the two orders: the group lock lets exactly one through.
+        report = self._race(members=True)
+        self.assertEqual(report["passed"], 1, report)
+        self.assertEqual(report["blocked"], 1, report)
+        blocked = next(r for r in report["results"] if r["outcome"] == "blocked")
+        self.assertIn("credit group Race Group over its limit", " ".join(blocked["message"]))
+
+    def test_two_members_without_lock_both_pass(self):
+        report = self._race(without_lock=True, members=True)
         self.assertEqual(report["passed"], 2, report)

@@ -31,3 +31,15 @@ class TestDemoData(TransactionCase):
             self.env.ref("customer_credit.demo_customer_delta"),
             self.env["res.partner"].search([("credit_over_limit", "=", True)]),
         )
+
+    def test_demo_credit_group(self):
+        """One group of three members, one near its sub-limit, the group near its limit."""
+        group = self.env.ref("customer_credit.demo_credit_group_orbit", raise_if_not_found=False)
+        if not group:
+            self.skipTest("demo data not loaded")  # counted as a failure by make test
+        self.assertEqual(len(group.member_ids), 3)
+        self.assertGreaterEqual(group.credit_utilization, 80.0)
+        self.assertLess(group.credit_utilization, 100.0)
+        logistics = self.env.ref("customer_credit.demo_customer_orbit_logistics")
+        self.assertEqual(logistics.credit_status, "near")
+        self.assertEqual(logistics.credit_group_id, group)

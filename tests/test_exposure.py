@@ -147,7 +147,12 @@ class TestCreditExposure(CreditCommon):
         self.assertNotIn(self.customer, overdue)
         # Tolerance: 5 days overdue is tolerated with 10 days of tolerance.
         self.company.credit_overdue_tolerance_days = 10
-        self.assertNotIn(self.other_customer, Partner.search([("credit_overdue", ">", 0)]))
+        self.assertNotIn(
+            self.other_customer,
+            Partner.search([("credit_overdue_beyond_tolerance", ">", 0)]),
+        )
+        # "Overdue" itself is the amount as it is, whatever the tolerance
+        self.assertIn(self.other_customer, Partner.search([("credit_overdue", ">", 0)]))
         self.customer.with_user(self.credit_manager).write(
             {"credit_hold": True, "credit_hold_reason": "Cheque bounced"}
         )

@@ -37,7 +37,10 @@ class TestSaleCreditBanner(CreditSaleCommon):
         )
         order = self._quote(qty=1, user=self.salesman)
         banner = order.credit_banner
-        self.assertIn(f"The customer has {self.fmt(5000)} overdue for 45 days.", banner)
+        self.assertIn(
+            f"The customer has {self.fmt(5000)} overdue for more than the 30-day tolerance (the oldest for 45 days).",
+            banner,
+        )
         self.assertIn("The customer is on credit hold: Bankrupt rumours", banner)
         self.assertIn(f"Available credit: {self.fmt(5000)}", banner)
         self.assertIn(f"Overdue: {self.fmt(5000)}", banner)
@@ -99,7 +102,10 @@ class TestSaleCreditConfirm(CreditSaleCommon):
         text = str(error.exception)
         self.assertIn(order.name, text)
         self.assertIn(f"exceed the credit limit by {self.fmt(2000)}", text)
-        self.assertIn(f"{self.fmt(5000)} overdue for 45 days", text)
+        self.assertIn(
+            f"{self.fmt(5000)} overdue for more than the 30-day tolerance (the oldest for 45 days)",
+            text,
+        )
         self.assertIn("credit hold: Bankrupt rumours", text)
         self.assertIn("credit grade D", text)
         self.assertIn("Request Credit Release", text)

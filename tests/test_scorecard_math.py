@@ -3,8 +3,6 @@ from datetime import date
 from odoo.tests import BaseCase
 from odoo.tests import tagged
 
-from ..tools.amount_words import amount_in_words
-from ..tools.amount_words import is_chinese
 from ..tools.credit_history import months_between
 from ..tools.scorecard_math import confidence_label
 from ..tools.scorecard_math import financial_ratios
@@ -111,19 +109,6 @@ class TestScorecardMath(BaseCase):
         self.assertEqual(recommended_limit(None, 12_345.67, 10, 1, 0), 12_000)
         # a grade without credit
         self.assertEqual(recommended_limit(5_000_000, 100_000, 0, 0, 0), 0)
-
-    def test_amount_in_words_dispatch(self):
-        def english(amount):
-            return f"EN {amount}"
-
-        self.assertEqual(
-            amount_in_words(12345.67, "zh_CN", english), "壹万贰仟叁佰肆拾伍元陆角柒分"
-        )
-        self.assertEqual(amount_in_words(12345, "zh_TW", english), "壹万贰仟叁佰肆拾伍元整")
-        self.assertEqual(amount_in_words(12345.67, "en_US", english), "EN 12345.67")
-        self.assertEqual(amount_in_words(1, False, english), "EN 1")
-        self.assertTrue(is_chinese("zh_HK"))
-        self.assertFalse(is_chinese("fr_FR"))
 
     def test_months_between(self):
         self.assertEqual(months_between(date(2024, 1, 15), date(2025, 1, 15)), 12)

@@ -86,6 +86,26 @@ MATRIX = {
     "customer.credit.watchlist": {"acl": acl("r", "r")},
     "customer.credit.monitoring.notice": {"acl": acl("", "r")},
     "customer.credit.confirm.lock": {"acl": acl("", "r")},
+    # credit groups: salespeople and accountants read them (the quotation banner names the
+    # group); only credit managers set the group limit, the policy or the members
+    "customer.credit.group": {
+        "acl": acl("r", "rwcu"),
+        "record": "credit_group",
+        "workflow": {"credit_limit": 1e9, "credit_control_policy": "warn"},
+        "write_refused": NON_MANAGERS,
+        "create": {"name": "My own group", "credit_limit": 1e9},
+        "create_refused": NON_MANAGERS,
+        "unlink_refused": NON_MANAGERS,
+    },
+    "customer.credit.group.member": {
+        "acl": acl("r", "rwcu"),
+        "record": "credit_group_member",
+        "workflow": {"credit_limit": 1e9, "group_id": Ref("credit_group")},
+        "write_refused": NON_MANAGERS,
+        "create": {"group_id": Ref("credit_group"), "partner_id": Ref("customer_confirmed")},
+        "create_refused": NON_MANAGERS,
+        "unlink_refused": NON_MANAGERS,
+    },
     "customer.credit.release.request": {"acl": acl("rwc", "rwc")},
     "customer.credit.release.decision": {"acl": acl("", "rwc")},
     "customer.credit.release": {
@@ -98,6 +118,7 @@ MATRIX = {
             "decided_by_id": Ref("manager2"),
             "requester_id": Ref("manager"),
             "order_id": Ref("order_blocked"),
+            "move_id": Ref("invoice_blocked"),
             "request_comment": "rewritten",
             "amount_total": 1.0,
         },
@@ -216,6 +237,15 @@ MATRIX = {
         "write_refused": ACTORS,
         "actions": {"action_confirm": ("order_blocked", [], ACTORS)},
     },
+    # a direct invoice over the limit, the company checking invoices at posting: nobody
+    # posts it, by the action or by writing the state (no exemption for managers)
+    "account.move": {
+        "record": "invoice_blocked",
+        "state": "state",
+        "workflow": {"state": "posted"},
+        "write_refused": ACTORS,
+        "actions": {"action_post": ("invoice_blocked", [], ACTORS)},
+    },
 }
 
 
@@ -259,6 +289,29 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             company_ids=[Command.set(cls.company_b.ids)],
         )
         cls.company.credit_limit_director_threshold = 0.0
+        cls.company.credit_check_invoices = True
+        # a direct invoice of 12,000 for a customer with a 10,000 limit: blocked
+        cls.customer_invoiced = cls._credit_partner("Invoiced Ltd", limit=10000.0)
+        cls.invoice_blocked = (
+            cls.env["account.move"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": cls.customer_invoiced.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Direct sale",
+                                "quantity": 1,
+                                "price_unit": 12000.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
 
         # quotations of 12,000 for a customer with a 10,000 limit: blocked
         cls.order_blocked = cls._make_quote(qty=12)
@@ -276,6 +329,50 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         cls.customer_confirmed = cls._credit_partner("Confirmed Ltd", limit=10000.0)
         cls.order_confirmed = cls._make_quote(qty=8, partner=cls.customer_confirmed)
         cls.order_confirmed.with_user(cls.salesman).action_confirm()
+
+        cls.credit_group = (
+            cls.env["customer.credit.group"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "name": "Matrix Group",
+                    "company_id": cls.company.id,
+                    "credit_limit": 50000.0,
+                    "member_ids": [
+                        Command.create({"partner_id": cls._credit_partner("Member Ltd").id})
+                    ],
+                }
+            )
+        )
+        cls.credit_group_member = cls.credit_group.member_ids
+        # a group agreement drafted by the first manager, a group limit asked by the
+        # salesperson (docs/credit_groups.md)
+        cls.agreement_group_draft = (
+            cls.env["customer.credit.agreement"]
+            .with_user(cls.manager)
+            .create(
+                {
+                    "partner_id": cls.credit_group_member.partner_id.id,
+                    "credit_group_id": cls.credit_group.id,
+                    "credit_limit": 60000.0,
+                    "date_start": fields.Date.today(),
+                    "date_end": fields.Date.today() + timedelta(days=365),
+                }
+            )
+        )
+        cls.request_group_submitted = (
+            cls.env["customer.credit.limit.request"]
+            .with_user(cls.salesman)
+            .create(
+                {
+                    "partner_id": cls.credit_group_member.partner_id.id,
+                    "credit_group_id": cls.credit_group.id,
+                    "requested_limit": 70000.0,
+                    "reason": "Group tender",
+                }
+            )
+        )
+        cls.request_group_submitted.action_submit()
 
         Request = cls.env["customer.credit.limit.request"].with_user(cls.salesman)
         cls.request_submitted = Request.create(
@@ -724,6 +821,80 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.rpc("sale.order", "write", order.ids, {"partner_id": roomy.id})
         self.assertEqual(order.partner_id, roomy)
 
+    def test_attack_13_group_limit_through_agreements_and_requests(self):
+        """Nobody sets a credit group's limit through an agreement or a request they made,
+        nor moves a document to another group once it is submitted."""
+        group, agreement = self.credit_group, self.agreement_group_draft
+        request = self.request_group_submitted
+        Agreement, Request = "customer.credit.agreement", "customer.credit.limit.request"
+        member = self.credit_group_member.partner_id
+        other_group = (
+            self.env["customer.credit.group"]
+            .sudo()
+            .create({"name": "Other Group", "company_id": self.company.id})
+        )
+        agreements_before = self.env[Agreement].sudo().search_count([])
+        self.login(SALESMAN)
+        self.assertRefused(
+            Agreement,
+            "create",
+            [
+                {
+                    "partner_id": member.id,
+                    "credit_group_id": group.id,
+                    "credit_limit": 1e9,
+                    "date_end": "2099-12-31",
+                }
+            ],
+            errors=(ACCESS_ERROR,),
+        )
+        self.assertRefused(Agreement, "action_activate", agreement.ids, errors=(ACCESS_ERROR,))
+        self.assertRefused(Request, "action_approve", request.ids)
+        name = self.assertRefused(Request, "write", request.ids, {"credit_group_id": False})
+        self.assertEqual(name, USER_ERROR)
+        # a negative group limit: bad input, refused
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.rpc(
+                Request,
+                "create",
+                [
+                    {
+                        "partner_id": member.id,
+                        "credit_group_id": group.id,
+                        "requested_limit": -5.0,
+                        "reason": "x",
+                    }
+                ],
+            )
+        self.assertEqual(str(caught.exception), VALIDATION_ERROR)
+        self.login(MANAGER)
+        name = self.assertRefused(Agreement, "action_activate", agreement.ids)
+        self.assertEqual(name, USER_ERROR, "four eyes: the manager drafted it")
+        # another group without this member: refused
+        self.assertRefused(Agreement, "write", agreement.ids, {"credit_group_id": other_group.id})
+        self.env.invalidate_all()
+        self.assertEqual(self.env[Agreement].sudo().search_count([]), agreements_before)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 50000.0)
+        self.assertEqual(self.values(request, ["state"])["state"], "to_approve")
+        self.assertEqual(self.values(agreement, ["state"])["state"], "draft")
+        # the second manager decides: the group limit follows, recorded with the source
+        self.login(MANAGER2)
+        self.rpc(Agreement, "action_activate", agreement.ids)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 60000.0)
+        self.rpc(Request, "action_approve", request.ids)
+        self.assertEqual(self.values(group, ["credit_limit"])["credit_limit"], 70000.0)
+        Decision = self.env["customer.credit.decision"].sudo()
+        for document, limit in ((agreement, "60000.0"), (request, "70000.0")):
+            decision = Decision.search(
+                [
+                    ("kind", "=", "limit"),
+                    ("res_model", "=", document._name),
+                    ("res_id", "=", document.id),
+                ]
+            )
+            self.assertEqual(decision.new_value, limit, "the document is the source")
+            self.assertEqual(decision.user_id, self.manager2)
+
     def test_attack_11_decision_ledger(self):
         Decision = self.env["customer.credit.decision"].sudo()
         existing = Decision.search([])
@@ -776,7 +947,7 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             "customer.credit.evaluation": evaluation,
             "customer.credit.evaluation.statement": evaluation.statement_ids,
             "customer.credit.evaluation.line": evaluation.line_ids,
-            "customer.credit.agreement": self.agreement_draft,
+            "customer.credit.agreement": self.agreement_draft | self.agreement_group_draft,
             "customer.credit.collection.case": self.collection_case,
             "customer.credit.decision": self.decision,
         }

@@ -103,17 +103,6 @@ def bucket_index(buckets, days):
     raise ValueError(days)  # unreachable for buckets from build_buckets
 
 
-def bucket_bounds_text(bucket):
-    """Language-neutral part of a bucket label: ``"1–30"``, ``"121+"``, ``"≤ 0"``."""
-    if bucket.days_from is None:
-        return f"≤ {bucket.days_to}"
-    if bucket.days_to is None:
-        return f"{bucket.days_from}+"
-    if bucket.days_from == bucket.days_to:
-        return str(bucket.days_from)
-    return f"{bucket.days_from}–{bucket.days_to}"
-
-
 def reference_days(as_of, reference_date):
     """Whole days from ``reference_date`` to ``as_of`` (negative: not yet reached)."""
     return (as_of - reference_date).days

@@ -239,7 +239,8 @@ def aging_summary_sql(
             SELECT f.company_id, f.partner_id,
                    %(bucket_sums)s,
                    SUM(f.amount_open) AS amount_total,
-                   MAX(f.days) FILTER (WHERE f.amount_open > 0) AS days_overdue_max,
+                   -- days overdue of the oldest debt; not-due items have negative days
+                   GREATEST(MAX(f.days) FILTER (WHERE f.amount_open > 0), 0) AS days_overdue_max,
                    COUNT(*) AS item_count
               FROM (SELECT k.company_id, k.partner_id, k.days, k.amount_open,
                            %(bucket_case)s AS bucket_id
@@ -255,12 +256,14 @@ def aging_summary_sql(
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
             credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
-            create_uid, create_date, write_uid, write_date)
+            credit_group_id, create_uid, create_date, write_uid, write_date)
         SELECT %(report_id)s, g.company_id, rc.currency_id, g.partner_id, cp.user_id,
                COALESCE((cp.credit_grade_id ->> g.company_id::text)::integer, fb.grade_id),
                COALESCE((cp.credit_limit ->> g.company_id::text)::numeric, fb.credit_limit),
                COALESCE((cp.credit_hold ->> g.company_id::text)::boolean, fb.credit_hold),
                %(bucket_values)s, g.amount_total, g.days_overdue_max, g.item_count,
+               (SELECT m.group_id FROM customer_credit_group_member m
+                 WHERE m.partner_id = g.partner_id AND m.company_id = g.company_id),
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM grouped g
           JOIN res_company rc ON rc.id = g.company_id

@@ -14,7 +14,20 @@ REASON_GRADE = "grade"
 REASON_NO_LIMIT = "no_limit"
 REASON_OVER_LIMIT = "over_limit"
 REASON_OVERDUE = "overdue"
-REASON_CODES = (REASON_HOLD, REASON_GRADE, REASON_NO_LIMIT, REASON_OVER_LIMIT, REASON_OVERDUE)
+REASON_GROUP_OVER_LIMIT = "group_over_limit"
+REASON_GROUP_HOLD = "group_hold"
+# Reasons that block whatever the policy.
+HOLD_CODES = (REASON_HOLD, REASON_GROUP_HOLD)
+REASON_CODES = (
+    REASON_HOLD,
+    REASON_GROUP_HOLD,
+    REASON_GRADE,
+    REASON_NO_LIMIT,
+    REASON_OVER_LIMIT,
+    REASON_GROUP_OVER_LIMIT,
+    REASON_OVERDUE,
+)
+OUTCOME_SEVERITY = {"none": 0, "ok": 1, "warning": 2, "blocked": 3}
 
 # code: one of REASON_CODES; amount: the excess over the limit or the overdue
 # amount (0.0 otherwise); days: oldest overdue age; detail: hold reason or grade.
@@ -28,7 +41,7 @@ CreditInput = namedtuple(
         "exposure",  # current exposure (receivables, drafts, confirmed orders)
         "order_amount",  # this order
         "others_amount",  # other orders confirmed in the same call
-        "overdue_amount",
+        "overdue_amount",  # overdue by more than the tolerance (what counts)
         "overdue_days",  # age of the oldest overdue item
         "tolerance_days",  # company tolerance before overdue counts
         "hold",
@@ -72,9 +85,47 @@ def credit_reasons(data, rounding=0.01):
     return reasons
 
 
+# Result of the credit check of one document (an order, an invoice).
+#   outcome: 'none' (not checked), 'ok', 'warning', 'blocked'
+#   values: exposure components of the customer; data: the CreditInput;
+#   group: the GroupInput of the customer's credit group (None without one)
+CreditVerdict = namedtuple(
+    "CreditVerdict", "outcome policy reasons data values currency group", defaults=(None,)
+)
+
+# The credit group of a customer, as the check sees it (amounts in company currency).
+GroupInput = namedtuple(
+    "GroupInput",
+    [
+        "name",
+        "policy",  # 'warn' | 'block'
+        "limit",  # 0 = no group limit
+        "exposure",  # every member's exposure
+        "order_amount",  # this order
+        "others_amount",  # the other members' orders confirmed in the same call
+    ],
+)
+
+
+def group_reasons(group, rounding=0.01):
+    """Reasons of a customer's credit group against an order: the group would exceed
+    its limit. ``group`` is a :class:`GroupInput` or None (no group)."""
+    if not group or not group.limit or group.limit <= 0:
+        return []
+    excess = group.exposure + group.order_amount + group.others_amount - group.limit
+    if excess > rounding / 2:
+        return [CreditReason(REASON_GROUP_OVER_LIMIT, amount=excess, detail=group.name)]
+    return []
+
+
+def worst_outcome(*outcomes):
+    """The most severe of several outcomes ('blocked' > 'warning' > 'ok' > 'none')."""
+    return max(outcomes, key=lambda outcome: OUTCOME_SEVERITY[outcome])
+
+
 def credit_outcome(policy, reasons):
     """'ok', 'warning' or 'blocked' for a policy and its reasons (a hold always blocks)."""
-    if any(reason.code == REASON_HOLD for reason in reasons):
+    if any(reason.code in HOLD_CODES for reason in reasons):
         return "blocked"
     if not reasons or policy not in ("warn", "block"):
         return "ok"
@@ -99,6 +150,11 @@ def group_totals(amounts_by_key):
     for key, amount in amounts_by_key:
         totals[key] = totals.get(key, 0.0) + amount
     return totals
+
+
+def group_lock_keys(company_id, group_id):
+    """Two int4 keys of the advisory lock of a (company, credit group) pair ('CG')."""
+    return (0x43470000 | (company_id & 0xFFFF), group_id)
 
 
 def lock_keys(company_id, partner_id):

@@ -4,6 +4,8 @@ Pure helpers (no ORM): the query builder and the arithmetic that turns the
 components into exposure, available credit and utilisation.
 """
 
+from datetime import timedelta
+
 from odoo.tools import SQL
 
 from .receivables import OPEN_LINE_PREDICATE
@@ -60,6 +62,57 @@ def open_items_sql(company_id):
     return open_receivable_sql("aml", company_id=company_id)
 
 
+def orders_uninvoiced_sql(company_id, key, join=None):
+    """Confirmed orders of a company: ``key`` and what each order still has to invoice.
+
+    Per order, tax included, in company currency at the order's rate:
+
+    - each product line counts for its ordered quantity not yet invoiced, whatever its
+      invoicing policy (an order invoiced on delivery counts from confirmation, partly
+      delivered or not); draft invoices are invoiced here (they are counted as drafts);
+    - a down-payment line (ordered quantity 0) counts *minus* what was invoiced on it
+      and not yet deducted: its invoices (down payment, then the deduction on the final
+      invoice, or a credit note) summed tax included. A 10,000 order with a 3,000 down
+      payment invoiced thus counts 7,000, the down-payment invoice its residual;
+    - an order never counts below zero (a down payment not deducted from a final
+      invoice is owed on the invoices, not given back by the order).
+
+    ``join`` (SQL) may join ``so.partner_id`` to a partner set (the exposure joins its
+    ``partners`` CTE so that PostgreSQL starts from the partners' orders).
+    """
+    return SQL(
+        """
+        SELECT %(key)s AS key,
+               GREATEST(SUM(CASE WHEN sol.is_downpayment
+                                 THEN -COALESCE((
+                                     SELECT SUM(CASE WHEN am.move_type = 'out_refund'
+                                                     THEN -il.price_total ELSE il.price_total END)
+                                       FROM sale_order_line_invoice_rel rel
+                                       JOIN account_move_line il ON il.id = rel.invoice_line_id
+                                       JOIN account_move am ON am.id = il.move_id
+                                      WHERE rel.order_line_id = sol.id
+                                        AND am.state <> 'cancel'
+                                        AND am.move_type IN ('out_invoice', 'out_refund')), 0)
+                                 ELSE sol.price_total
+                                      * (sol.product_uom_qty - sol.qty_invoiced) / sol.product_uom_qty
+                            END), 0)
+               / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+          FROM sale_order so
+          %(join)s
+          JOIN sale_order_line sol ON sol.order_id = so.id
+         WHERE so.state = 'sale'
+           AND so.company_id = %(company_id)s
+           AND sol.display_type IS NULL
+           AND ((sol.product_uom_qty > 0 AND sol.qty_invoiced < sol.product_uom_qty)
+                OR (sol.is_downpayment AND sol.qty_invoiced <> 0))
+         GROUP BY %(key)s, so.id
+        """,
+        key=key,
+        join=join or SQL(""),
+        company_id=company_id,
+    )
+
+
 def over_limit_sql(company_id, fallback_limit=0.0):
     """Return the SQL giving the ids of the commercial partners over their credit limit.
 
@@ -84,18 +137,9 @@ def over_limit_sql(company_id, fallback_limit=0.0):
                AND am.company_id = %(company_id)s
              GROUP BY am.partner_id
             UNION ALL
-            SELECT so.partner_id,
-                   SUM(sol.price_total
-                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0) / sol.product_uom_qty
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM sale_order so
-              JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE so.state = 'sale'
-               AND so.company_id = %(company_id)s
-               AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0
-               AND sol.qty_invoiced < sol.product_uom_qty
-             GROUP BY so.partner_id
+            SELECT o.key, SUM(o.amount)
+              FROM (%(orders)s) AS o
+             GROUP BY o.key
         )
         SELECT cp.id
           FROM totals t
@@ -108,15 +152,17 @@ def over_limit_sql(company_id, fallback_limit=0.0):
         open_items=open_items_sql(company_id),
         company_id=company_id,
         limit=limit,
+        orders=orders_uninvoiced_sql(company_id, SQL("so.partner_id")),
     )
 
 
-def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
+def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tolerance_days=0):
     """Return the SQL giving, per commercial partner, the exposure components.
 
     Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
-    draft_invoices, orders_uninvoiced. ``partner_ids`` are commercial partner
-    ids; ``any_partner_ids`` are partners of any kind, whose commercial partners are
+    draft_invoices, orders_uninvoiced, overdue_beyond_tolerance (the part of
+    ``overdue`` due more than ``tolerance_days`` ago: what the credit check blocks on).
+    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them); ``any_partner_ids`` are partners of any kind, whose commercial partners are
     found in the same query; neither means every partner that has something open.
 
     - receivables: posted, unreconciled receivable lines at their residual in
@@ -124,9 +170,8 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
       partner; negative residuals (unapplied payments, open credit notes) are
       kept apart and reduce the exposure;
     - draft customer invoices and credit notes, signed, in company currency;
-    - confirmed orders: tax-included amount of the ordered quantity not yet
-      invoiced (draft invoices included, they are counted above), converted at
-      the order's rate.
+    - confirmed orders: what is still to invoice, tax included, converted at the
+      order's rate (see :func:`orders_uninvoiced_sql`).
     """
     aggregates = SQL(
         """
@@ -139,9 +184,13 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
         MAX(CASE WHEN aml.amount_residual > 0
                   AND COALESCE(aml.date_maturity, aml.date) < %(today)s
                  THEN %(today)s - COALESCE(aml.date_maturity, aml.date) END) AS overdue_days_max,
-        SUM(LEAST(aml.amount_residual, 0)) AS unapplied
+        SUM(LEAST(aml.amount_residual, 0)) AS unapplied,
+        SUM(CASE WHEN aml.amount_residual > 0
+                  AND COALESCE(aml.date_maturity, aml.date) < %(cutoff)s
+                 THEN aml.amount_residual ELSE 0 END) AS overdue_beyond
         """,
         today=today,
+        cutoff=tolerance_cutoff(today, tolerance_days),
     )
     if any_partner_ids is not None:
         partner_filter = SQL(
@@ -151,6 +200,8 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
         )
     elif partner_ids is None:
         partner_filter = SQL("TRUE")
+    elif isinstance(partner_ids, SQL):  # a subquery giving commercial partner ids
+        partner_filter = SQL("rp.commercial_partner_id IN (%s)", partner_ids)
     else:
         partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", list(partner_ids))
     receivable = SQL(
@@ -182,52 +233,60 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None):
              GROUP BY p.cid
         ),
         orders AS (
-            SELECT p.cid,
-                   SUM(sol.price_total
-                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0) / sol.product_uom_qty
-                       / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS orders_uninvoiced
-              FROM sale_order so
-              JOIN partners p ON p.id = so.partner_id
-              JOIN sale_order_line sol ON sol.order_id = so.id
-             WHERE so.state = 'sale'
-               AND so.company_id = %(company_id)s
-               AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0
-               AND sol.qty_invoiced < sol.product_uom_qty
-             GROUP BY p.cid
+            SELECT o.key AS cid, SUM(o.amount) AS orders_uninvoiced
+              FROM (%(orders)s) AS o
+             GROUP BY o.key
         )
         SELECT cid AS partner_id,
                COALESCE(SUM(not_due), 0), COALESCE(SUM(overdue), 0),
                COALESCE(MAX(overdue_days_max), 0), COALESCE(SUM(unapplied), 0),
-               COALESCE(SUM(draft_invoices), 0), COALESCE(SUM(orders_uninvoiced), 0)
+               COALESCE(SUM(draft_invoices), 0), COALESCE(SUM(orders_uninvoiced), 0),
+               COALESCE(SUM(overdue_beyond), 0)
           FROM (
                 SELECT cid, not_due, overdue, overdue_days_max, unapplied,
-                       NULL::numeric AS draft_invoices, NULL::numeric AS orders_uninvoiced
+                       NULL::numeric AS draft_invoices, NULL::numeric AS orders_uninvoiced,
+                       overdue_beyond
                   FROM receivable
                 UNION ALL
-                SELECT cid, NULL, NULL, NULL, NULL, draft_invoices, NULL FROM drafts
+                SELECT cid, NULL, NULL, NULL, NULL, draft_invoices, NULL, NULL FROM drafts
                 UNION ALL
-                SELECT cid, NULL, NULL, NULL, NULL, NULL, orders_uninvoiced FROM orders
+                SELECT cid, NULL, NULL, NULL, NULL, NULL, orders_uninvoiced, NULL FROM orders
           ) AS parts
          GROUP BY cid
         """,
         partner_filter=partner_filter,
         receivable=receivable,
         company_id=company_id,
+        orders=orders_uninvoiced_sql(
+            company_id, SQL("p.cid"), SQL("JOIN partners p ON p.id = so.partner_id")
+        ),
     )
+
+
+def tolerance_cutoff(today, tolerance_days):
+    """First due date that is *not* overdue beyond a tolerance of ``tolerance_days``.
+
+    An item is overdue when its due date is before ``today``; it is overdue beyond the
+    tolerance when its due date is before ``today - tolerance_days``, that is when it
+    is more than ``tolerance_days`` days overdue. The exposure, the "Overdue" search,
+    the status and the credit check all use this one cut-off.
+    """
+    return today - timedelta(days=max(tolerance_days or 0, 0))
 
 
 def empty_exposure():
     """Exposure components of a partner with nothing open."""
     values = dict.fromkeys(EXPOSURE_COMPONENTS, 0.0)
     values["credit_overdue_days_max"] = 0
+    values["credit_overdue_beyond_tolerance"] = 0.0
     return values
 
 
 def exposure_from_row(row):
     """Map a row of :func:`exposure_sql` to field values (without partner id)."""
-    _pid, not_due, overdue, days, unapplied, drafts, orders = row
+    _pid, not_due, overdue, days, unapplied, drafts, orders, beyond = row
     return {
+        "credit_overdue_beyond_tolerance": float(beyond),
         "credit_receivable_not_due": float(not_due),
         "credit_overdue": float(overdue),
         "credit_overdue_days_max": int(days or 0),

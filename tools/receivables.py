@@ -49,3 +49,17 @@ def open_receivable_sql(alias="aml", company_id=None, debts_only=False, account_
     if debts_only:
         parts.append(SQL("%s.amount_residual > 0", table))
     return SQL("(%s)", SQL(" AND ").join(parts))
+
+
+def open_receivable_domain(company_id=None):
+    """The same predicate as an ORM domain on ``account.move.line`` (for the list of
+    open items a user opens from the exposure: the lines behind the figures)."""
+    domain = [
+        ("account_id.account_type", "=", "asset_receivable"),
+        ("parent_state", "=", "posted"),
+        ("reconciled", "=", False),
+        ("amount_residual", "!=", 0),
+    ]
+    if company_id is not None:
+        domain.append(("company_id", "=", company_id))
+    return domain

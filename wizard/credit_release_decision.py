@@ -13,6 +13,7 @@ class CustomerCreditReleaseDecision(models.TransientModel):
         [("approve", "Approve"), ("refuse", "Refuse")], required=True, default="approve"
     )
     order_id = fields.Many2one(related="release_id.order_id")
+    move_id = fields.Many2one(related="release_id.move_id")
     amount_total = fields.Monetary(related="release_id.amount_total")
     currency_id = fields.Many2one(related="release_id.currency_id")
     reason_lines = fields.Text(related="release_id.reason_lines")

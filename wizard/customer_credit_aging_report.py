@@ -20,6 +20,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
+from ..models.customer_credit_aging_line import AGING_COLUMNS_KEY
 from ..models.customer_credit_aging_line import BUCKET_FIELDS
 from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import BucketSpecError
@@ -252,6 +253,7 @@ class CustomerCreditAgingReport(models.TransientModel):
     def _result_context(self):
         return {
             "aging_report_id": self.id,
+            AGING_COLUMNS_KEY: f"{self.aging_basis}:{self.bucket_spec}",
             "aging_bucket_count": len(self.bucket_ids),
             "create": False,
             "edit": False,
@@ -346,6 +348,46 @@ class CustomerCreditAgingReport(models.TransientModel):
             )
         return result
 
+    def _summary_total_rows(self, summary=None):
+        """The total rows under the XLSX and PDF summaries: one per company block, then,
+        for a currency shared by several companies, their grand total in it. Each is
+        {label, company (its number format), currency, buckets, total, item_count}."""
+        summary = self._summary_by_company() if summary is None else summary
+        rows = []
+        by_currency = {}
+        for block in summary:
+            rows.append(
+                {
+                    **block,
+                    "label": self.env._(
+                        "Total %(company)s (%(currency)s)",
+                        company=block["company"].name,
+                        currency=block["currency"].name,
+                    ),
+                }
+            )
+            by_currency.setdefault(block["currency"], []).append(block)
+        for currency, blocks in by_currency.items():
+            if len(blocks) < 2:
+                continue
+            rows.append(
+                {
+                    "label": self.env._("Grand Total (%(currency)s)", currency=currency.name),
+                    "company": blocks[0]["company"],
+                    "currency": currency,
+                    "buckets": [sum(amounts) for amounts in zip(*(b["buckets"] for b in blocks))],
+                    "total": sum(b["total"] for b in blocks),
+                    "item_count": sum(b["item_count"] for b in blocks),
+                    "customer_count": sum(b["customer_count"] for b in blocks),
+                }
+            )
+        return rows
+
+    def _bucket_column_labels(self):
+        """Titles of the bucket columns of the XLSX and PDF (see ``_bucket_labels``)."""
+        self.ensure_one()
+        return self._bucket_labels(self._bucket_ranges(), self.aging_basis)
+
     def _options_description(self):
         """(label, value) pairs printed at the top of the XLSX and PDF."""
         self.ensure_one()
@@ -355,7 +397,7 @@ class CustomerCreditAgingReport(models.TransientModel):
             (self.env._("As of"), fields.Date.to_string(self.date_as_of)),
             (self.env._("Companies"), ", ".join(self.company_ids.mapped("name"))),
             (self.env._("Age by"), basis[self.aging_basis]),
-            (self.env._("Buckets"), ", ".join(self.bucket_ids.mapped("name"))),
+            (self.env._("Buckets"), ", ".join(self._bucket_column_labels())),
             (
                 self.env._("Customers"),
                 ", ".join(self.partner_ids.mapped("display_name")) or every,
