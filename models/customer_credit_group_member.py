@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.credit_groups import member_share_percent
 
@@ -57,14 +58,22 @@ class CustomerCreditGroupMember(models.Model):
         """{commercial partner id: its active credit group in ``company``} (sudo)."""
         if not partner_ids:
             return {}
-        members = self.sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", list(partner_ids)),
-                ("group_id.active", "=", True),
-            ]
+        self.flush_model(["partner_id", "group_id", "company_id"])
+        self.env["customer.credit.group"].flush_model(["active"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.partner_id, m.group_id
+                  FROM customer_credit_group_member m
+                  JOIN customer_credit_group g ON g.id = m.group_id
+                 WHERE m.company_id = %s AND m.partner_id = ANY(%s) AND g.active
+                """,
+                company.id,
+                list(partner_ids),
+            )
         )
-        return {member.partner_id.id: member.group_id for member in members}
+        Group = self.env["customer.credit.group"].sudo()
+        return {partner_id: Group.browse(group_id) for partner_id, group_id in rows}
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -29,8 +29,6 @@ from ..tools.credit_exposure import over_limit_sql
 from ..tools.credit_exposure import tolerance_cutoff
 from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
-from ..tools.credit_groups import GROUP_COMPONENTS
-from ..tools.credit_groups import empty_group_values
 from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from .customer_credit_grade import CREDIT_POLICIES
@@ -491,6 +489,9 @@ class ResPartner(models.Model):
             return {}
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
+        if not self.env.cache.contains(company, company._fields["credit_overdue_tolerance_days"]):
+            # that column only: reading the field would load the whole company row
+            company.fetch(["credit_overdue_tolerance_days"])
         tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
         if all(isinstance(pid, int) for pid in self._ids):
@@ -522,7 +523,17 @@ class ResPartner(models.Model):
           orders, draft invoices being posted): each is checked against the exposure
           without the entries, with the others of the call.
         """
+        # the company columns the check reads, only them (a whole res.company row is costly)
+        company.fetch(
+            [
+                "currency_id",
+                "credit_policy_default",
+                "credit_overdue_tolerance_days",
+                "credit_group_hold_all",
+            ]
+        )
         currency = company.currency_id
+        currency.fetch(["rounding"])
         partners = self.sudo().with_company(company)
         commercials = partners.browse({pid for _key, pid, _amount in entries})
         # one read for the profile fields of the batch
@@ -545,7 +556,7 @@ class ResPartner(models.Model):
             .sudo()
             .browse({group.id for group in member_groups.values()})
         )
-        group_exposures = groups._credit_group_exposure()
+        group_exposures = groups._credit_group_totals()
         group_amounts = group_totals(
             (member_groups[pid].id, amount) for _key, pid, amount in entries if pid in member_groups
         )
@@ -602,13 +613,12 @@ class ResPartner(models.Model):
     def _credit_group_input(self, group, exposures, amounts, amount, in_call, included):
         """The GroupInput of a customer's credit group (None without a group).
 
-        ``exposures``: {group id: components}; ``amounts``: {group id: total of the
+        ``exposures``: {group id: total exposure}; ``amounts``: {group id: total of the
         entries of its members}; ``included`` as in :meth:`_credit_verdicts`.
         """
         if not group:
             return None
-        values = exposures.get(group.id) or empty_group_values()
-        exposure = sum(values[name] for name in GROUP_COMPONENTS)
+        exposure = exposures.get(group.id, 0.0)
         batch = amounts.get(group.id, 0.0)
         if included:
             exposure -= batch
@@ -630,6 +640,7 @@ class ResPartner(models.Model):
                 "partner_id",
                 "date_maturity",
                 "price_total",
+                "balance",
             ]
         )
         self.env["account.move"].flush_model(

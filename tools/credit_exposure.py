@@ -85,14 +85,13 @@ def orders_uninvoiced_sql(company_id, key, join=None):
         SELECT %(key)s AS key,
                GREATEST(SUM(CASE WHEN sol.is_downpayment
                                  THEN -COALESCE((
-                                     SELECT SUM(CASE WHEN am.move_type = 'out_refund'
-                                                     THEN -il.price_total ELSE il.price_total END)
+                                     -- signed by the line's balance: a down payment invoiced
+                                     -- is a credit (+), its deduction or credit note a debit (-)
+                                     SELECT SUM(-SIGN(il.balance) * ABS(il.price_total))
                                        FROM sale_order_line_invoice_rel rel
                                        JOIN account_move_line il ON il.id = rel.invoice_line_id
-                                       JOIN account_move am ON am.id = il.move_id
                                       WHERE rel.order_line_id = sol.id
-                                        AND am.state <> 'cancel'
-                                        AND am.move_type IN ('out_invoice', 'out_refund')), 0)
+                                        AND il.parent_state <> 'cancel'), 0)
                                  ELSE sol.price_total
                                       * (sol.product_uom_qty - sol.qty_invoiced) / sol.product_uom_qty
                             END), 0)
