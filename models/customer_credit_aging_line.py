@@ -38,7 +38,7 @@ class CustomerCreditAgingLine(models.TransientModel):
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     grade_id = fields.Many2one("customer.credit.grade", "Credit Grade", readonly=True)
     credit_group_id = fields.Many2one(
-        "customer.credit.group", "Credit Group", readonly=True, index="btree_not_null"
+        "customer.credit.group", readonly=True, index="btree_not_null"
     )
     credit_limit = fields.Monetary(readonly=True, aggregator="max")
     credit_hold = fields.Boolean("On Hold", readonly=True)

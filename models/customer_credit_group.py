@@ -59,7 +59,6 @@ class CustomerCreditGroup(models.Model):
     )
     credit_manager_id = fields.Many2one(
         "res.users",
-        "Credit Manager",
         tracking=True,
         domain=lambda self: [
             ("groups_id", "in", self.env.ref("customer_credit.group_credit_manager").ids)

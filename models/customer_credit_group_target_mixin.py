@@ -17,7 +17,6 @@ class CustomerCreditGroupTargetMixin(models.AbstractModel):
 
     credit_group_id = fields.Many2one(
         "customer.credit.group",
-        "Credit Group",
         check_company=True,
         index="btree_not_null",
         tracking=True,

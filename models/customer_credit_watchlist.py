@@ -26,7 +26,7 @@ class CustomerCreditWatchlist(models.Model):
     credit_manager_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     credit_group_id = fields.Many2one(
-        "customer.credit.group", "Credit Group", readonly=True, index="btree_not_null"
+        "customer.credit.group", readonly=True, index="btree_not_null"
     )
     refreshed_on = fields.Date(readonly=True)
     credit_limit = fields.Monetary(readonly=True)

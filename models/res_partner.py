@@ -232,7 +232,6 @@ class ResPartner(models.Model):
     # Credit group (集团授信) of the commercial partner in the current company.
     credit_group_id = fields.Many2one(
         "customer.credit.group",
-        "Credit Group",
         compute="_compute_credit_group",
         search="_search_credit_group_id",
         groups=CREDIT_GROUPS,

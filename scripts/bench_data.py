@@ -881,6 +881,9 @@ def verify_orm(env, partner_ids, log=print):
       ``credit_orders_uninvoiced``.
     Runs inside the caller's transaction (roll it back afterwards).
     """
+    from odoo.addons.customer_credit.tools.credit_exposure import (  # noqa: PLC0415
+        EXPOSURE_COMPONENTS,
+    )
     from odoo.addons.customer_credit.tools.credit_exposure import exposure_sql  # noqa: PLC0415
 
     Move = env["account.move"]
@@ -965,9 +968,7 @@ def verify_orm(env, partner_ids, log=print):
         for p in fresh
         if abs(
             p.credit_exposure
-            - sum(
-                v for k, v in (exposure.get(p.id) or {}).items() if k != "credit_overdue_days_max"
-            )
+            - sum((exposure.get(p.id) or {}).get(k, 0.0) for k in EXPOSURE_COMPONENTS)
         )
         > 0.005
     ]
