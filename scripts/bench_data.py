@@ -881,9 +881,7 @@ def verify_orm(env, partner_ids, log=print):
       ``credit_orders_uninvoiced``.
     Runs inside the caller's transaction (roll it back afterwards).
     """
-    from odoo.addons.customer_credit.tools.credit_exposure import (  # noqa: PLC0415
-        EXPOSURE_COMPONENTS,
-    )
+    from odoo.addons.customer_credit.tools.credit_exposure import EXPOSURE_COMPONENTS  # noqa: PLC0415
     from odoo.addons.customer_credit.tools.credit_exposure import exposure_sql  # noqa: PLC0415
 
     Move = env["account.move"]
