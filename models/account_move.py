@@ -6,12 +6,10 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import CreditVerdict
-from ..tools.credit_check import reasons_covered
 from .sale_order import CREDIT_CHECK_STATES
 
 # Key in the cursor's cache (unreachable by RPC) of the invoices whose posting passed the
@@ -213,30 +211,10 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ releases
 
-    def _credit_release_matches(self, release):
-        """The invoice still is what the release was granted for."""
-        self.ensure_one()
-        return (
-            release.currency_id == self.currency_id
-            and release.order_partner_id == self.partner_id
-            and release.payment_term_id == self.invoice_payment_term_id
-            and float_compare(
-                release.amount_total,
-                self.amount_total,
-                precision_rounding=self.currency_id.rounding,
-            )
-            == 0
-        )
-
     def _credit_usable_release(self, verdict):
-        """The approved release that lets this invoice post now, if any."""
+        """The approved release that lets this invoice go through now, if any."""
         self.ensure_one()
-        for release in self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved"):
-            if self._credit_release_matches(release) and reasons_covered(
-                release._reason_code_list(), verdict.reasons
-            ):
-                return release
-        return self.env["customer.credit.release"]
+        return self.sudo().credit_release_ids._credit_first_usable(verdict)
 
     def _credit_void_stale_releases(self):
         """Void pending and approved releases that no longer describe their invoice."""
@@ -244,7 +222,7 @@ class AccountMove(models.Model):
             for release in move.sudo().credit_release_ids.filtered(
                 lambda r: r.state in ("pending", "approved")
             ):
-                if not move._credit_release_matches(release):
+                if not release._credit_still_matches():
                     release._void(
                         self.env._(
                             "The invoice's total, currency, customer or payment terms changed "

@@ -5,6 +5,9 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+from ..tools.credit_check import reasons_covered
 
 RELEASE_STATES = [
     ("pending", "Pending"),
@@ -186,6 +189,35 @@ class CustomerCreditRelease(models.Model):
         self.ensure_one()
         return self.move_id or self.order_id
 
+    def _credit_still_matches(self):
+        """The document is still what the release was granted for (total, currency,
+        customer, payment terms); any other change voids the release by fingerprint."""
+        self.ensure_one()
+        release = self.sudo()
+        document = release._credit_document()
+        terms = document.invoice_payment_term_id if release.move_id else document.payment_term_id
+        return (
+            release.currency_id == document.currency_id
+            and release.order_partner_id == document.partner_id
+            and release.payment_term_id == terms
+            and float_compare(
+                release.amount_total,
+                document.amount_total,
+                precision_rounding=document.currency_id.rounding,
+            )
+            == 0
+        )
+
+    def _credit_first_usable(self, verdict):
+        """The first approved release of ``self`` that still matches its document and
+        covers the reasons of ``verdict`` (empty when none)."""
+        for release in self.filtered(lambda r: r.state == "approved"):
+            if release._credit_still_matches() and reasons_covered(
+                release._reason_code_list(), verdict.reasons
+            ):
+                return release
+        return self.browse()
+
     def _credit_document_name(self):
         """Name of the order or invoice, also for a decider who may not read it."""
         self.ensure_one()
@@ -323,18 +355,7 @@ class CustomerCreditRelease(models.Model):
                     order=order.name,
                 )
             )
-        pending = order.sudo().credit_release_ids.filtered(
-            lambda r: r.state == "pending" and r != self
-        )
-        if pending:
-            raise UserError(
-                self.env._(
-                    "A credit release for %(order)s, asked by %(user)s, is already waiting "
-                    "for a decision. Wait for it or ask the credit manager.",
-                    order=order.name,
-                    user=pending[0].requester_id.name,
-                )
-            )
+        self._check_no_other_pending(order, order.name)
 
     def _check_invoice_requestable(self):
         self.ensure_one()
@@ -347,7 +368,11 @@ class CustomerCreditRelease(models.Model):
                     invoice=move.display_name,
                 )
             )
-        pending = move.sudo().credit_release_ids.filtered(
+        self._check_no_other_pending(move, move.display_name)
+
+    def _check_no_other_pending(self, document, name):
+        """One request at a time per document."""
+        pending = document.sudo().credit_release_ids.filtered(
             lambda r: r.state == "pending" and r != self
         )
         if pending:
@@ -355,7 +380,7 @@ class CustomerCreditRelease(models.Model):
                 self.env._(
                     "A credit release for %(order)s, asked by %(user)s, is already waiting "
                     "for a decision. Wait for it or ask the credit manager.",
-                    order=move.display_name,
+                    order=name,
                     user=pending[0].requester_id.name,
                 )
             )
@@ -435,9 +460,8 @@ class CustomerCreditRelease(models.Model):
             raise UserError(self.env._("Give a comment with your decision."))
         self._check_can_decide()
         for release in self:
-            # the deputy may not read the document: the check is the system's
-            document = release.sudo()._credit_document()
-            if approve and not document._credit_release_matches(release.sudo()):
+            # the deputy may not read the document: the check is the system's (sudo)
+            if approve and not release._credit_still_matches():
                 raise UserError(
                     self.env._(
                         "%(order)s changed after the request: its total, currency, customer "

@@ -8,7 +8,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import float_compare
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_GRADE
@@ -19,7 +18,6 @@ from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import REASON_OVERDUE
 from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
-from ..tools.credit_check import reasons_covered
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
 
 CREDIT_CHECK_STATES = [
@@ -360,30 +358,10 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ releases
 
-    def _credit_release_matches(self, release):
-        """The order still is what the release was granted for."""
-        self.ensure_one()
-        return (
-            release.currency_id == self.currency_id
-            and release.order_partner_id == self.partner_id
-            and release.payment_term_id == self.payment_term_id
-            and float_compare(
-                release.amount_total,
-                self.amount_total,
-                precision_rounding=self.currency_id.rounding,
-            )
-            == 0
-        )
-
     def _credit_usable_release(self, verdict):
-        """The approved release that lets this order confirm now, if any."""
+        """The approved release that lets this order go through now, if any."""
         self.ensure_one()
-        for release in self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved"):
-            if self._credit_release_matches(release) and reasons_covered(
-                release._reason_code_list(), verdict.reasons
-            ):
-                return release
-        return self.env["customer.credit.release"]
+        return self.sudo().credit_release_ids._credit_first_usable(verdict)
 
     def _credit_void_stale_releases(self):
         """Void pending and approved releases that no longer describe their order."""
@@ -391,7 +369,7 @@ class SaleOrder(models.Model):
             lambda r: r.state in ("pending", "approved")
         )
         for release in releases:
-            if not release.order_id._credit_release_matches(release):
+            if not release._credit_still_matches():
                 release._void(
                     self.env._(
                         "The order's total, currency, customer or payment terms changed "
