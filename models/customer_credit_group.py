@@ -11,7 +11,6 @@ from ..tools.credit_groups import GROUP_COMPONENTS
 from ..tools.credit_groups import empty_group_values
 from ..tools.credit_groups import group_exposure_sql
 from ..tools.credit_groups import group_over_limit_sql
-from ..tools.credit_groups import group_total_sql
 from ..tools.credit_groups import group_values_from_row
 
 GROUP_POLICIES = [("warn", "Warn"), ("block", "Block")]
@@ -151,22 +150,6 @@ class CustomerCreditGroup(models.Model):
         self.env["customer.credit.group.member"].flush_model(
             ["group_id", "partner_id", "company_id"]
         )
-
-    def _credit_group_totals(self):
-        """{group id: total exposure}, one light query per company of the batch (what the
-        credit check needs; the form shows the components)."""
-        result = {}
-        stored = self.filtered("id")._origin
-        if not stored:
-            return result
-        self._credit_group_flush()
-        by_company = {}
-        for group in stored.sudo():
-            by_company.setdefault(group.company_id.id, []).append(group.id)
-        for company_id, group_ids in by_company.items():
-            rows = self.env.execute_query(group_total_sql(company_id, group_ids))
-            result.update({gid: float(total or 0.0) for gid, total in rows})
-        return result
 
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -75,6 +75,32 @@ class CustomerCreditGroupMember(models.Model):
         Group = self.env["customer.credit.group"].sudo()
         return {partner_id: Group.browse(group_id) for partner_id, group_id in rows}
 
+    @api.model
+    def _memberships_around(self, company, partner_ids):
+        """{commercial partner id: its active credit group id in ``company``} for every
+        member of the groups of ``partner_ids`` (them included): what the credit check
+        of those customers reads, their groups' exposure being their members' sum."""
+        if not partner_ids:
+            return {}
+        self.flush_model(["partner_id", "group_id", "company_id"])
+        self.env["customer.credit.group"].flush_model(["active"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.partner_id, m.group_id
+                  FROM customer_credit_group_member m
+                  JOIN customer_credit_group g ON g.id = m.group_id
+                 WHERE g.active
+                   AND m.group_id IN (SELECT group_id
+                                        FROM customer_credit_group_member
+                                       WHERE company_id = %s AND partner_id = ANY(%s))
+                """,
+                company.id,
+                list(partner_ids),
+            )
+        )
+        return dict(rows)
+
     @api.model_create_multi
     def create(self, vals_list):
         # Checked before the insert, so that a second membership is a ValidationError

@@ -119,6 +119,7 @@ class TestCreditExposure(CreditCommon):
         partners = self.customer | self.contact | self.other_customer
         partners.invalidate_recordset()
         partners._credit_flush()
+        self.env["res.partner"]._credit_today()  # the user's time zone: once per request
         with self.assertQueryCount(1):
             result = partners._credit_exposure_by_partner()
         self.assertEqual(result[self.customer.id]["credit_receivable_not_due"], 100.0)

@@ -142,7 +142,7 @@ def reasons_covered(released_codes, reasons):
 
 
 def group_totals(amounts_by_key):
-    """Sum order amounts per (company, commercial partner) key.
+    """Sum amounts per key (a customer, a credit group...).
 
     ``amounts_by_key`` is an iterable of (key, amount); returns {key: total}.
     """

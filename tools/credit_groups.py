@@ -7,8 +7,6 @@ Pure SQL builders and arithmetic; the models are ``customer.credit.group`` and
 from odoo.tools import SQL
 
 from .credit_exposure import exposure_sql
-from .credit_exposure import open_items_sql
-from .credit_exposure import orders_uninvoiced_sql
 
 # Columns of :func:`group_exposure_sql` after the group id, in the order of the
 # exposure components (see ``credit_exposure.EXPOSURE_COMPONENTS``).
@@ -107,53 +105,4 @@ def group_over_limit_sql(company_id, today):
         """,
         exposure=exposure_sql(company_id, today, partner_ids=members),
         company=company_id,
-    )
-
-
-def group_total_sql(company_id, group_ids):
-    """Per group of ``group_ids`` (of company ``company_id``): its total exposure only
-    (the sum of :func:`group_exposure_sql`'s components), for the credit check.
-
-    No date arithmetic and no grouping per customer: open items, drafts and orders are
-    summed per document partner, then per group (the "over limit" search does the same
-    for customers).
-    """
-    return SQL(
-        """
-        WITH members AS (
-            SELECT m.group_id, rp.id AS pid
-              FROM customer_credit_group_member m
-              JOIN res_partner rp ON rp.commercial_partner_id = m.partner_id
-             WHERE m.group_id = ANY(%(groups)s)
-        ),
-        totals AS (
-            SELECT aml.partner_id, SUM(aml.amount_residual) AS amount
-              FROM account_move_line aml
-             WHERE aml.partner_id IN (SELECT pid FROM members)
-               AND %(open_items)s
-             GROUP BY aml.partner_id
-            UNION ALL
-            SELECT am.partner_id, SUM(am.amount_total_signed)
-              FROM account_move am
-             WHERE am.partner_id IN (SELECT pid FROM members)
-               AND am.state = 'draft'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.company_id = %(company_id)s
-             GROUP BY am.partner_id
-            UNION ALL
-            SELECT o.key, SUM(o.amount)
-              FROM (%(orders)s) AS o
-             GROUP BY o.key
-        )
-        SELECT mb.group_id, SUM(t.amount)
-          FROM totals t
-          JOIN members mb ON mb.pid = t.partner_id
-         GROUP BY mb.group_id
-        """,
-        groups=list(group_ids),
-        open_items=open_items_sql(company_id),
-        company_id=company_id,
-        orders=orders_uninvoiced_sql(
-            company_id, SQL("so.partner_id"), SQL("JOIN members mm ON mm.pid = so.partner_id")
-        ),
     )
