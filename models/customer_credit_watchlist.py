@@ -4,6 +4,7 @@ from odoo import models
 from odoo.tools import SQL
 
 from ..tools.credit_exposure import exposure_sql
+from ..tools.monitoring_rules import watch_severity_sql
 
 
 class CustomerCreditWatchlist(models.Model):
@@ -15,7 +16,7 @@ class CustomerCreditWatchlist(models.Model):
 
     _name = "customer.credit.watchlist"
     _description = "Credit Watchlist"
-    _order = "on_watchlist desc, reason_count desc, overdue_amount desc, id"
+    _order = "on_watchlist desc, severity desc, overdue_amount desc, id"
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one(
@@ -47,6 +48,14 @@ class CustomerCreditWatchlist(models.Model):
     reason_score = fields.Boolean("Score Dropped", readonly=True)
     reason_count = fields.Integer(readonly=True)
     on_watchlist = fields.Boolean(readonly=True, index=True)
+    severity = fields.Float(
+        readonly=True,
+        digits=(16, 1),
+        help="0-100: how much this customer needs attention, from its indicators (overdue "
+        "share up to 35 points, credit used beyond 80% up to 25, DSO rise up to 15, score "
+        "drop up to 15) and its overdue amount among the company's customers (up to 10). "
+        "The watchlist and the daily digest are ranked by it.",
+    )
     reasons = fields.Char(compute="_compute_reasons")
 
     _sql_constraints = [
@@ -241,9 +250,15 @@ class CustomerCreditWatchlist(models.Model):
                                    + reason_dso::int + reason_score::int,
                     on_watchlist = reason_utilisation OR reason_overdue_ratio
                                    OR reason_dso OR reason_score
-                 WHERE w.company_id = %(company)s
+                 WHERE w.company_id = %(company)s;
+                UPDATE customer_credit_watchlist w SET severity = %(severity)s
+                  FROM (SELECT id, PERCENT_RANK() OVER (ORDER BY overdue_amount) AS amount_rank
+                          FROM customer_credit_watchlist
+                         WHERE company_id = %(company)s) AS r
+                 WHERE r.id = w.id
                 """,
                 company=company.id,
+                severity=watch_severity_sql("w", SQL("r.amount_rank")),
                 util=company.credit_watch_utilisation_pct,
                 ratio=company.credit_watch_overdue_ratio_pct,
                 dso=company.credit_watch_dso_increase_days,

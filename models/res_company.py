@@ -94,6 +94,12 @@ class ResCompany(models.Model):
         help="Customers whose credit score dropped by at least this many points since the "
         "previous evaluation go on the watchlist.",
     )
+    credit_watch_digest_size = fields.Integer(
+        "Watch: Customers per Digest",
+        default=20,
+        help="The daily watchlist digest lists this many customers, the most severe first, "
+        "and says how many more are on the watchlist (0: all of them).",
+    )
     credit_notice_days = fields.Integer(
         "Notice Period (days)",
         default=14,

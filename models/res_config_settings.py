@@ -42,6 +42,9 @@ class ResConfigSettings(models.TransientModel):
     credit_watch_score_drop = fields.Float(
         related="company_id.credit_watch_score_drop", readonly=False
     )
+    credit_watch_digest_size = fields.Integer(
+        related="company_id.credit_watch_digest_size", readonly=False
+    )
     credit_notice_days = fields.Integer(related="company_id.credit_notice_days", readonly=False)
 
     credit_oca_risk_installed = fields.Boolean(

@@ -426,6 +426,9 @@ class ResPartner(models.Model):
             cache.insert_missing(company, field, [value])
         cache.insert_missing(company.currency_id, rounding_field, [rounding])
         rows = {row[3]: self._credit_terms_row(row[3:]) for row in row_sets if row[3]}
+        commercial_field = self._fields["commercial_partner_id"]
+        for pid, commercial_id, *_terms in rows.values():
+            cache.insert_missing(self.browse(pid), commercial_field, [commercial_id])
         # contacts: the terms of their commercial partner (companies are their own)
         commercial_ids = {row[1] for row in rows.values() if row[1]} - rows.keys()
         if commercial_ids:
@@ -526,7 +529,15 @@ class ResPartner(models.Model):
             company.fetch(["credit_overdue_tolerance_days"])
         tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
-        if all(isinstance(pid, int) for pid in self._ids):
+        commercial_field = self._fields["commercial_partner_id"]
+        if all(isinstance(pid, int) for pid in self._ids) and all(
+            self.env.cache.contains(partner, commercial_field) for partner in self
+        ):
+            # stored partners whose commercial partner is known (one customer: the
+            # simpler query of exposure_sql)
+            commercial_ids = sorted({p.commercial_partner_id.id for p in self} - {False})
+            query = exposure_sql(company.id, today, commercial_ids, tolerance_days=tolerance)
+        elif all(isinstance(pid, int) for pid in self._ids):
             # Stored partners: their commercial partners are found inside the query.
             # Reading them through the ORM loads every column of each partner and costs
             # more than the exposure itself (see docs/benchmarks.md).
@@ -571,6 +582,7 @@ class ResPartner(models.Model):
         # one read for the profile fields of the batch
         commercials.fetch(
             [
+                "commercial_partner_id",
                 "credit_limit",
                 "credit_control_policy",
                 "credit_hold",

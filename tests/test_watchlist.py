@@ -90,3 +90,44 @@ class TestWatchlist(CreditMonitoringCase):
             "The customer has its own credit manager: the other manager is not bothered.",
         )
         self.assertGreaterEqual(sent, 1)
+
+    def test_severity_ranks_the_watchlist_and_caps_the_digest(self):
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        other = self._customer("Small Overdue Ltd")
+        other.with_company(self.company).credit_limit = 10000.0
+        other.with_company(self.company).credit_manager_id = self.manager
+        self.company.credit_watch_digest_size = 1
+        with freeze_time("2025-06-01"):
+            self._invoice(self.customer, 500.0, self.d("2025-06-30"))
+            self._invoice(self.customer, 400.0, self.d("2025-05-01"))
+            self._invoice(other, 100.0, self.d("2025-05-01"))
+            self.monitor._cron_refresh_watchlist()
+        row, small = self._row(self.customer), self._row(other)
+        rows = self.env["customer.credit.watchlist"].search([("company_id", "=", self.company.id)])
+        # percent rank by overdue amount among the company's rows (0 for the smallest,
+        # 1 for the largest)
+        n = len(rows)
+
+        def rank(r):
+            return len(rows.filtered(lambda x: x.overdue_amount < r.overdue_amount)) / (n - 1)
+
+        # Overdue Ltd: 400 of 900 overdue (35 x 0.4444), 90% of its limit used
+        # (25 x (90 - 80) / 70), no DSO or score points, the largest overdue amount
+        self.assertAlmostEqual(
+            row.severity, round(35 * 400 / 900 + 25 * 10 / 70 + 10 * rank(row), 1)
+        )
+        # Small Overdue Ltd: everything overdue (35), 1% used (0)
+        self.assertAlmostEqual(small.severity, round(35 + 10 * rank(small), 1))
+        self.assertTrue(row.on_watchlist and small.on_watchlist)
+        self.assertGreater(small.severity, row.severity)
+        watched = rows.filtered("on_watchlist")
+        self.assertEqual(watched.ids[:2], [small.id, row.id], "the most severe first")
+        # the digest lists one customer (the company's digest size), and says the rest
+        digest = self.env["mail.mail"].search(
+            [("model", "=", "res.users"), ("res_id", "=", self.manager.id)]
+        )
+        self.assertEqual(len(digest), 1)
+        self.assertIn("Small Overdue Ltd", digest.body_html)
+        self.assertNotIn("Overdue Ltd</td>", digest.body_html.replace("Small Overdue Ltd", ""))
+        self.assertIn("1 more customers are on the watchlist", digest.body_html)
+        self.assertIn("2 customers to watch", digest.subject)

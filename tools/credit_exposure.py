@@ -62,7 +62,7 @@ def open_items_sql(company_id):
     return open_receivable_sql("aml", company_id=company_id)
 
 
-def orders_uninvoiced_sql(company_id, key, join=None):
+def orders_uninvoiced_sql(company_id, key, join=None, where=None):
     """Confirmed orders of a company: ``key`` and what each order still has to invoice.
 
     Per order, tax included, in company currency at the order's rate:
@@ -78,7 +78,8 @@ def orders_uninvoiced_sql(company_id, key, join=None):
       invoice is owed on the invoices, not given back by the order).
 
     ``join`` (SQL) may join ``so.partner_id`` to a partner set (the exposure joins its
-    ``partners`` CTE so that PostgreSQL starts from the partners' orders).
+    ``partners`` CTE so that PostgreSQL starts from the partners' orders); ``where`` (SQL)
+    is a further condition on ``so``.
     """
     return SQL(
         """
@@ -101,6 +102,7 @@ def orders_uninvoiced_sql(company_id, key, join=None):
           JOIN sale_order_line sol ON sol.order_id = so.id
          WHERE so.state = 'sale'
            AND so.company_id = %(company_id)s
+           AND %(where)s
            AND sol.display_type IS NULL
            AND ((sol.product_uom_qty > 0 AND sol.qty_invoiced < sol.product_uom_qty)
                 OR (sol.is_downpayment AND sol.qty_invoiced <> 0))
@@ -108,6 +110,7 @@ def orders_uninvoiced_sql(company_id, key, join=None):
         """,
         key=key,
         join=join or SQL(""),
+        where=where or SQL("TRUE"),
         company_id=company_id,
     )
 
@@ -171,6 +174,10 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
     - draft customer invoices and credit notes, signed, in company currency;
     - confirmed orders: what is still to invoice, tax included, converted at the
       order's rate (see :func:`orders_uninvoiced_sql`).
+
+    One commercial partner in ``partner_ids`` (a form, the banner, the check of one
+    customer) gets a simpler query with the same columns and figures (always one row):
+    PostgreSQL plans it in about half the time, which is most of its cost.
     """
     aggregates = SQL(
         """
@@ -191,6 +198,8 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         today=today,
         cutoff=tolerance_cutoff(today, tolerance_days),
     )
+    if isinstance(partner_ids, (list, tuple)) and len(partner_ids) == 1:
+        return _exposure_one_sql(company_id, partner_ids[0], aggregates)
     if any_partner_ids is not None:
         partner_filter = SQL(
             "rp.commercial_partner_id IN (SELECT commercial_partner_id FROM res_partner"
@@ -258,6 +267,42 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         company_id=company_id,
         orders=orders_uninvoiced_sql(
             company_id, SQL("p.cid"), SQL("JOIN partners p ON p.id = so.partner_id")
+        ),
+    )
+
+
+def _exposure_one_sql(company_id, commercial_id, aggregates):
+    """:func:`exposure_sql` for one commercial partner: its documents and its contacts'
+    are found by id (no join to a partner set), each part summed without grouping."""
+    partner_ids = SQL(
+        "ANY(ARRAY(SELECT id FROM res_partner WHERE commercial_partner_id = %s))",
+        commercial_id,
+    )
+    return SQL(
+        """
+        SELECT %(cid)s AS partner_id,
+               COALESCE(r.not_due, 0), COALESCE(r.overdue, 0),
+               COALESCE(r.overdue_days_max, 0), COALESCE(r.unapplied, 0),
+               COALESCE(d.draft_invoices, 0), COALESCE(o.orders_uninvoiced, 0),
+               COALESCE(r.overdue_beyond, 0)
+          FROM (SELECT %(aggregates)s
+                  FROM account_move_line aml
+                 WHERE aml.partner_id = %(partner_ids)s AND %(open_items)s) AS r,
+               (SELECT SUM(am.amount_total_signed) AS draft_invoices
+                  FROM account_move am
+                 WHERE am.partner_id = %(partner_ids)s
+                   AND am.state = 'draft'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.company_id = %(company_id)s) AS d,
+               (SELECT SUM(o.amount) AS orders_uninvoiced FROM (%(orders)s) AS o) AS o
+        """,
+        cid=commercial_id,
+        aggregates=aggregates,
+        partner_ids=partner_ids,
+        open_items=open_items_sql(company_id),
+        company_id=company_id,
+        orders=orders_uninvoiced_sql(
+            company_id, SQL("so.partner_id"), where=SQL("so.partner_id = %s", partner_ids)
         ),
     )
 

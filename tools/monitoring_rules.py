@@ -5,6 +5,8 @@ The models call these; they can be read and tested on their own.
 
 from collections import namedtuple
 
+from odoo.tools import SQL
+
 # What a level does, in the order the actions are taken.
 LevelSpec = namedtuple(
     "LevelSpec",
@@ -63,3 +65,40 @@ def plan_partner_actions(partner_id, pairs, levels):
         case_move_ids=case_move_ids,
         top_level_by_move=top_level_by_move,
     )
+
+
+# Severity of a watchlist row, 0-100 points: what ranks the watchlist and the digest.
+# (indicator, points at most, value giving no point, value giving every point)
+WATCH_SEVERITY_POINTS = (
+    ("overdue_ratio_pct", 35.0, 0.0, 100.0),  # share of the open receivable overdue
+    ("utilisation_pct", 25.0, 80.0, 150.0),  # credit used, from 80 % to 150 % of the limit
+    ("dso_change_days", 15.0, 0.0, 60.0),  # DSO rise over 90 days
+    ("score_drop", 15.0, 0.0, 30.0),  # score points lost since the last evaluation
+)
+# The remaining points go to the amount at stake: the row's rank by overdue amount
+# among the company's rows (the largest overdue amount gets all of them).
+WATCH_SEVERITY_AMOUNT_POINTS = 10.0
+
+
+def watch_severity_sql(alias, amount_rank):
+    """SQL expression of the severity of watchlist row ``alias`` (see
+    :data:`WATCH_SEVERITY_POINTS`); ``amount_rank`` (SQL) is its percent rank (0-1) by
+    overdue amount in its company. Utilisation counts only with a limit."""
+    terms = []
+    for column, points, low, high in WATCH_SEVERITY_POINTS:
+        value = SQL.identifier(alias, column)
+        if column == "utilisation_pct":
+            value = SQL(
+                "CASE WHEN %s > 0 THEN %s ELSE 0 END", SQL.identifier(alias, "credit_limit"), value
+            )
+        terms.append(
+            SQL(
+                "%s * LEAST(GREATEST((COALESCE(%s, 0) - %s) / %s, 0), 1)",
+                points,
+                value,
+                low,
+                high - low,
+            )
+        )
+    terms.append(SQL("%s * COALESCE(%s, 0)", WATCH_SEVERITY_AMOUNT_POINTS, amount_rank))
+    return SQL("ROUND((%s)::numeric, 1)", SQL(" + ").join(terms))
