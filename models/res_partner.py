@@ -404,10 +404,12 @@ class ResPartner(models.Model):
         ):
             return result
         partner_columns = self._credit_terms_columns("p")
+        # and the user's time zone, when "today" will need it (see _credit_today)
+        tz_missing = self._credit_user_tz_missing()
         row_sets = self.env.execute_query(
             SQL(
                 """
-                SELECT %(currency)s, %(tolerance)s, cur.rounding, %(partner_columns)s
+                SELECT %(currency)s, %(tolerance)s, cur.rounding, %(tz)s, %(partner_columns)s
                   FROM res_company c
                   JOIN res_currency cur ON cur.id = c.currency_id
                   LEFT JOIN res_partner p ON p.id = ANY(%(ids)s)
@@ -417,15 +419,18 @@ class ResPartner(models.Model):
                 currency=SQL.identifier("c", "currency_id", to_flush=company_fields[0]),
                 tolerance=SQL.identifier("c", company_fields[1].name, to_flush=company_fields[1]),
                 partner_columns=partner_columns,
+                tz=self._credit_user_tz_sql() if tz_missing else SQL("NULL, NULL"),
                 ids=missing,
                 company_id=company.id,
             )
         )
         currency_id, tolerance, rounding = row_sets[0][:3]
+        if tz_missing:
+            self._credit_cache_user_tz(*row_sets[0][3:5])
         for field, value in zip(company_fields, (currency_id, tolerance), strict=True):
             cache.insert_missing(company, field, [value])
         cache.insert_missing(company.currency_id, rounding_field, [rounding])
-        rows = {row[3]: self._credit_terms_row(row[3:]) for row in row_sets if row[3]}
+        rows = {row[5]: self._credit_terms_row(row[5:]) for row in row_sets if row[5]}
         commercial_field = self._fields["commercial_partner_id"]
         for pid, commercial_id, *_terms in rows.values():
             cache.insert_missing(self.browse(pid), commercial_field, [commercial_id])
@@ -491,32 +496,44 @@ class ResPartner(models.Model):
 
         Without a ``tz`` in the context, Odoo reads ``user.tz``: the whole row of the
         user, then the whole row of its partner (with every company-dependent field),
-        which costs more than a customer's exposure query. One light query instead, its
-        result put in cache as the ORM would.
+        which costs more than a customer's exposure query. One light query instead (or
+        two columns of a query made anyway, see :meth:`_credit_user_tz_sql`), its result
+        put in cache as the ORM would.
         """
-        if not self.env.context.get("tz"):
-            user = self.env.user
-            cache = self.env.cache
-            partner_field = user._fields["partner_id"]
-            tz_field = self._fields["tz"]
-            if not (
-                cache.contains(user, partner_field) and cache.contains(user.partner_id, tz_field)
-            ):
-                rows = self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT u.partner_id, %s
-                          FROM res_users u JOIN res_partner p ON p.id = u.partner_id
-                         WHERE u.id = %s
-                        """,
-                        SQL.identifier("p", "tz", to_flush=tz_field),
-                        user.id,
-                    )
-                )
-                if rows:
-                    cache.insert_missing(user, partner_field, [rows[0][0]])
-                    cache.insert_missing(self.browse(rows[0][0]), tz_field, [rows[0][1]])
+        if self._credit_user_tz_missing():
+            rows = self.env.execute_query(SQL("SELECT %s", self._credit_user_tz_sql()))
+            self._credit_cache_user_tz(*rows[0])
         return fields.Date.context_today(self)
+
+    @api.model
+    def _credit_user_tz_missing(self):
+        """Whether "today" needs the user's time zone from the database."""
+        if self.env.context.get("tz"):
+            return False
+        user = self.env.user
+        cache = self.env.cache
+        return not (
+            cache.contains(user, user._fields["partner_id"])
+            and cache.contains(user.partner_id, self._fields["tz"])
+        )
+
+    @api.model
+    def _credit_user_tz_sql(self):
+        """Two SQL columns: the current user's partner id and its time zone."""
+        return SQL(
+            """(SELECT u.partner_id FROM res_users u WHERE u.id = %(uid)s),
+               (SELECT %(tz)s FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+                 WHERE u.id = %(uid)s)""",
+            uid=self.env.uid,
+            tz=SQL.identifier("p", "tz", to_flush=self._fields["tz"]),
+        )
+
+    @api.model
+    def _credit_cache_user_tz(self, partner_id, tz):
+        if partner_id:
+            user = self.env.user
+            self.env.cache.insert_missing(user, user._fields["partner_id"], [partner_id])
+            self.env.cache.insert_missing(self.browse(partner_id), self._fields["tz"], [tz])
 
     def _credit_exposure_by_partner(self, company=None, today=None):
         """Exposure components per commercial partner id, one query for the batch."""
