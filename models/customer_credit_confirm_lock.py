@@ -40,7 +40,7 @@ class CustomerCreditConfirmLock(models.Model):
         pairs = sorted(set(pairs))
         # Credit groups first (members of one group are checked one at a time), then the
         # customers, each in id order: every check takes its locks in one order.
-        self._credit_lock_groups(pairs)
+        memberships = self._credit_lock_groups(pairs)
         for company_id, partner_id in pairs:
             self.env.execute_query(
                 SQL("SELECT pg_advisory_xact_lock(%s, %s)", *lock_keys(company_id, partner_id))
@@ -60,23 +60,31 @@ class CustomerCreditConfirmLock(models.Model):
                 ),
                 log_exceptions=False,
             )
+        return memberships
 
     @api.model
     def _credit_lock_groups(self, pairs):
         """Advisory lock and row update of the credit groups of the (company id,
-        partner id) pairs, in id order (see ``customer.credit.group._credit_touch_lock``)."""
+        partner id) pairs, in id order (see ``customer.credit.group._credit_touch_lock``).
+
+        Returns {company id: the memberships the check reads} (see
+        ``customer.credit.group.member._memberships_around``), read once for both."""
         by_company = {}
         for company_id, partner_id in pairs:
             by_company.setdefault(company_id, set()).add(partner_id)
+        result = {}
         for company_id in sorted(by_company):
             company = self.env["res.company"].browse(company_id)
-            groups = self.env["customer.credit.group"].sudo()
-            for group in (
-                self.env["customer.credit.group.member"]
-                ._groups_of(company, by_company[company_id])
-                .values()
-            ):
-                groups |= group
+            partner_ids = by_company[company_id]
+            memberships = self.env["customer.credit.group.member"]._memberships_around(
+                company, partner_ids
+            )
+            result[company_id] = memberships
+            groups = (
+                self.env["customer.credit.group"]
+                .sudo()
+                .browse({memberships[pid] for pid in partner_ids if pid in memberships})
+            )
             for group in groups.sorted("id"):
                 self.env.execute_query(
                     SQL(
@@ -85,3 +93,4 @@ class CustomerCreditConfirmLock(models.Model):
                     )
                 )
             groups._credit_touch_lock()
+        return result

@@ -535,8 +535,12 @@ class ResPartner(models.Model):
             self.env.cache.insert_missing(user, user._fields["partner_id"], [partner_id])
             self.env.cache.insert_missing(self.browse(partner_id), self._fields["tz"], [tz])
 
-    def _credit_exposure_by_partner(self, company=None, today=None):
-        """Exposure components per commercial partner id, one query for the batch."""
+    def _credit_exposure_by_partner(self, company=None, today=None, commercial=False):
+        """Exposure components per commercial partner id, one query for the batch.
+
+        ``commercial``: the partners are commercial partners (the credit check's
+        customers and credit group members), whose documents and contacts' are counted.
+        """
         if not self:
             return {}
         company = company or self.env.company
@@ -547,7 +551,9 @@ class ResPartner(models.Model):
         tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
         commercial_field = self._fields["commercial_partner_id"]
-        if all(isinstance(pid, int) for pid in self._ids) and all(
+        if commercial:
+            query = exposure_sql(company.id, today, sorted(self._ids), tolerance_days=tolerance)
+        elif all(isinstance(pid, int) for pid in self._ids) and all(
             self.env.cache.contains(partner, commercial_field) for partner in self
         ):
             # stored partners whose commercial partner is known (one customer: the
@@ -570,7 +576,7 @@ class ResPartner(models.Model):
         return {row[0]: exposure_from_row(row) for row in rows}
 
     @api.model
-    def _credit_verdicts(self, company, entries, in_call=False, included=False):
+    def _credit_verdicts(self, company, entries, in_call=False, included=False, memberships=None):
         """The credit check of documents of ``company``: {key: CreditVerdict}.
 
         The one home of the check, for confirmations, confirmed orders raised and
@@ -581,7 +587,9 @@ class ResPartner(models.Model):
           other (they are confirmed together);
         - ``included``: the amounts are in the exposure already (raised confirmed
           orders, draft invoices being posted): each is checked against the exposure
-          without the entries, with the others of the call.
+          without the entries, with the others of the call;
+        - ``memberships``: the customers' credit group memberships as the credit lock
+          read them in this transaction (``_memberships_around``), else read here.
         """
         # the company columns the check reads, only them (a whole res.company row is costly)
         company.fetch(
@@ -599,7 +607,6 @@ class ResPartner(models.Model):
         # one read for the profile fields of the batch
         commercials.fetch(
             [
-                "commercial_partner_id",
                 "credit_limit",
                 "credit_control_policy",
                 "credit_hold",
@@ -609,11 +616,12 @@ class ResPartner(models.Model):
         )
         # the customers and every member of their credit groups: one exposure query,
         # a group's exposure being the sum of its members'
-        memberships = self.env["customer.credit.group.member"]._memberships_around(
-            company, commercials.ids
-        )
+        if memberships is None:
+            memberships = self.env["customer.credit.group.member"]._memberships_around(
+                company, commercials.ids
+            )
         exposures = (commercials | partners.browse(memberships))._credit_exposure_by_partner(
-            company=company
+            company=company, commercial=True
         )
         totals = group_totals((pid, amount) for _key, pid, amount in entries)
         Group = self.env["customer.credit.group"].sudo()
@@ -621,6 +629,8 @@ class ResPartner(models.Model):
             pid: Group.browse(memberships[pid]) for pid in commercials.ids if pid in memberships
         }
         groups = Group.browse({group.id for group in member_groups.values()})
+        # the columns the check reads, only them
+        groups.fetch(["name", "credit_limit", "credit_control_policy"])
         group_exposures = group_totals(
             (group_id, total_exposure(exposures.get(pid) or empty_exposure()))
             for pid, group_id in memberships.items()

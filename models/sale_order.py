@@ -161,14 +161,18 @@ class SaleOrder(models.Model):
             cache[key] = result
         return result
 
-    def _credit_evaluate(self, in_call=False, raise_missing_rate=True, increases=None):
+    def _credit_evaluate(
+        self, in_call=False, raise_missing_rate=True, increases=None, memberships=None
+    ):
         """Credit verdict of each order: {order: CreditVerdict}.
 
         One exposure query per company. With ``in_call``, the orders of the same
         company and commercial partner count against each other (they confirm
         together). ``increases`` ({order: amount in company currency}) checks confirmed
         orders that were just raised: the exposure already holds their new amount, the
-        check is of the increase against the rest.
+        check is of the increase against the rest. ``memberships``: what the credit
+        lock read of the customers' credit groups ({company id: ...}, see
+        ``customer.credit.confirm.lock._credit_lock_pairs``), not read again.
         """
         verdicts = {}
         rate_cache = {}
@@ -202,6 +206,7 @@ class SaleOrder(models.Model):
                     [(o, o.partner_id.commercial_partner_id.id, amounts[o]) for o in orders],
                     in_call=in_call,
                     included=increases is not None,
+                    memberships=(memberships or {}).get(company.id),
                 )
             )
         return verdicts
@@ -385,10 +390,11 @@ class SaleOrder(models.Model):
         it takes the credit groups' locks first)."""
         # that column only: the ORM would load every column of the customers
         self.partner_id.fetch(["commercial_partner_id"])
-        self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
+        memberships = self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
             (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self
         )
         self._credit_after_lock_hook()
+        return memberships
 
     def _credit_after_lock_hook(self):
         """Called with the credit locks held; tools/race_confirm.py sleeps here."""
@@ -404,8 +410,8 @@ class SaleOrder(models.Model):
         )
         if not checked:
             return {}, self.browse(), {}
-        checked._credit_lock()
-        verdicts = checked._credit_evaluate(in_call=True)
+        memberships = checked._credit_lock()
+        verdicts = checked._credit_evaluate(in_call=True, memberships=memberships)
         blocked = self.browse()
         releases = {}
         for order in checked:
@@ -696,8 +702,10 @@ class SaleOrder(models.Model):
     def _credit_check_increase(self, increases):
         """A confirmed order goes up: check the increase like a new order (block: refuse
         the change, warn: log it). Lowering an amount never gets here."""
-        self._credit_lock()
-        verdicts = self._credit_evaluate(raise_missing_rate=False, increases=increases)
+        memberships = self._credit_lock()
+        verdicts = self._credit_evaluate(
+            raise_missing_rate=False, increases=increases, memberships=memberships
+        )
         blocked = self.filtered(lambda o: verdicts[o].outcome == "blocked")
         if blocked:
             parts = [self.env._("The credit check stops this change of confirmed orders:")]

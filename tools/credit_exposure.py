@@ -179,21 +179,23 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
     customer) gets a simpler query with the same columns and figures (always one row):
     PostgreSQL plans it in about half the time, which is most of its cost.
     """
+    # FILTER rather than CASE ... ELSE 0: each line adds to the sums it belongs to only
+    # (numeric additions are most of the cost of aggregating a large customer or group)
     aggregates = SQL(
         """
-        SUM(CASE WHEN aml.amount_residual > 0
-                  AND COALESCE(aml.date_maturity, aml.date) >= %(today)s
-                 THEN aml.amount_residual ELSE 0 END) AS not_due,
-        SUM(CASE WHEN aml.amount_residual > 0
-                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                 THEN aml.amount_residual ELSE 0 END) AS overdue,
-        MAX(CASE WHEN aml.amount_residual > 0
-                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s
-                 THEN %(today)s - COALESCE(aml.date_maturity, aml.date) END) AS overdue_days_max,
-        SUM(LEAST(aml.amount_residual, 0)) AS unapplied,
-        SUM(CASE WHEN aml.amount_residual > 0
-                  AND COALESCE(aml.date_maturity, aml.date) < %(cutoff)s
-                 THEN aml.amount_residual ELSE 0 END) AS overdue_beyond
+        SUM(aml.amount_residual) FILTER (
+            WHERE aml.amount_residual > 0
+              AND COALESCE(aml.date_maturity, aml.date) >= %(today)s) AS not_due,
+        SUM(aml.amount_residual) FILTER (
+            WHERE aml.amount_residual > 0
+              AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue,
+        MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
+            WHERE aml.amount_residual > 0
+              AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue_days_max,
+        SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual < 0) AS unapplied,
+        SUM(aml.amount_residual) FILTER (
+            WHERE aml.amount_residual > 0
+              AND COALESCE(aml.date_maturity, aml.date) < %(cutoff)s) AS overdue_beyond
         """,
         today=today,
         cutoff=tolerance_cutoff(today, tolerance_days),
