@@ -58,6 +58,13 @@ def parse_args(argv):
     parser.add_argument("--lines", type=int, default=1000000, help="posted receivable lines")
     parser.add_argument("--regenerate", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="run this process and its database connections at real-time priority "
+        "(chrt -f, root only): on a machine shared with other work, the figures then "
+        "approach those of an idle machine; the report says it was used",
+    )
     parser.add_argument("--runs", type=int, default=30, help="runs of single-customer figures")
     parser.add_argument("--batch-runs", type=int, default=7, help="runs of batch figures")
     parser.add_argument("--batch-size", type=int, default=1000)
@@ -230,6 +237,12 @@ def _cpu_model():
 # ------------------------------------------------------------------ main
 
 
+def set_realtime(pid):
+    """SCHED_FIFO priority 10 for a process (and its threads): the benchmark and its
+    PostgreSQL backend run whenever they are ready, ahead of other work on the machine."""
+    subprocess.run(["chrt", "-a", "-f", "-p", "10", str(pid)], check=True)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     benchmarks = load_benchmarks()
@@ -292,9 +305,14 @@ def main(argv=None):
         "log": log,
     }
     results = {}
+    if args.realtime:
+        set_realtime(os.getpid())
     for name, fn in selected.items():
         log(f"benchmark {name}")
         with registry.cursor() as cr:
+            if args.realtime:
+                cr.execute("SELECT pg_backend_pid()")
+                set_realtime(cr.fetchone()[0])
             env = api.Environment(
                 cr, admin.id, {"allowed_company_ids": [company.id], "lang": "en_US", "tz": "UTC"}
             )
@@ -314,6 +332,7 @@ def main(argv=None):
         + (f' BENCH_ARGS="{" ".join(sys.argv[5:])}"' if len(sys.argv) > 5 else ""),
         "argv": sys.argv[1:],
         "machine": machine,
+        "realtime_priority": args.realtime,
         "ledger": ledger,
         "dataset": dataset,
         "checks": checks,
