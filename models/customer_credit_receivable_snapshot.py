@@ -84,7 +84,9 @@ class CustomerCreditReceivableSnapshot(models.Model):
     @api.model
     def _history(self, company, dates):
         """{date: (owed, overdue, sales)} of the month ends ``dates`` of ``company``: the
-        snapshots, and the ones not taken yet computed now (without writing)."""
+        snapshots, and the ones not taken yet computed now (without writing). Company
+        figures: the caller checks the user may see them (the dashboard: credit managers
+        of ``company``)."""
         stored = self.sudo().search([("company_id", "=", company.id), ("date", "in", dates)])
         result = {
             snapshot.date: (snapshot.amount_owed, snapshot.amount_overdue, snapshot.amount_sales)
