@@ -19,7 +19,16 @@ def _take_snapshots(env, company):
     Snapshot = env["customer.credit.receivable.snapshot"].sudo()
     env.cr.execute("SELECT to_regclass('customer_credit_receivable_snapshot')")
     if not env.cr.fetchone()[0]:
-        Snapshot._auto_init()
+        # installed before the dashboard: the model's table, in this transaction only
+        env.cr.execute(
+            """
+            CREATE TABLE customer_credit_receivable_snapshot (
+                id serial PRIMARY KEY, company_id integer NOT NULL, date date NOT NULL,
+                amount_owed numeric, amount_overdue numeric, amount_sales numeric,
+                create_uid integer, create_date timestamp, write_uid integer,
+                write_date timestamp, UNIQUE (company_id, date))
+            """
+        )
     # Odoo is importable once the harness has booted it
     from odoo import fields  # noqa: PLC0415
     from odoo.addons.customer_credit.models.customer_credit_receivable_snapshot import (  # noqa: PLC0415
