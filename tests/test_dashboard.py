@@ -39,8 +39,10 @@ class TestDashboard(CreditCommon):
             }
         )
 
-    def data(self, user=None):
+    def data(self, user=None, company=None):
         Dashboard = self.env["customer.credit.dashboard"].with_user(user or self.credit_manager)
+        if company:
+            Dashboard = Dashboard.with_context(allowed_company_ids=company.ids)
         self.env.invalidate_all()
         result = Dashboard.get_dashboard_data()
         result["by_key"] = {figure["key"]: figure for figure in result["figures"]}
@@ -174,6 +176,42 @@ class TestDashboard(CreditCommon):
             ),
             1,
         )
+
+    @freeze_time(TODAY)
+    def test_companies_apart(self):
+        """Each company's figures in its own currency; a company the user may not see is
+        refused."""
+        self._ledger()
+        eur = self.setup_other_currency("EUR")
+        company_2 = self.setup_other_company(name="Dash Company 2", currency_id=eur.id)["company"]
+        invoice = (
+            self.env["account.move"]
+            .with_company(company_2)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": TODAY,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Goods", "quantity": 1, "price_unit": 5000.0, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        with self.assertRaises(AccessError):
+            self.data(company=company_2)
+        self.credit_manager.company_ids = [Command.link(company_2.id)]
+        first = self.data(company=self.company)
+        self.assertEqual(first["by_key"]["exposure"]["value"], 1900.0)
+        second = self.data(company=company_2)
+        self.assertEqual(second["currency_id"], eur.id)
+        self.assertEqual(second["by_key"]["exposure"]["value"], 5000.0)
+        # the limit and hold are per company: none in company 2
+        self.assertEqual(second["by_key"]["over_limit"]["value"], 0)
+        self.assertEqual(second["by_key"]["on_hold"]["value"], 0)
 
     def test_salesperson_and_accountant_refused(self):
         for user in (self.salesman, self.accountant):
