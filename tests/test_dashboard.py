@@ -213,6 +213,20 @@ class TestDashboard(CreditCommon):
         self.assertEqual(second["by_key"]["over_limit"]["value"], 0)
         self.assertEqual(second["by_key"]["on_hold"]["value"], 0)
 
+    def test_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        data = (
+            self.env["customer.credit.dashboard"]
+            .with_user(self.credit_manager)
+            .with_context(lang="zh_CN")
+            .get_dashboard_data()
+        )
+        figures = {figure["key"]: figure for figure in data["figures"]}
+        self.assertEqual(figures["over_limit"]["label"], "超额度客户")
+        self.assertEqual(figures["over_limit"]["action"]["name"], "超额度客户")
+        self.assertEqual(figures["dso"]["label"], "应收账款周转天数（天）")
+        self.assertEqual(data["charts"]["utilisation"]["labels"][0], "低于 50%")
+
     def test_salesperson_and_accountant_refused(self):
         for user in (self.salesman, self.accountant):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
