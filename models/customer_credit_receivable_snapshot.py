@@ -8,9 +8,20 @@ from odoo import models
 from odoo.tools import SQL
 
 from ..tools.aging_sql import debt_history_sql
+from ..tools.credit_exposure import exposure_index_sql
 from ..tools.dashboard_math import month_end_dates
 from ..tools.dashboard_math import month_start
 
+# The month's sales read by the dashboard on every call (this month so far): posted
+# customer invoices and credit notes only, by company and date, the amount included so
+# that the index alone answers (a month of a 1M-line ledger: 700 ms from the table).
+# The predicate repeats the WHERE clause of ``_sales_by_month`` word for word.
+SALES_INDEX = (
+    "account_move_credit_sales_idx",
+    "account_move",
+    "(company_id, invoice_date) INCLUDE (amount_total_signed)",
+    "state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+)
 # Month ends kept (the dashboard shows 11 of them, plus today; DSO looks 2 months back).
 SNAPSHOT_MONTHS = 14
 
@@ -41,6 +52,10 @@ class CustomerCreditReceivableSnapshot(models.Model):
         ),
     ]
 
+    def init(self):
+        super().init()
+        self.env.cr.execute(exposure_index_sql(*SALES_INDEX))
+
     @api.model
     def _month_figures(self, company, dates):
         """{date: (owed, overdue, sales)} of ``company`` computed from the ledger now (one
@@ -68,9 +83,8 @@ class CustomerCreditReceivableSnapshot(models.Model):
                 """
                 SELECT date_trunc('month', am.invoice_date)::date, SUM(am.amount_total_signed)
                   FROM account_move am
-                 WHERE am.company_id = %s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
+                 WHERE am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.company_id = %s
                    AND am.invoice_date BETWEEN %s AND %s
                  GROUP BY 1
                 """,

@@ -227,6 +227,13 @@ class TestDashboard(CreditCommon):
         self.assertEqual(figures["dso"]["label"], "应收账款周转天数（天）")
         self.assertEqual(data["charts"]["utilisation"]["labels"][0], "低于 50%")
 
+    def test_sales_index(self):
+        """The month's sales read on every call come from their partial index."""
+        self.env.cr.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'account_move_credit_sales_idx'"
+        )
+        self.assertTrue(self.env.cr.fetchone())
+
     def test_salesperson_and_accountant_refused(self):
         for user in (self.salesman, self.accountant):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
