@@ -20,6 +20,7 @@
         "data/mail_activity_type_credit_approval.xml",
         "data/ir_cron_credit_approval.xml",
         "wizard/customer_credit_refuse_wizard_views.xml",
+        "wizard/customer_credit_invoice_follow_up_views.xml",
         "views/customer_credit_grade_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

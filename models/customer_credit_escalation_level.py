@@ -53,7 +53,8 @@ class CustomerCreditEscalationLevel(models.Model):
     days = fields.Integer(
         "Days Overdue",
         required=True,
-        help="The level applies to an invoice once it is this many days past due.",
+        help="The level applies to an invoice once it is this many days past due. A negative "
+        "number makes a courtesy reminder that many days before the due date.",
     )
     action_email_customer = fields.Boolean(
         "Email the Customer", help="Send the level's email to the customer's invoice address."
@@ -111,16 +112,27 @@ class CustomerCreditEscalationLevel(models.Model):
                 days=level.days,
             )
 
-    @api.constrains("days", "company_id", "active")
+    @api.constrains(
+        "days",
+        "company_id",
+        "active",
+        "action_set_warning",
+        "action_credit_hold",
+        "action_collection_case",
+    )
     def _check_days(self):
         for level in self:
-            if level.days < 0:
+            if level.days < 0 and (
+                level.action_set_warning or level.action_credit_hold or level.action_collection_case
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Level %(level)s: the days overdue cannot be negative (%(days)s). "
-                        "Enter 0 or more days past the due date.",
+                        "Level %(level)s starts %(days)s days before the due date: a courtesy "
+                        "reminder can write to the customer and ask the salesperson to follow "
+                        "up, not set a warning, a credit hold or a collection case. Untick "
+                        "those actions or enter 0 or more days past the due date.",
                         level=level.code or level.name,
-                        days=level.days,
+                        days=-level.days,
                     )
                 )
             same = self.search(

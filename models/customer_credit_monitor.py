@@ -24,6 +24,7 @@ from odoo.tools.misc import formatLang
 
 from ..tools.monitoring_rules import plan_partner_actions
 from ..tools.receivables import open_receivable_sql
+from ..tools.receivables import undisputed_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ NOTE_MAX_INVOICES = 10
 
 # Open receivable lines still owed by the customer.
 RECEIVABLE_LINE_FILTER = open_receivable_sql("aml", debts_only=True)
+# ... and chased: their invoice is not in dispute.
+CHASED_LINE_FILTER = SQL("(%s AND %s)", RECEIVABLE_LINE_FILTER, undisputed_sql("aml"))
 
 
 @dataclass
@@ -154,6 +157,11 @@ class CustomerCreditMonitor(models.AbstractModel):
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["customer.credit.escalation.log"].flush_model(["move_id", "level_id"])
         self.env["customer.credit.escalation.level"].flush_model()
+        self.env["account.move"].flush_model(["credit_dispute", "credit_expected_payment_date"])
+        # A courtesy level (negative days) reaches invoices not yet due, an ordinary one
+        # (0 days or more) invoices at least one day overdue; the window of due dates
+        # read starts at the lowest level. Invoices in dispute are not chased, and an
+        # invoice takes no step before its expected payment date.
         return self.env.execute_query(
             SQL(
                 """
@@ -171,20 +179,25 @@ class CustomerCreditMonitor(models.AbstractModel):
                      WHERE %(receivable)s
                        AND aml.company_id = %(company)s
                        AND COALESCE(aml.date_maturity, aml.date)
-                           <= %(today)s - GREATEST((SELECT MIN(days) FROM levels), 1)
+                           <= %(today)s - (SELECT MIN(days) FROM levels)
                      GROUP BY aml.move_id
                 )
                 SELECT o.partner_id, o.move_id, l.id, o.days, o.residual
                   FROM overdue o
                   JOIN levels l ON l.days <= o.days
+                                AND ((l.days < 0 AND o.days < 0) OR (l.days >= 0 AND o.days >= 1))
                  WHERE NOT EXISTS (
                            SELECT 1 FROM customer_credit_escalation_log g
                             WHERE g.move_id = o.move_id AND g.level_id = l.id)
+                   AND NOT EXISTS (
+                           SELECT 1 FROM account_move expected
+                            WHERE expected.id = o.move_id
+                              AND expected.credit_expected_payment_date >= %(today)s)
                  ORDER BY o.partner_id, o.move_id, l.days
                 """,
                 company=company.id,
                 today=today,
-                receivable=RECEIVABLE_LINE_FILTER,
+                receivable=CHASED_LINE_FILTER,
             )
         )
 
@@ -557,11 +570,13 @@ class CustomerCreditMonitor(models.AbstractModel):
         return max(levels.days, 1) if levels else 1
 
     @api.model
-    def _partners_cleared(self, field_name, days, today):
-        """Customers flagged with ``field_name`` in the current company that have no open
-        receivable overdue by ``days`` days or more."""
+    def _partners_cleared(self, field_name, days, today, partners=None):
+        """Customers flagged with ``field_name`` in the current company (of ``partners``
+        when given) that have no open receivable, not in dispute, overdue by ``days``
+        days or more."""
         company = self.env.company
         self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["credit_dispute"])
         self.env["res.partner"].flush_model([field_name, "commercial_partner_id"])
         rows = self.env.execute_query(
             SQL(
@@ -569,6 +584,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 SELECT rp.id
                   FROM res_partner rp
                  WHERE (rp.%(field)s ->> %(company_key)s)::boolean IS TRUE
+                   AND %(only)s
                    AND NOT EXISTS (
                         SELECT 1
                           FROM account_move_line aml
@@ -580,19 +596,21 @@ class CustomerCreditMonitor(models.AbstractModel):
                 """,
                 field=SQL.identifier(field_name),
                 company_key=str(company.id),
+                only=SQL("rp.id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE"),
                 company=company.id,
                 cutoff=fields.Date.subtract(today, days=days),
-                receivable=RECEIVABLE_LINE_FILTER,
+                receivable=CHASED_LINE_FILTER,
             )
         )
         return self.env["res.partner"].browse([row[0] for row in rows]).with_company(company)
 
     @api.model
-    def _escalation_release(self, today):
+    def _escalation_release(self, today, partners=None):
         """Lift the holds and warnings the escalation set, once the customer has no
-        invoice overdue beyond the level that set them. Manual holds are never touched."""
+        invoice (not in dispute) overdue beyond the level that set them. Manual holds
+        are never touched. ``partners``: only these customers (a dispute was opened)."""
         cleared_hold = self._partners_cleared(
-            "credit_hold_auto", self._threshold_days("action_credit_hold"), today
+            "credit_hold_auto", self._threshold_days("action_credit_hold"), today, partners
         )
         released = cleared_hold.filtered("credit_hold")
         stale = cleared_hold - released
@@ -608,7 +626,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 )
             )
         cleared = self._partners_cleared(
-            "credit_warning", self._threshold_days("action_set_warning"), today
+            "credit_warning", self._threshold_days("action_set_warning"), today, partners
         )
         if cleared:
             cleared.write({"credit_warning": False})
@@ -620,6 +638,44 @@ class CustomerCreditMonitor(models.AbstractModel):
                 )
             )
         return released
+
+    @api.model
+    def _escalation_reinstate(self, moves, today):
+        """A dispute was lifted: the warning and the automatic hold of the levels these
+        invoices had reached (logged, and still reached by their days overdue) apply
+        again. Levels reached during the dispute are applied by the next run."""
+        Log = self.env["customer.credit.escalation.log"]
+        levels = self.env["customer.credit.escalation.level"]._level_specs()
+        logs = Log.search([("move_id", "in", moves.ids), ("level_id", "in", list(levels))])
+        batch = defaultdict(list)
+        for log in logs:
+            move = log.move_id
+            due = move.invoice_date_due or move.date
+            if move.amount_residual > 0 and levels[log.level_id.id].days <= (today - due).days:
+                batch[log.partner_id.id].append((move.id, log.level_id.id))
+        if not batch:
+            return
+        partners = self.env["res.partner"].browse(list(batch))
+        run = EscalationRun(
+            env=self.env,
+            batch=list(batch.items()),
+            levels=levels,
+            today=today,
+            partners=partners,
+            moves=moves,
+            plans={pid: plan_partner_actions(pid, pairs, levels) for pid, pairs in batch.items()},
+            managers_by_partner={},
+            notes=defaultdict(list),
+            results=defaultdict(dict),
+        )
+        self._escalation_set_status(run)
+        bodies = {
+            pid: Markup("<p><strong>%s</strong></p><p>%s</p>")
+            % (self.env._("Invoice dispute lifted"), " ".join(notes))
+            for pid, notes in run.notes.items()
+        }
+        if bodies:
+            partners._message_log_batch(bodies=bodies)
 
     @api.model
     def _collection_cases_follow_up(self, today):

@@ -31,6 +31,7 @@ from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
 from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
+from ..tools.receivables import undisputed_sql
 from .customer_credit_grade import CREDIT_POLICIES
 
 # What the exposure computation reads of a commercial partner (see _credit_terms_by_partner).
@@ -1194,7 +1195,8 @@ class ResPartner(models.Model):
 
     def _credit_overdue_move_ids_by_partner(self, today=None):
         """{commercial partner id: [overdue move ids, oldest due first]} in one query
-        (moves with open receivable lines past due in the current company)."""
+        (moves with open receivable lines past due in the current company, not in
+        dispute: the reminders chase them)."""
         company = self.env.company
         today = today or fields.Date.context_today(self)
         commercial_ids = list(set(self.commercial_partner_id.ids))
@@ -1203,6 +1205,7 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity"]
         )
+        self.env["account.move"].flush_model(["credit_dispute"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -1212,12 +1215,14 @@ class ResPartner(models.Model):
                   JOIN account_move_line aml ON aml.partner_id = rp.id
                  WHERE rp.commercial_partner_id = ANY(%(partners)s)
                    AND %(open_debts)s
+                   AND %(undisputed)s
                    AND COALESCE(aml.date_maturity, aml.date) < %(today)s
                  GROUP BY rp.commercial_partner_id, aml.move_id
                  ORDER BY rp.commercial_partner_id, due, aml.move_id
                 """,
                 partners=commercial_ids,
                 open_debts=open_receivable_sql("aml", company_id=company.id, debts_only=True),
+                undisputed=undisputed_sql("aml"),
                 today=today,
             )
         )
