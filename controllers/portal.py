@@ -8,11 +8,10 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import NotFound
 
 from odoo import fields
+from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.http import content_disposition
 from odoo.http import request
 from odoo.http import route
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..tools.statement import previous_month
 from .aging import XLSX_MIMETYPE
