@@ -43,24 +43,32 @@ class CustomerCreditPortal(CustomerPortal):
         return partner
 
     def _credit_agreements(self, partner):
-        return request.env["customer.credit.agreement"].sudo().search(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", request.env.company.id),
-                ("state", "in", AGREEMENT_STATES),
-            ]
+        return (
+            request.env["customer.credit.agreement"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", request.env.company.id),
+                    ("state", "in", AGREEMENT_STATES),
+                ]
+            )
         )
 
     def _credit_open_invoices(self, partner):
-        return request.env["account.move"].sudo().search(
-            [
-                ("commercial_partner_id", "=", partner.id),
-                ("company_id", "=", request.env.company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ],
-            order="invoice_date_due, id",
+        return (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "=", request.env.company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ],
+                order="invoice_date_due, id",
+            )
         )
 
     @route("/my/credit", type="http", auth="user", website=True, readonly=True)

@@ -96,9 +96,9 @@ class CustomerCreditStatement(models.AbstractModel):
             engine = self.env["customer.credit.aging.engine"].with_context(
                 lang=partner.lang or self.env.lang
             )
-            aging_columns, aging_total = engine._aging_bucket_totals(
-                date_to, company, partner.ids
-            )[partner.id]
+            aging_columns, aging_total = engine._aging_bucket_totals(date_to, company, partner.ids)[
+                partner.id
+            ]
             opening, rows = fetched[partner.id]
             sections = build_statement_sections(currency.id, digits, opening, rows)
             for section in sections:
@@ -115,7 +115,7 @@ class CustomerCreditStatement(models.AbstractModel):
         return result
 
     def _statement_filename(self, partner, date_from, date_to, extension):
-        """"Statement - <customer> - <from>_<to>.<ext>" in the customer's language."""
+        """ "Statement - <customer> - <from>_<to>.<ext>" in the customer's language."""
         name = self.with_context(lang=partner.lang or self.env.lang).env._(
             "Statement - %(customer)s - %(date_from)s_%(date_to)s",
             customer=partner.name,

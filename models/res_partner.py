@@ -1097,8 +1097,7 @@ class ResPartner(models.Model):
     credit_statement_monthly = fields.Boolean(
         "Monthly Statement",
         groups=CREDIT_GROUPS,
-        help="Email this customer its statement of the previous month at the start of "
-        "each month.",
+        help="Email this customer its statement of the previous month at the start of each month.",
     )
     credit_portal_hidden = fields.Boolean(
         "Hide the Portal Credit Page",

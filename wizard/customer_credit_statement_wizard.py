@@ -24,9 +24,7 @@ class CustomerCreditStatementWizard(models.TransientModel):
         "Customers",
         required=True,
     )
-    date_from = fields.Date(
-        "From", required=True, default=lambda self: self._default_period()[0]
-    )
+    date_from = fields.Date("From", required=True, default=lambda self: self._default_period()[0])
     date_to = fields.Date("To", required=True, default=lambda self: self._default_period()[1])
     partner_count = fields.Integer("Customer Count", compute="_compute_partner_count")
 
