@@ -1093,6 +1093,47 @@ class ResPartner(models.Model):
     def action_view_credit_agreements(self):
         return self._credit_action_for("customer_credit.customer_credit_agreement_action")
 
+    # ------------------------------------------------------------------ statement
+
+    credit_statement_monthly = fields.Boolean(
+        "Monthly Statement",
+        groups=CREDIT_GROUPS,
+        help="Email this customer its statement of the previous month at the start of each month.",
+    )
+    credit_portal_hidden = fields.Boolean(
+        "Hide the Portal Credit Page",
+        groups=CREDIT_GROUPS,
+        help="This customer's portal users do not see the credit page, even when the "
+        "company shows it.",
+    )
+
+    def _credit_statement_pdf(self, date_from, date_to):
+        """(filename, PDF bytes) of the statement (对账单) of this commercial partner for
+        the period, rendered in the partner's language. Stable interface (follow-up
+        letters attach it)."""
+        self.ensure_one()
+        return self.env["customer.credit.statement"]._statement_pdf(
+            self.commercial_partner_id, date_from, date_to
+        )
+
+    def _credit_statement_xlsx(self, date_from, date_to):
+        """(filename, XLSX bytes) of the statement of this commercial partner."""
+        self.ensure_one()
+        return self.env["customer.credit.statement"]._statement_xlsx(
+            self.commercial_partner_id, date_from, date_to
+        )
+
+    def action_credit_send_statement(self):
+        """Open the statement wizard for these customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Statement"),
+            "res_model": "customer.credit.statement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
     # ------------------------------------------------------------------ monitoring
 
     credit_hold_auto = fields.Boolean(

@@ -399,3 +399,20 @@ def aging_detail_sql(
         bucket_case=_bucket_case_sql(buckets),
         report_id=report_id,
     )
+
+
+def aging_bucket_totals_sql(as_of, company_ids, basis, buckets, fallbacks, partner_ids=None):
+    """Read-only: the open amount of each customer and bucket, from the same open
+    items as :func:`aging_summary_sql` (same options; ``buckets`` = [(key, days_from,
+    days_to)], the key returned as the bucket). Rows: (partner_id, bucket key,
+    amount). Writes nothing, so that a download on a read replica can use it."""
+    return SQL(
+        """
+        %(kept)s
+        SELECT k.partner_id, %(bucket_case)s AS bucket, SUM(k.amount_open)
+          FROM kept k
+         GROUP BY 1, 2
+        """,
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, None, None, False),
+        bucket_case=_bucket_case_sql(buckets, alias="k"),
+    )
