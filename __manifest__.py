@@ -35,6 +35,7 @@
         "views/customer_credit_agreement_views.xml",
         "views/res_partner_credit_approval_views.xml",
         "reports/customer_credit_agreement_report.xml",
+        "reports/customer_credit_letter_report.xml",
         "reports/customer_credit_statement_report.xml",
         "views/portal_templates.xml",
         "data/customer_credit_monitoring_data.xml",

@@ -57,7 +57,26 @@ class CustomerCreditEscalationLevel(models.Model):
         "number makes a courtesy reminder that many days before the due date.",
     )
     action_email_customer = fields.Boolean(
-        "Email the Customer", help="Send the level's email to the customer's invoice address."
+        "Write to the Customer",
+        help="Write to the customer's invoicing contact (else the customer): by email, by a "
+        "printed letter or both (see Channel). A customer without an email address gets a "
+        "letter to print and an activity for its credit manager.",
+    )
+    channel = fields.Selection(
+        [("email", "Email"), ("letter", "Printed Letter"), ("both", "Email and Letter")],
+        default="email",
+        required=True,
+        help="How the level writes to the customer. Letters wait in Letters to Print, "
+        "printed as one PDF per day.",
+    )
+    attach_statement = fields.Boolean(
+        help="Attach the customer's statement of the last 12 months to the email "
+        "(and print it after the letter)."
+    )
+    attach_invoices = fields.Boolean(
+        "Attach the Invoices",
+        help="Attach the PDF of each invoice the message lists (the overdue invoices; for a "
+        "courtesy reminder, the invoices falling due).",
     )
     action_activity_salesperson = fields.Boolean(
         "Activity for the Salesperson",
@@ -168,6 +187,9 @@ class CustomerCreditEscalationLevel(models.Model):
                 credit_hold=level.action_credit_hold,
                 collection_case=level.action_collection_case,
                 template_id=level.mail_template_id.id,
+                channel=level.channel,
+                attach_statement=level.attach_statement,
+                attach_invoices=level.attach_invoices,
             )
             for level in levels
         }

@@ -1234,6 +1234,53 @@ class ResPartner(models.Model):
         move_ids = commercial._credit_overdue_move_ids_by_partner().get(commercial.id, [])
         return self.env["account.move"].browse(move_ids)
 
+    def _credit_followup_invoices(self):
+        """The invoices a follow-up message lists: those the escalation run passes for
+        the customer (a courtesy reminder: the invoices falling due), else the overdue
+        ones (see :meth:`_credit_overdue_invoices`)."""
+        self.ensure_one()
+        listed = dict(self.env.context.get("credit_followup_move_ids") or ())
+        commercial = self.commercial_partner_id
+        if commercial.id in listed:
+            return self.env["account.move"].browse(listed[commercial.id])
+        return self._credit_overdue_invoices()
+
+    def _credit_followup_recipient(self):
+        """Whom a follow-up email goes to: the customer's invoicing contact with an
+        email address, else the customer itself when it has one; empty otherwise (the
+        escalation then prints a letter)."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        contact = commercial.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
+        return contact or commercial.filtered("email")
+
+    def _credit_letter_address(self):
+        """Where a follow-up letter goes: the invoicing contact, else the customer."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        contact = commercial.child_ids.filtered(lambda c: c.type == "invoice")
+        return contact.filtered("email")[:1] or contact[:1] or commercial
+
+    def _credit_follow_up_documents(self, moves, date, statement, invoices):
+        """[(filename, PDF bytes)] a follow-up message carries: the customer's
+        statement of the last 12 months to ``date`` and the PDFs of ``moves`` (the
+        invoice's stored PDF when it has one, else the standard invoice report)."""
+        self.ensure_one()
+        documents = []
+        if statement:
+            date_from = fields.Date.subtract(date, days=365)
+            documents.append(self.commercial_partner_id._credit_statement_pdf(date_from, date))
+        if invoices:
+            Report = self.env["ir.actions.report"].sudo()
+            for move in moves.sudo():
+                stored = move.invoice_pdf_report_id
+                if stored:
+                    documents.append((stored.name, stored.raw))
+                    continue
+                content, _type = Report._render_qweb_pdf("account.account_invoices", move.ids)
+                documents.append((move._get_invoice_report_filename(), content))
+        return documents
+
     def _credit_overdue_move_ids_by_partner(self, today=None):
         """{commercial partner id: [overdue move ids, oldest due first]} in one query
         (moves with open receivable lines past due in the current company, not in

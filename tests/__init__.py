@@ -34,3 +34,4 @@ from . import test_credit_group_agreement
 from . import test_invoice_posting_check
 from . import test_invoice_dispute
 from . import test_statement
+from . import test_follow_up_letters
