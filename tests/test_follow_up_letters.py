@@ -1,4 +1,5 @@
 import base64
+import io
 
 from freezegun import freeze_time
 
@@ -153,10 +154,9 @@ class TestFollowUpLetters(CreditMonitoringCase):
         pdf = base64.b64decode(attachment.datas)
         self.assertTrue(pdf.startswith(b"%PDF"))
         from PyPDF2 import PdfReader
-        import io
 
         reader = PdfReader(io.BytesIO(pdf))
-        text = " ".join(page.extract_text() for page in reader.pages)
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
         self.assertIn("Payment reminder", text)
         self.assertIn(invoice.name, text)
         self.assertGreaterEqual(len(reader.pages), 3, "Two letters and one invoice copy.")

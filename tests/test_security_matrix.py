@@ -109,6 +109,35 @@ MATRIX = {
     "customer.credit.release.request": {"acl": acl("rwc", "rwc")},
     # the wizard asks the dispute reason / expected date; the invoice's action checks who acts
     "customer.credit.invoice.follow.up": {"acl": acl("rwc", "rwc")},
+    # letters to print: made by the escalation, printed by credit managers and accountants
+    "customer.credit.letter": {
+        "acl": acl("r", "r"),
+        "record": "letter",
+        "state": "state",
+        "workflow": {"state": "printed", "printed_by_id": Ref("manager")},
+        "write_refused": ACTORS,
+        "create": {
+            "partner_id": Ref("customer"),
+            "address_id": Ref("customer"),
+            "level_id": Ref("escalation_level"),
+            "company_id": Ref("company"),
+            "date": "2025-01-01",
+            "reason": "letter",
+        },
+        "create_refused": ACTORS,
+        "unlink_refused": ACTORS,
+        "actions": {
+            "action_print": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
+            "action_print_letters_of_the_day": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
+        },
+    },
+    # customer statements (merged from branch stmt): accountants and credit managers
+    "customer.credit.statement.wizard": {
+        "acl": dict(acl("", "rwc"), **{ACCOUNTANT: "rwc"}),
+    },
+    "customer.credit.statement.send": {
+        "acl": dict(acl("", "r"), **{ACCOUNTANT: "r"}),
+    },
     "customer.credit.release.decision": {"acl": acl("", "rwc")},
     "customer.credit.release": {
         "acl": acl("rc", "rwc"),
@@ -326,6 +355,24 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             )
         )
 
+        # a letter to print, as the escalation makes them
+        cls.escalation_level = cls.env["customer.credit.escalation.level"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        ) or cls.env["customer.credit.escalation.level"]._create_default_levels(cls.company)[:1]
+        cls.letter = (
+            cls.env["customer.credit.letter"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": cls.customer.id,
+                    "address_id": cls.customer.id,
+                    "level_id": cls.escalation_level.id,
+                    "company_id": cls.company.id,
+                    "date": fields.Date.today(),
+                    "reason": "no_email",
+                }
+            )
+        )
         # a posted invoice in dispute (opened by the first manager)
         cls.invoice_disputed = cls._posted_invoice(cls.customer_invoiced, 100.0)
         cls.invoice_disputed.with_user(cls.manager)._credit_dispute_open("Damaged goods")
