@@ -67,9 +67,7 @@ class AccountMove(models.Model):
     )
     credit_dispute_reason = fields.Text("Dispute Reason", copy=False, readonly=True)
     credit_dispute_date = fields.Date("In Dispute Since", copy=False, readonly=True)
-    credit_dispute_user_id = fields.Many2one(
-        "res.users", "Disputed By", copy=False, readonly=True
-    )
+    credit_dispute_user_id = fields.Many2one("res.users", "Disputed By", copy=False, readonly=True)
     credit_expected_payment_date = fields.Date(
         "Expected Payment Date",
         copy=False,
@@ -81,7 +79,7 @@ class AccountMove(models.Model):
         "passed, as for a promise to pay.",
     )
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return
         super().init()
         # The escalation's "not in dispute" test (tools/receivables.undisputed_sql) reads
         # the few disputed invoices only.
@@ -453,7 +451,11 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             self._credit_refuse_follow_up_fields(
-                {key[len("default_") :]: True for key in self.env.context if key.startswith("default_")}
+                {
+                    key[len("default_") :]: True
+                    for key in self.env.context
+                    if key.startswith("default_")
+                }
             )
             for vals in vals_list:
                 self._credit_refuse_follow_up_fields(vals)
@@ -604,9 +606,9 @@ class AccountMove(models.Model):
                 source=move,
             )
         for company, company_moves in moves.grouped("company_id").items():
-            self.env["customer.credit.monitor"].sudo().with_company(
-                company
-            )._escalation_reinstate(company_moves, today)
+            self.env["customer.credit.monitor"].sudo().with_company(company)._escalation_reinstate(
+                company_moves, today
+            )
         return True
 
     def _credit_set_expected_payment(self, date, note=None, source=None):

@@ -30,7 +30,6 @@ class CustomerCreditLetter(models.Model):
     )
     address_id = fields.Many2one(
         "res.partner",
-        "Address",
         required=True,
         readonly=True,
         ondelete="cascade",
@@ -68,7 +67,7 @@ class CustomerCreditLetter(models.Model):
         index=True,
     )
     printed_date = fields.Datetime(readonly=True)
-    printed_by_id = fields.Many2one("res.users", "Printed By", readonly=True)
+    printed_by_id = fields.Many2one("res.users", readonly=True)
     batch_attachment_id = fields.Many2one(
         "ir.attachment", "Printed Batch", readonly=True, ondelete="set null"
     )
@@ -120,14 +119,18 @@ class CustomerCreditLetter(models.Model):
     def _print_batch(self, today):
         content = self._batch_pdf()
         # kept on the letters: whoever reads them reads the batch (the printer checked above)
-        attachment = self.env["ir.attachment"].sudo().create(
-            {
-                "name": self.env._("Follow-up letters %(date)s.pdf", date=today),
-                "datas": base64.b64encode(content),
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self[:1].id,
-            }
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._("Follow-up letters %(date)s.pdf", date=today),
+                    "datas": base64.b64encode(content),
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self[:1].id,
+                }
+            )
         )
         self.sudo().write(
             {

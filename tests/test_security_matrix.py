@@ -285,7 +285,11 @@ MATRIX = {
         "actions": {
             "action_post": ("invoice_blocked", [], ACTORS),
             # credit managers and accountants only
-            "action_credit_dispute_lift": ("invoice_disputed", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
+            "action_credit_dispute_lift": (
+                "invoice_disputed",
+                [],
+                (SALESMAN, SALESMAN_ALL, PORTAL),
+            ),
         },
     },
 }
@@ -356,9 +360,12 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         )
 
         # a letter to print, as the escalation makes them
-        cls.escalation_level = cls.env["customer.credit.escalation.level"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        ) or cls.env["customer.credit.escalation.level"]._create_default_levels(cls.company)[:1]
+        cls.escalation_level = (
+            cls.env["customer.credit.escalation.level"].search(
+                [("company_id", "=", cls.company.id)], limit=1
+            )
+            or cls.env["customer.credit.escalation.level"]._create_default_levels(cls.company)[:1]
+        )
         cls.letter = (
             cls.env["customer.credit.letter"]
             .sudo()

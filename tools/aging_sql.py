@@ -122,7 +122,9 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
     else:
         move_join = SQL()
         user = SQL("cp.user_id")
-        follow_up = SQL("NULL::boolean AS credit_dispute, NULL::date AS credit_expected_payment_date")
+        follow_up = SQL(
+            "NULL::boolean AS credit_dispute, NULL::date AS credit_expected_payment_date"
+        )
     return SQL(
         """
         WITH later AS MATERIALIZED (
