@@ -211,8 +211,11 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self._invoice(silent, 300.0, self.d("2025-03-01"))
             self._run()
             self.assertFalse(self._mails(silent))
-            self.assertEqual(self._activities(silent).user_id, self.salesman)
-            self.assertIn("no email address", self._logs(silent).result)
+            # L1's follow-up for the salesperson, and the letter to post for the credit
+            # manager (issue 13: never a silent skip; see TestFollowUpLetters)
+            self.assertEqual(self._activities(silent).user_id, self.salesman | self.manager)
+            self.assertIn("No email address", self._logs(silent).result)
+            self.assertEqual(self._logs(silent).letter_id.reason, "no_email")
 
     def test_batch_emails_match_odoo_rendering(self):
         """Reminders of a batch are rendered from one compiled body: each customer's
