@@ -33,3 +33,4 @@ from . import test_credit_group
 from . import test_credit_group_agreement
 from . import test_invoice_posting_check
 from . import test_statement
+from . import test_portal_credit
