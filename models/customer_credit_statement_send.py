@@ -71,17 +71,37 @@ class CustomerCreditStatementSend(models.Model):
         address with the statement template, posted in the customer's chatter.
         A statement that cannot be sent is marked failed with the reason."""
         template = self.env.ref(STATEMENT_TEMPLATE)
+        pdfs = {}
+        for (company, date_from, date_to), rows in self.grouped(
+            lambda row: (row.company_id, row.date_from, row.date_to)
+        ).items():
+            partners = rows.partner_id.with_company(company)
+            try:
+                with self.env.cr.savepoint():
+                    rendered = (
+                        self.env["customer.credit.statement"]
+                        .with_company(company)
+                        ._statement_pdfs(partners, date_from, date_to)
+                    )
+            except Exception as error:  # noqa: BLE001 - rendered one by one below
+                _logger.warning("Statements not rendered together, one by one: %s", error)
+                rendered = {}
+            for partner_id, pdf in rendered.items():
+                pdfs[company.id, date_from, date_to, partner_id] = pdf
         for row in self:
             partner = row.partner_id.with_company(row.company_id)
             try:
                 with self.env.cr.savepoint():
-                    message = row._post_statement(template, partner)
+                    pdf = pdfs.get(
+                        (row.company_id.id, row.date_from, row.date_to, partner.id)
+                    ) or partner._credit_statement_pdf(row.date_from, row.date_to)
+                    message = row._post_statement(template, partner, pdf)
                 row.write({"state": "sent", "message_id": message.id, "error": False})
             except Exception as error:  # noqa: BLE001 - one bad customer must not stop the rest
                 _logger.warning("Statement of %s not sent: %s", partner.display_name, error)
                 row.write({"state": "failed", "error": str(error)})
 
-    def _post_statement(self, template, partner):
+    def _post_statement(self, template, partner, pdf):
         recipient = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
         if not recipient.email:
             raise ValueError(
@@ -90,7 +110,7 @@ class CustomerCreditStatementSend(models.Model):
                     customer=recipient.display_name,
                 )
             )
-        filename, content = partner._credit_statement_pdf(self.date_from, self.date_to)
+        filename, content = pdf
         template = template.with_context(
             credit_statement_date_from=self.date_from,
             credit_statement_date_to=self.date_to,
