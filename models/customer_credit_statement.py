@@ -137,30 +137,6 @@ class CustomerCreditStatement(models.AbstractModel):
         )
         return self._statement_filename(partner, date_from, date_to, "pdf"), content
 
-    def _statement_pdfs(self, partners, date_from, date_to):
-        """{partner id: (filename, PDF bytes)} of commercial ``partners``: one
-        wkhtmltopdf run for all of them, split per customer by Odoo (starting
-        wkhtmltopdf costs more than rendering a page: see docs/statements.md)."""
-        if len(partners) < 2:
-            return {p.id: self._statement_pdf(p, date_from, date_to) for p in partners}
-        data = {
-            "date_from": fields.Date.to_string(date_from),
-            "date_to": fields.Date.to_string(date_to),
-        }
-        streams, kind = self.env["ir.actions.report"]._pre_render_qweb_pdf(
-            STATEMENT_REPORT, partners.ids, data=data
-        )
-        if kind != "pdf":
-            # a test run renders HTML: one document per customer
-            return {p.id: self._statement_pdf(p, date_from, date_to) for p in partners}
-        return {
-            p.id: (
-                self._statement_filename(p, date_from, date_to, "pdf"),
-                streams[p.id]["stream"].getvalue(),
-            )
-            for p in partners
-        }
-
     def _statement_xlsx(self, partner, date_from, date_to):
         """(filename, XLSX bytes) of the statement of commercial ``partner``, in its
         language: the same figures as the PDF."""
