@@ -7,8 +7,8 @@ import logging
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools import split_every
 
 from ..tools.receivables import RECEIVABLE_ACCOUNTS_SQL
 from ..tools.statement import previous_month
@@ -48,9 +48,9 @@ class CustomerCreditStatementSend(models.Model):
     )
 
     @api.model
-    def _enqueue(self, partners, date_from, date_to):
+    def _enqueue(self, partners, date_from, date_to, trigger=True):
         """Queue the statements of ``partners`` (commercial) for the period in the
-        current company and wake the sending cron. Returns the queued rows."""
+        current company and (``trigger``) wake the sending cron. Returns the rows."""
         rows = self.sudo().create(
             [
                 {
@@ -63,20 +63,22 @@ class CustomerCreditStatementSend(models.Model):
                 for partner in partners.commercial_partner_id
             ]
         )
-        self.env.ref(QUEUE_CRON).sudo()._trigger()
+        if trigger:
+            self.env.ref(QUEUE_CRON).sudo()._trigger()
         return rows
 
     def _send(self):
-        """Send each statement now: the PDF by email to the customer's invoice
-        address with the statement template, posted in the customer's chatter.
-        A statement that cannot be sent is marked failed with the reason."""
+        """Send each statement now: the PDF (one wkhtmltopdf run per customer, see
+        docs/statements.md) by email to the customer's invoice address with the
+        statement template, posted in the customer's chatter. A statement that
+        cannot be sent is marked failed with the reason; the others go on."""
         template = self.env.ref(STATEMENT_TEMPLATE)
         for row in self:
             partner = row.partner_id.with_company(row.company_id)
             try:
                 with self.env.cr.savepoint():
                     message = row._post_statement(template, partner)
-                row.write({"state": "sent", "message_id": message.id, "error": False})
+                    row.write({"state": "sent", "message_id": message.id, "error": False})
             except Exception as error:  # noqa: BLE001 - one bad customer must not stop the rest
                 _logger.warning("Statement of %s not sent: %s", partner.display_name, error)
                 row.write({"state": "failed", "error": str(error)})
@@ -84,7 +86,7 @@ class CustomerCreditStatementSend(models.Model):
     def _post_statement(self, template, partner):
         recipient = self.env["res.partner"].browse(partner.address_get(["invoice"])["invoice"])
         if not recipient.email:
-            raise ValueError(
+            raise UserError(
                 self.env._(
                     "%(customer)s has no email address: add one to its invoice address.",
                     customer=recipient.display_name,
@@ -108,18 +110,38 @@ class CustomerCreditStatementSend(models.Model):
         )
 
     @api.model
+    def _pending_batch(self, batch_size):
+        """The next ``batch_size`` queued rows, locked: two workers never send the
+        same statement (rows another transaction holds are skipped)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM customer_credit_statement_send WHERE state = 'pending'"
+                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                batch_size,
+            )
+        )
+        return self.sudo().browse([row[0] for row in rows])
+
+    @api.model
     def _send_statement_batch(self, batch_size=SEND_BATCH, limit=None):
         """Send the queued statements, ``batch_size`` per committed batch, reporting
-        progress to the cron; ``limit``: stop after that many (the cron reruns).
-        Returns the number sent or failed."""
-        pending = self.sudo().search([("state", "=", "pending")], limit=limit)
+        progress to the cron; ``limit``: stop after about that many (the cron is
+        triggered again to finish). Returns the number sent or failed."""
+        self.env.flush_all()
+        total = self.sudo().search_count([("state", "=", "pending")])
         monitor = self.env["customer.credit.monitor"]
         done = 0
-        for batch in split_every(batch_size, pending.ids, self.sudo().browse):
+        while not limit or done < limit:
+            batch = self._pending_batch(batch_size)
+            if not batch:
+                break
             for company, rows in batch.grouped("company_id").items():
                 rows.with_company(company)._send()
             done += len(batch)
-            monitor._commit_batch(done, len(pending) - done)
+            self.env.flush_all()
+            monitor._commit_batch(done, max(total - done, 0))
+        if limit and done >= limit:
+            self.env.ref(QUEUE_CRON).sudo()._trigger()
         return done
 
     @api.model
@@ -161,6 +183,6 @@ class CustomerCreditStatementSend(models.Model):
         for company_id, partner_ids in by_company.items():
             company = self.env["res.company"].browse(company_id)
             self.with_company(company)._enqueue(
-                self.env["res.partner"].browse(partner_ids), date_from, date_to
+                self.env["res.partner"].browse(partner_ids), date_from, date_to, trigger=False
             )
         return self._send_statement_batch()

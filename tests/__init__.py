@@ -35,3 +35,4 @@ from . import test_invoice_posting_check
 from . import test_invoice_dispute
 from . import test_statement
 from . import test_follow_up_letters
+from . import test_portal_credit

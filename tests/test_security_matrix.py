@@ -86,6 +86,10 @@ MATRIX = {
     "customer.credit.watchlist": {"acl": acl("r", "r")},
     "customer.credit.monitoring.notice": {"acl": acl("", "r")},
     "customer.credit.confirm.lock": {"acl": acl("", "r")},
+    # statements are sent by accountants and credit managers, not by salespeople
+    "customer.credit.statement.wizard": {"acl": {**acl("", "rwc"), ACCOUNTANT: "rwc"}},
+    # the sending queue is written by the wizard and the cron only (as the system)
+    "customer.credit.statement.send": {"acl": {**acl("", "r"), ACCOUNTANT: "r"}},
     # credit groups: salespeople and accountants read them (the quotation banner names the
     # group); only credit managers set the group limit, the policy or the members
     "customer.credit.group": {
@@ -130,13 +134,6 @@ MATRIX = {
             "action_print": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
             "action_print_letters_of_the_day": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
         },
-    },
-    # customer statements (merged from branch stmt): accountants and credit managers
-    "customer.credit.statement.wizard": {
-        "acl": dict(acl("", "rwc"), **{ACCOUNTANT: "rwc"}),
-    },
-    "customer.credit.statement.send": {
-        "acl": dict(acl("", "r"), **{ACCOUNTANT: "r"}),
     },
     "customer.credit.release.decision": {"acl": acl("", "rwc")},
     "customer.credit.release": {
@@ -757,6 +754,42 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.assertFalse(self._releases(order))
         self.assertEqual(self.assertRefused("sale.order", "action_confirm", order.ids), USER_ERROR)
         self.assertEqual(self.values(order, ["state"])["state"], "draft")
+
+    def test_attack_14_salesperson_sends_statements(self):
+        """A salesperson cannot send (or queue) a statement of any customer over RPC:
+        no wizard, no queue row, no message, no email."""
+        customer = self.customer
+        messages_before = len(customer.message_ids)
+        Send = self.env["customer.credit.statement.send"]
+        for actor in (SALESMAN, SALESMAN_ALL, PORTAL):
+            self.login(actor)
+            self.assertRefused(
+                "customer.credit.statement.wizard",
+                "create",
+                [{"partner_ids": [Command.set(customer.ids)]}],
+                errors=(ACCESS_ERROR,),
+            )
+            self.assertRefused(
+                "customer.credit.statement.send",
+                "create",
+                [{"partner_id": customer.id, "date_from": "2024-01-01", "date_to": "2024-01-31"}],
+                errors=(ACCESS_ERROR,),
+            )
+            # private methods are not callable over RPC
+            for method in ("_send_statement_batch", "_cron_send_statements"):
+                with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+                    self.rpc("customer.credit.statement.send", method)
+        self.assertFalse(Send.sudo().search([("partner_id", "=", customer.id)]))
+        self.env.invalidate_all()
+        self.assertEqual(len(customer.message_ids), messages_before)
+        # the accountant may
+        self.login(ACCOUNTANT)
+        wizard_id = self.rpc(
+            "customer.credit.statement.wizard",
+            "create",
+            [{"partner_ids": [Command.set(customer.ids)], "date_from": "2024-01-01"}],
+        )
+        self.assertTrue(wizard_id)
 
     def test_attack_02_write_state_sale(self):
         self.login(SALESMAN)

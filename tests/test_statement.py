@@ -78,7 +78,7 @@ class StatementCommon(AgingCommon):
         cls.accountant = new_test_user(
             cls.env,
             login="statement_accountant",
-            groups="account.group_account_invoice,base.group_partner_manager",
+            groups="account.group_account_invoice",
         )
         cls.Statement = cls.env["customer.credit.statement"]
 

@@ -50,8 +50,9 @@ class CustomerCreditStatementWizard(models.TransientModel):
         self._check_period()
         partners = self.partner_ids.commercial_partner_id
         Send = self.env["customer.credit.statement.send"]
-        rows = Send._enqueue(partners, self.date_from, self.date_to)
-        if len(rows) <= SEND_NOW_MAX:
+        send_now = len(partners) <= SEND_NOW_MAX
+        rows = Send._enqueue(partners, self.date_from, self.date_to, trigger=not send_now)
+        if send_now:
             rows._send()
             failed = rows.filtered(lambda row: row.state == "failed")
             if failed:
