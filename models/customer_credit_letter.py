@@ -147,16 +147,16 @@ class CustomerCreditLetter(models.Model):
         }
 
     def _batch_pdf(self):
-        """The letters, each followed by its statement and invoices, as one PDF."""
+        """The letters, each followed by its statement and invoices, as one PDF. One
+        rendering per letter: each letter in its own language, and wkhtmltopdf builds
+        without patched Qt cannot lay out several documents in one run."""
         Report = self.env["ir.actions.report"].sudo()
         report = "customer_credit.action_report_credit_letter"
-        if not any(letter.attach_invoices or letter.attach_statement for letter in self):
-            return Report._render_qweb_pdf(report, self.ids)[0]
         parts = []
         for letter in self:
             parts.append(Report._render_qweb_pdf(report, letter.ids)[0])
             parts += [content for _name, content in letter._documents()]
-        return merge_pdf(parts)
+        return merge_pdf(parts) if len(parts) > 1 else parts[0]
 
     def _documents(self):
         """(filename, PDF bytes) of the documents the letter carries."""
