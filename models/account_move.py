@@ -518,10 +518,13 @@ class AccountMove(models.Model):
                 )
             )
 
+    def _credit_may_follow_up(self):
+        """The current user may dispute invoices and set their expected payment date."""
+        return any(self.env.user.has_group(group) for group in CREDIT_FOLLOW_UP_GROUPS)
+
     def _credit_check_follow_up_user(self, action_label):
         """Raise unless the current user is a credit manager or an accountant."""
-        user = self.env.user
-        if not any(user.has_group(group) for group in CREDIT_FOLLOW_UP_GROUPS):
+        if not self._credit_may_follow_up():
             raise AccessError(
                 self.env._(
                     "Only credit managers and accountants can %(action)s. Ask one of them.",

@@ -240,11 +240,23 @@ class CustomerCreditCollectionCase(models.Model):
             unpaid = case.invoice_ids.filtered(
                 lambda move: move.state == "posted" and move.amount_residual > 0
             )
-            unpaid._credit_set_expected_payment(
-                case.promise_date,
-                note=self.env._("Promise to pay on %(case)s", case=case.name),
-                source=case,
-            )
+            # The expected date holds the escalation back: set from a promise entered by
+            # whoever may set it by hand (credit managers, accountants), else left for them.
+            if self.env.su or unpaid._credit_may_follow_up():
+                unpaid._credit_set_expected_payment(
+                    case.promise_date,
+                    note=self.env._("Promise to pay on %(case)s", case=case.name),
+                    source=case,
+                )
+            elif unpaid:
+                case.message_post(
+                    body=self.env._(
+                        "The escalation keeps chasing these invoices: a credit manager or an "
+                        "accountant sets their expected payment date from this promise "
+                        "(Set Expected Payment Date on the invoices)."
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
             case.activity_unlink(["customer_credit.mail_activity_type_credit_promise"])
             case.activity_schedule(
                 "customer_credit.mail_activity_type_credit_promise",

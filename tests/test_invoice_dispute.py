@@ -197,3 +197,20 @@ class TestInvoiceDispute(CreditMonitoringCase):
         with freeze_time("2025-07-11"):
             self._run()
             self.assertEqual(self._logs(self.customer).level_id, self.l1 | self.l2 | self.l3)
+
+    def test_salesperson_promise_does_not_hold_the_escalation(self):
+        """A salesperson records the promise on the case; only a credit manager or an
+        accountant turns it into an expected payment date."""
+        with freeze_time("2025-06-20"):
+            invoice = self._invoice(self.customer, 800.0, self.d("2025-06-01"))
+            case = self.env["customer.credit.collection.case"].create(
+                {"partner_id": self.customer.id, "invoice_ids": [Command.set(invoice.ids)]}
+            )
+            case.with_user(self.salesman).write(
+                {"promise_date": "2099-12-31", "promise_amount": 800.0}
+            )
+            self.assertEqual(case.promise_state, "pending", "The promise is recorded.")
+            self.assertFalse(invoice.credit_expected_payment_date)
+            self.assertIn("keeps chasing", case.message_ids[0].body)
+            self._run()
+            self.assertEqual(self._logs(self.customer).level_id, self.l1 | self.l2)
