@@ -1,1 +1,2 @@
 from . import aging
+from . import portal

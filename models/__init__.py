@@ -44,3 +44,6 @@ from . import customer_credit_group
 from . import customer_credit_group_member
 from . import customer_credit_receivable_snapshot
 from . import customer_credit_dashboard
+from . import customer_credit_statement
+from . import customer_credit_statement_send
+from . import customer_credit_letter

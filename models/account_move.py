@@ -5,7 +5,9 @@ from markupsafe import Markup
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_OVER_LIMIT
@@ -38,8 +40,55 @@ RELEASE_WATCHED_LINE_FIELDS = (
 )
 
 
+# Set only by the dispute and expected-payment actions (which check who acts), never by
+# create/write: a salesperson must not take an invoice out of the escalation by RPC.
+CREDIT_FOLLOW_UP_FIELDS = (
+    "credit_dispute",
+    "credit_dispute_reason",
+    "credit_dispute_date",
+    "credit_dispute_user_id",
+    "credit_expected_payment_date",
+)
+# Who may put an invoice in dispute or set its expected payment date.
+CREDIT_FOLLOW_UP_GROUPS = ("customer_credit.group_credit_manager", "account.group_account_invoice")
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    credit_dispute = fields.Boolean(
+        "In Dispute",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="The customer disputes this invoice: it leaves the overdue escalation and the "
+        "automatic credit hold until the dispute is lifted; it still counts in the exposure "
+        "and the aging.",
+    )
+    credit_dispute_reason = fields.Text("Dispute Reason", copy=False, readonly=True)
+    credit_dispute_date = fields.Date("In Dispute Since", copy=False, readonly=True)
+    credit_dispute_user_id = fields.Many2one("res.users", "Disputed By", copy=False, readonly=True)
+    credit_expected_payment_date = fields.Date(
+        "Expected Payment Date",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index="btree_not_null",
+        help="Date the customer is expected to pay (set by hand or by a promise to pay): "
+        "the overdue escalation takes no further step for this invoice until that day has "
+        "passed, as for a promise to pay.",
+    )
+
+    def init(self):  # pylint: disable=missing-return
+        super().init()
+        # The escalation's "not in dispute" test (tools/receivables.undisputed_sql) reads
+        # the few disputed invoices only.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS account_move_credit_dispute_idx "
+                "ON account_move (id) WHERE credit_dispute IS TRUE"
+            )
+        )
 
     credit_release_ids = fields.One2many(
         "customer.credit.release", "move_id", "Credit Releases", copy=False
@@ -401,7 +450,15 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            self._credit_refuse_follow_up_fields(
+                {
+                    key[len("default_") :]: True
+                    for key in self.env.context
+                    if key.startswith("default_")
+                }
+            )
             for vals in vals_list:
+                self._credit_refuse_follow_up_fields(vals)
                 state = vals.get("state", self.env.context.get("default_state"))
                 move_type = vals.get("move_type", self.env.context.get("default_move_type"))
                 if state == "posted" and move_type == "out_invoice":
@@ -418,6 +475,7 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._credit_refuse_follow_up_fields(vals)
         after_posting = None
         if vals.get("state") == "posted" and not self._credit_posting_unchecked():
             after_posting = self._credit_check_state_write()
@@ -442,3 +500,154 @@ class AccountMove(models.Model):
         if blocked:
             raise UserError(unchecked._credit_block_message(blocked, verdicts))
         return verdicts, releases
+
+    # ------------------------------------------------------------------ dispute, expected payment
+
+    def _credit_refuse_follow_up_fields(self, vals):
+        """The dispute and expected-payment fields change through their actions only
+        (superuser mode, which RPC cannot reach, after the actions checked who acts)."""
+        names = set(CREDIT_FOLLOW_UP_FIELDS) & set(vals)
+        if names and not self.env.su:
+            labels = ", ".join(sorted(self._fields[n]._description_string(self.env) for n in names))
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an invoice cannot be set directly: use 'Put in Dispute', "
+                    "'Lift Dispute' or 'Set Expected Payment Date' (credit managers and "
+                    "accountants).",
+                    fields=labels,
+                )
+            )
+
+    def _credit_may_follow_up(self):
+        """The current user may dispute invoices and set their expected payment date."""
+        return any(self.env.user.has_group(group) for group in CREDIT_FOLLOW_UP_GROUPS)
+
+    def _credit_check_follow_up_user(self, action_label):
+        """Raise unless the current user is a credit manager or an accountant."""
+        if not self._credit_may_follow_up():
+            raise AccessError(
+                self.env._(
+                    "Only credit managers and accountants can %(action)s. Ask one of them.",
+                    action=action_label,
+                )
+            )
+
+    def _credit_check_customer_invoices(self):
+        wrong = self.filtered(
+            lambda m: m.move_type not in ("out_invoice", "out_receipt") or m.state != "posted"
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(moves)s: only posted customer invoices can be disputed or get an "
+                    "expected payment date.",
+                    moves=", ".join(wrong.mapped("display_name")),
+                )
+            )
+
+    def _credit_dispute_open(self, reason):
+        """Put the invoices in dispute: out of the escalation and the automatic hold,
+        recorded in the decision ledger. The hold the escalation set is released at once
+        when no other invoice justifies it."""
+        self._credit_check_follow_up_user(self.env._("put an invoice in dispute"))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Enter the reason of the dispute, as the customer gave it."))
+        self._credit_check_customer_invoices()
+        moves = self.filtered(lambda m: not m.credit_dispute)
+        today = fields.Date.context_today(self)
+        moves.sudo().write(
+            {
+                "credit_dispute": True,
+                "credit_dispute_reason": reason,
+                "credit_dispute_date": today,
+                "credit_dispute_user_id": self.env.user.id,
+            }
+        )
+        for move in moves:
+            self.env["customer.credit.workflow.mixin"]._credit_record_decision(
+                "invoice_dispute_opened",
+                move.commercial_partner_id,
+                move.company_id,
+                old=self.env._("Escalated"),
+                new=self.env._("In dispute"),
+                comment=reason,
+                source=move,
+            )
+        for company, company_moves in moves.grouped("company_id").items():
+            self.env["customer.credit.monitor"].sudo().with_company(company)._escalation_release(
+                today, partners=company_moves.commercial_partner_id
+            )
+        return moves
+
+    def action_credit_dispute_lift(self):
+        """Lift the dispute: the invoice is back in the escalation where its days overdue
+        put it (the warning and hold of the levels it reached apply again; the next run
+        applies the levels reached during the dispute)."""
+        self._credit_check_follow_up_user(self.env._("lift a dispute"))
+        moves = self.filtered("credit_dispute")
+        if not moves:
+            raise UserError(self.env._("These invoices are not in dispute."))
+        reasons = {move: move.credit_dispute_reason for move in moves}
+        moves.sudo().write(
+            {
+                "credit_dispute": False,
+                "credit_dispute_reason": False,
+                "credit_dispute_date": False,
+                "credit_dispute_user_id": False,
+            }
+        )
+        today = fields.Date.context_today(self)
+        for move in moves:
+            self.env["customer.credit.workflow.mixin"]._credit_record_decision(
+                "invoice_dispute_lifted",
+                move.commercial_partner_id,
+                move.company_id,
+                old=self.env._("In dispute"),
+                new=self.env._("Escalated"),
+                comment=reasons[move],
+                source=move,
+            )
+        for company, company_moves in moves.grouped("company_id").items():
+            self.env["customer.credit.monitor"].sudo().with_company(company)._escalation_reinstate(
+                company_moves, today
+            )
+        return True
+
+    def _credit_set_expected_payment(self, date, note=None, source=None):
+        """Set the expected payment date (False clears it), recorded in the ledger."""
+        self._credit_check_customer_invoices()
+        for move in self.filtered(lambda m: m.credit_expected_payment_date != (date or False)):
+            old = move.credit_expected_payment_date
+            move.sudo().credit_expected_payment_date = date or False
+            self.env["customer.credit.workflow.mixin"]._credit_record_decision(
+                "invoice_expected_payment",
+                move.commercial_partner_id,
+                move.company_id,
+                old=old,
+                new=date,
+                comment=note,
+                source=source or move,
+            )
+
+    def action_credit_open_dispute_wizard(self):
+        """Ask the reason, then put the invoices in dispute."""
+        return self._credit_follow_up_wizard("dispute", self.env._("Put in Dispute"))
+
+    def action_credit_open_expected_payment_wizard(self):
+        """Ask the date the customer is expected to pay."""
+        return self._credit_follow_up_wizard("expected", self.env._("Set Expected Payment Date"))
+
+    def _credit_follow_up_wizard(self, mode, title):
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "customer.credit.invoice.follow.up",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_move_ids": self.ids,
+                "default_mode": mode,
+                "default_expected_payment_date": self[:1].credit_expected_payment_date,
+            },
+        }

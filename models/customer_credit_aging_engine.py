@@ -6,7 +6,10 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import build_buckets
+from ..tools.aging_buckets import parse_bucket_spec
+from ..tools.aging_sql import aging_bucket_totals_sql
 from ..tools.aging_sql import aging_detail_sql
 from ..tools.aging_sql import aging_items_sql
 from ..tools.aging_sql import aging_summary_sql
@@ -49,6 +52,41 @@ class CustomerCreditAgingEngine(models.AbstractModel):
             hold = fields_["credit_hold"].get_company_dependent_fallback(partners)
             fallbacks[company.id] = (limit or 0.0, grade.id or None, bool(hold))
         return fallbacks
+
+    def _aging_bucket_totals(
+        self, as_of, company, partner_ids, basis="due", bucket_spec=DEFAULT_BUCKET_SPEC
+    ):
+        """The aging of each of ``partner_ids`` (commercial partners) in ``company`` at
+        ``as_of``, computed without writing anything (the statement's footer):
+        {partner_id: ([(label, amount)] per bucket in column order, total)}. Same open
+        items and buckets as a run with these options."""
+        ranges = parse_bucket_spec(bucket_spec)
+        buckets = build_buckets(ranges)
+        labels = self._bucket_labels(ranges, basis)
+        # the fallback limit/grade/hold only serve the grade filter: not used here
+        fallbacks = {company.id: (0.0, None, False)}
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            aging_bucket_totals_sql(
+                as_of=as_of,
+                company_ids=[company.id],
+                basis=basis,
+                buckets=[(b.index, b.days_from, b.days_to) for b in buckets],
+                fallbacks=fallbacks,
+                partner_ids=list(partner_ids),
+            )
+        )
+        amounts = {pid: dict.fromkeys(range(len(buckets)), 0.0) for pid in partner_ids}
+        for partner_id, index, amount in rows:
+            amounts[partner_id][index] += amount or 0.0
+        round_ = company.currency_id.round
+        return {
+            pid: (
+                [(label, round_(by_bucket[b.index])) for b, label in zip(buckets, labels)],
+                round_(sum(by_bucket.values())),
+            )
+            for pid, by_bucket in amounts.items()
+        }
 
     def _run_aging(self):
         """Write this run's buckets and customer rows (one SQL statement); the open

@@ -41,6 +41,10 @@ class CustomerCreditAgingItem(models.TransientModel):
     amount_currency = fields.Monetary(
         "Original in Document Currency", currency_field="document_currency_id", readonly=True
     )
+    credit_dispute = fields.Boolean(
+        "In Dispute", readonly=True, help="The invoice is in dispute: the escalation skips it."
+    )
+    credit_expected_payment_date = fields.Date("Expected Payment Date", readonly=True)
 
     def init(self):
         ensure_result_table(self)

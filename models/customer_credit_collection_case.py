@@ -224,7 +224,8 @@ class CustomerCreditCollectionCase(models.Model):
 
     def _record_promise(self):
         """A promise to pay was entered: remember what was due, move to the promise stage,
-        schedule an activity on the promised date."""
+        schedule an activity on the promised date, and make the promised date the
+        expected payment date of the case's unpaid invoices (the escalation waits)."""
         promise_stage = self.env["customer.credit.collection.stage"].search(
             [("is_promise", "=", True)], limit=1
         )
@@ -236,6 +237,26 @@ class CustomerCreditCollectionCase(models.Model):
             if promise_stage and not case.is_closed:
                 values["stage_id"] = promise_stage.id
             case.with_context(credit_promise_update=True)._credit_workflow_write(values)
+            unpaid = case.invoice_ids.filtered(
+                lambda move: move.state == "posted" and move.amount_residual > 0
+            )
+            # The expected date holds the escalation back: set from a promise entered by
+            # whoever may set it by hand (credit managers, accountants), else left for them.
+            if self.env.su or unpaid._credit_may_follow_up():
+                unpaid._credit_set_expected_payment(
+                    case.promise_date,
+                    note=self.env._("Promise to pay on %(case)s", case=case.name),
+                    source=case,
+                )
+            elif unpaid:
+                case.message_post(
+                    body=self.env._(
+                        "The escalation keeps chasing these invoices: a credit manager or an "
+                        "accountant sets their expected payment date from this promise "
+                        "(Set Expected Payment Date on the invoices)."
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
             case.activity_unlink(["customer_credit.mail_activity_type_credit_promise"])
             case.activity_schedule(
                 "customer_credit.mail_activity_type_credit_promise",

@@ -48,6 +48,9 @@ KINDS = [
     ("warn_posted", "Invoice Posted Despite Credit Warning"),
     ("group_member_added", "Added to Credit Group"),
     ("group_member_removed", "Removed from Credit Group"),
+    ("invoice_dispute_opened", "Invoice Put in Dispute"),
+    ("invoice_dispute_lifted", "Invoice Dispute Lifted"),
+    ("invoice_expected_payment", "Invoice Expected Payment Date"),
 ]
 
 # Outcome of a chain check: ``record`` is the first broken decision (empty when the

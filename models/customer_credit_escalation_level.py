@@ -53,10 +53,30 @@ class CustomerCreditEscalationLevel(models.Model):
     days = fields.Integer(
         "Days Overdue",
         required=True,
-        help="The level applies to an invoice once it is this many days past due.",
+        help="The level applies to an invoice once it is this many days past due. A negative "
+        "number makes a courtesy reminder that many days before the due date.",
     )
     action_email_customer = fields.Boolean(
-        "Email the Customer", help="Send the level's email to the customer's invoice address."
+        "Write to the Customer",
+        help="Write to the customer's invoicing contact (else the customer): by email, by a "
+        "printed letter or both (see Channel). A customer without an email address gets a "
+        "letter to print and an activity for its credit manager.",
+    )
+    channel = fields.Selection(
+        [("email", "Email"), ("letter", "Printed Letter"), ("both", "Email and Letter")],
+        default="email",
+        required=True,
+        help="How the level writes to the customer. Letters wait in Letters to Print, "
+        "printed as one PDF per day.",
+    )
+    attach_statement = fields.Boolean(
+        help="Attach the customer's statement of the last 12 months to the email "
+        "(and print it after the letter)."
+    )
+    attach_invoices = fields.Boolean(
+        "Attach the Invoices",
+        help="Attach the PDF of each invoice the message lists (the overdue invoices; for a "
+        "courtesy reminder, the invoices falling due).",
     )
     action_activity_salesperson = fields.Boolean(
         "Activity for the Salesperson",
@@ -111,16 +131,27 @@ class CustomerCreditEscalationLevel(models.Model):
                 days=level.days,
             )
 
-    @api.constrains("days", "company_id", "active")
+    @api.constrains(
+        "days",
+        "company_id",
+        "active",
+        "action_set_warning",
+        "action_credit_hold",
+        "action_collection_case",
+    )
     def _check_days(self):
         for level in self:
-            if level.days < 0:
+            if level.days < 0 and (
+                level.action_set_warning or level.action_credit_hold or level.action_collection_case
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Level %(level)s: the days overdue cannot be negative (%(days)s). "
-                        "Enter 0 or more days past the due date.",
+                        "Level %(level)s starts %(days)s days before the due date: a courtesy "
+                        "reminder can write to the customer and ask the salesperson to follow "
+                        "up, not set a warning, a credit hold or a collection case. Untick "
+                        "those actions or enter 0 or more days past the due date.",
                         level=level.code or level.name,
-                        days=level.days,
+                        days=-level.days,
                     )
                 )
             same = self.search(
@@ -156,6 +187,9 @@ class CustomerCreditEscalationLevel(models.Model):
                 credit_hold=level.action_credit_hold,
                 collection_case=level.action_collection_case,
                 template_id=level.mail_template_id.id,
+                channel=level.channel,
+                attach_statement=level.attach_statement,
+                attach_invoices=level.attach_invoices,
             )
             for level in levels
         }

@@ -46,6 +46,9 @@ class CustomerCreditEscalationLog(models.Model):
     warning_set = fields.Boolean(readonly=True)
     hold_set = fields.Boolean(readonly=True)
     case_id = fields.Many2one("customer.credit.collection.case", "Collection Case", readonly=True)
+    letter_id = fields.Many2one(
+        "customer.credit.letter", "Letter to Print", readonly=True, ondelete="set null"
+    )
     result = fields.Char(readonly=True, help="What the run did for this customer.")
 
     _sql_constraints = [

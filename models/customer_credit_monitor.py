@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from markupsafe import escape
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -24,6 +25,7 @@ from odoo.tools.misc import formatLang
 
 from ..tools.monitoring_rules import plan_partner_actions
 from ..tools.receivables import open_receivable_sql
+from ..tools.receivables import undisputed_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ NOTE_MAX_INVOICES = 10
 
 # Open receivable lines still owed by the customer.
 RECEIVABLE_LINE_FILTER = open_receivable_sql("aml", debts_only=True)
+# ... and chased: their invoice is not in dispute.
+CHASED_LINE_FILTER = SQL("(%s AND %s)", RECEIVABLE_LINE_FILTER, undisputed_sql("aml"))
 
 
 @dataclass
@@ -154,6 +158,11 @@ class CustomerCreditMonitor(models.AbstractModel):
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["customer.credit.escalation.log"].flush_model(["move_id", "level_id"])
         self.env["customer.credit.escalation.level"].flush_model()
+        self.env["account.move"].flush_model(["credit_dispute", "credit_expected_payment_date"])
+        # A courtesy level (negative days) reaches invoices not yet due, an ordinary one
+        # (0 days or more) invoices at least one day overdue; the window of due dates
+        # read starts at the lowest level. Invoices in dispute are not chased, and an
+        # invoice takes no step before its expected payment date.
         return self.env.execute_query(
             SQL(
                 """
@@ -171,20 +180,25 @@ class CustomerCreditMonitor(models.AbstractModel):
                      WHERE %(receivable)s
                        AND aml.company_id = %(company)s
                        AND COALESCE(aml.date_maturity, aml.date)
-                           <= %(today)s - GREATEST((SELECT MIN(days) FROM levels), 1)
+                           <= %(today)s - (SELECT MIN(days) FROM levels)
                      GROUP BY aml.move_id
                 )
                 SELECT o.partner_id, o.move_id, l.id, o.days, o.residual
                   FROM overdue o
                   JOIN levels l ON l.days <= o.days
+                                AND ((l.days < 0 AND o.days < 0) OR (l.days >= 0 AND o.days >= 1))
                  WHERE NOT EXISTS (
                            SELECT 1 FROM customer_credit_escalation_log g
                             WHERE g.move_id = o.move_id AND g.level_id = l.id)
+                   AND NOT EXISTS (
+                           SELECT 1 FROM account_move expected
+                            WHERE expected.id = o.move_id
+                              AND expected.credit_expected_payment_date >= %(today)s)
                  ORDER BY o.partner_id, o.move_id, l.days
                 """,
                 company=company.id,
                 today=today,
-                receivable=RECEIVABLE_LINE_FILTER,
+                receivable=CHASED_LINE_FILTER,
             )
         )
 
@@ -249,41 +263,174 @@ class CustomerCreditMonitor(models.AbstractModel):
 
     @api.model
     def _escalation_send_emails(self, run):
-        """Reminder emails, one batch per template."""
+        """Write to the customers as their most severe new level says: an email to the
+        invoicing contact (else the customer) carrying the level's documents, and/or a
+        letter to print. A customer without an email address is never skipped: it gets
+        a letter and its credit manager an activity to post it."""
         env = run.env
-        plans = run.plans
-        partners = run.partners
         levels = run.levels
-        today = run.today
         notes = run.notes
         results = run.results
-        by_template = defaultdict(list)
-        for pid, plan in plans.items():
-            if plan.email_level_id:
-                partner = partners.browse(pid)
-                if partner.email or partner.child_ids.filtered("email"):
-                    by_template[levels[plan.email_level_id].template_id].append(pid)
-                else:
-                    notes[pid].append(
-                        env._("No reminder email: the customer has no email address.")
-                    )
-        if by_template:
-            emailed = partners.browse([pid for pids in by_template.values() for pid in pids])
-            overdue = emailed._credit_overdue_move_ids_by_partner(today)
-            prefetched = tuple((pid, tuple(move_ids)) for pid, move_ids in overdue.items())
+        by_template = defaultdict(list)  # template id -> partner ids
+        letters = []  # (partner id, reason)
+        recipients = {}
+        for pid, plan in run.plans.items():
+            if not plan.email_level_id:
+                continue
+            level = levels[plan.email_level_id]
+            partner = run.partners.browse(pid)
+            if level.channel in ("email", "both") and level.template_id:
+                recipient = partner._credit_followup_recipient()
+                if not recipient:
+                    letters.append((pid, "no_email"))
+                    continue
+                recipients[pid] = recipient
+                by_template[level.template_id].append(pid)
+            if level.channel in ("letter", "both"):
+                letters.append((pid, "letter"))
+        if not (by_template or letters):
+            return
+        listed = self._escalation_listed_moves(run, {pid for pid, _r in letters} | set(recipients))
+        context = {
+            "credit_overdue_move_ids": tuple(
+                (pid, tuple(ids)) for pid, ids in listed["overdue"].items()
+            ),
+            "credit_followup_move_ids": tuple(
+                (pid, tuple(ids)) for pid, ids in listed["listed"].items()
+            ),
+            "credit_qweb_compile_once": True,
+        }
         for template_id, pids in by_template.items():
             template = env["mail.template"].browse(template_id)
-            template.with_context(
-                credit_overdue_move_ids=prefetched, credit_qweb_compile_once=True
-            ).send_mail_batch(pids, email_layout_xmlid="mail.mail_notification_light")
+            mails = template.with_context(**context).send_mail_batch(
+                pids, email_layout_xmlid="mail.mail_notification_light"
+            )
+            for mail in mails:
+                pid = mail.res_id
+                level = levels[run.plans[pid].email_level_id]
+                mail.write(
+                    {
+                        "recipient_ids": [Command.set(recipients[pid].ids)],
+                        "attachment_ids": [
+                            Command.link(attachment.id)
+                            for attachment in self._escalation_attachments(
+                                run, pid, level, listed["listed"][pid]
+                            )
+                        ],
+                    }
+                )
             for pid in pids:
                 results[pid]["email_sent"] = True
                 notes[pid].append(
                     env._(
-                        "Reminder email '%(template)s' sent.",
+                        "Reminder email '%(template)s' sent to %(recipient)s.",
                         template=template.name,
+                        recipient=recipients[pid].email,
                     )
                 )
+        self._escalation_create_letters(run, letters, listed["listed"])
+
+    @api.model
+    def _escalation_listed_moves(self, run, pids):
+        """What each message lists: {"overdue": {pid: overdue move ids}, "listed": {pid:
+        the invoices the message is about}}; a courtesy reminder (a level before the due
+        date) lists the invoices falling due that reached it, the others the overdue
+        invoices (not in dispute), in one query for the batch."""
+        partners = run.partners.browse(sorted(pids))
+        overdue = partners._credit_overdue_move_ids_by_partner(run.today)
+        listed = {}
+        for pid in pids:
+            plan = run.plans[pid]
+            if run.levels[plan.email_level_id].days < 0:
+                listed[pid] = sorted(
+                    move_id
+                    for move_id, level_id in plan.top_level_by_move.items()
+                    if run.levels[level_id].days < 0
+                )
+            else:
+                listed[pid] = overdue.get(pid, [])
+        return {"overdue": overdue, "listed": listed}
+
+    @api.model
+    def _escalation_attachments(self, run, pid, level, move_ids):
+        """The documents the level carries, as attachments of the customer."""
+        if not (level.attach_statement or level.attach_invoices):
+            return run.env["ir.attachment"]
+        partner = run.partners.browse(pid)
+        documents = partner._credit_follow_up_documents(
+            run.env["account.move"].browse(move_ids),
+            run.today,
+            level.attach_statement,
+            level.attach_invoices,
+        )
+        return (
+            run.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": content,
+                        "res_model": "res.partner",
+                        "res_id": pid,
+                        "mimetype": "application/pdf",
+                    }
+                    for name, content in documents
+                ]
+            )
+        )
+
+    @api.model
+    def _escalation_create_letters(self, run, letters, listed):
+        """Letters to print (one per customer and run) and, for customers without an
+        email address, an activity for the credit manager to post it."""
+        if not letters:
+            return
+        env = run.env
+        vals_list = []
+        for pid, reason in letters:
+            level = run.levels[run.plans[pid].email_level_id]
+            partner = run.partners.browse(pid)
+            vals_list.append(
+                {
+                    "company_id": env.company.id,
+                    "partner_id": pid,
+                    "address_id": partner._credit_letter_address().id,
+                    "level_id": level.id,
+                    "date": run.today,
+                    "move_ids": [Command.set(listed[pid])],
+                    "courtesy": level.days < 0,
+                    "attach_statement": level.attach_statement,
+                    "attach_invoices": level.attach_invoices,
+                    "reason": reason,
+                }
+            )
+        created = env["customer.credit.letter"].sudo().create(vals_list)
+        activity_type = env.ref("customer_credit.mail_activity_type_credit_escalation")
+        partner_model_id = env["ir.model"]._get_id("res.partner")
+        activity_vals = []
+        for letter, (pid, reason) in zip(created, letters, strict=True):
+            run.results[pid]["letter_id"] = letter.id
+            if reason == "letter":
+                run.notes[pid].append(env._("Letter to print created."))
+                continue
+            run.notes[pid].append(
+                env._("No email address: a letter to print was created instead of the email.")
+            )
+            summary = env._("No email address: print and post the follow-up letter")
+            note = env._(
+                "%(customer)s has no email address: print its letter (Credit > Letters to "
+                "Print) and post it, or add the email address of its invoicing contact.",
+                customer=letter.partner_id.display_name,
+            )
+            activity_vals += [
+                self._activity_vals(
+                    partner_model_id, activity_type, pid, user, run.today, summary, note
+                )
+                for user in run.managers_by_partner.get(pid) or env["res.users"]
+            ]
+        if activity_vals:
+            env["mail.activity"].with_context(mail_activity_quick_update=True).create(activity_vals)
 
     @api.model
     def _escalation_schedule_activities(self, run):
@@ -468,6 +615,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 ):
                     columns[flag].append(bool(result.get(flag)))
                 columns["case_id"].append(result.get("case_id"))
+                columns["letter_id"].append(result.get("letter_id"))
                 columns["result"].append(result_text)
         self._insert_logs(columns, today)
 
@@ -519,7 +667,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                     company_id, date, create_uid, create_date, write_uid, write_date,
                     partner_id, move_id, level_id, days_overdue, amount_residual, skipped,
                     email_sent, activity_salesperson, activity_manager, warning_set, hold_set,
-                    case_id, result)
+                    case_id, letter_id, result)
                 SELECT %(company)s, %(today)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
                        %(uid)s, NOW() AT TIME ZONE 'UTC', r.*
                   FROM unnest(%(partner_id)s::int[], %(move_id)s::int[], %(level_id)s::int[],
@@ -527,7 +675,8 @@ class CustomerCreditMonitor(models.AbstractModel):
                               %(skipped)s::bool[], %(email_sent)s::bool[],
                               %(activity_salesperson)s::bool[], %(activity_manager)s::bool[],
                               %(warning_set)s::bool[], %(hold_set)s::bool[],
-                              %(case_id)s::int[], %(result)s::varchar[]) AS r
+                              %(case_id)s::int[], %(letter_id)s::int[],
+                              %(result)s::varchar[]) AS r
                 """,
                 company=self.env.company.id,
                 today=today,
@@ -557,11 +706,13 @@ class CustomerCreditMonitor(models.AbstractModel):
         return max(levels.days, 1) if levels else 1
 
     @api.model
-    def _partners_cleared(self, field_name, days, today):
-        """Customers flagged with ``field_name`` in the current company that have no open
-        receivable overdue by ``days`` days or more."""
+    def _partners_cleared(self, field_name, days, today, partners=None):
+        """Customers flagged with ``field_name`` in the current company (of ``partners``
+        when given) that have no open receivable, not in dispute, overdue by ``days``
+        days or more."""
         company = self.env.company
         self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["credit_dispute"])
         self.env["res.partner"].flush_model([field_name, "commercial_partner_id"])
         rows = self.env.execute_query(
             SQL(
@@ -569,6 +720,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 SELECT rp.id
                   FROM res_partner rp
                  WHERE (rp.%(field)s ->> %(company_key)s)::boolean IS TRUE
+                   AND %(only)s
                    AND NOT EXISTS (
                         SELECT 1
                           FROM account_move_line aml
@@ -580,19 +732,21 @@ class CustomerCreditMonitor(models.AbstractModel):
                 """,
                 field=SQL.identifier(field_name),
                 company_key=str(company.id),
+                only=SQL("rp.id = ANY(%s)", partners.ids) if partners is not None else SQL("TRUE"),
                 company=company.id,
                 cutoff=fields.Date.subtract(today, days=days),
-                receivable=RECEIVABLE_LINE_FILTER,
+                receivable=CHASED_LINE_FILTER,
             )
         )
         return self.env["res.partner"].browse([row[0] for row in rows]).with_company(company)
 
     @api.model
-    def _escalation_release(self, today):
+    def _escalation_release(self, today, partners=None):
         """Lift the holds and warnings the escalation set, once the customer has no
-        invoice overdue beyond the level that set them. Manual holds are never touched."""
+        invoice (not in dispute) overdue beyond the level that set them. Manual holds
+        are never touched. ``partners``: only these customers (a dispute was opened)."""
         cleared_hold = self._partners_cleared(
-            "credit_hold_auto", self._threshold_days("action_credit_hold"), today
+            "credit_hold_auto", self._threshold_days("action_credit_hold"), today, partners
         )
         released = cleared_hold.filtered("credit_hold")
         stale = cleared_hold - released
@@ -608,7 +762,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                 )
             )
         cleared = self._partners_cleared(
-            "credit_warning", self._threshold_days("action_set_warning"), today
+            "credit_warning", self._threshold_days("action_set_warning"), today, partners
         )
         if cleared:
             cleared.write({"credit_warning": False})
@@ -620,6 +774,44 @@ class CustomerCreditMonitor(models.AbstractModel):
                 )
             )
         return released
+
+    @api.model
+    def _escalation_reinstate(self, moves, today):
+        """A dispute was lifted: the warning and the automatic hold of the levels these
+        invoices had reached (logged, and still reached by their days overdue) apply
+        again. Levels reached during the dispute are applied by the next run."""
+        Log = self.env["customer.credit.escalation.log"]
+        levels = self.env["customer.credit.escalation.level"]._level_specs()
+        logs = Log.search([("move_id", "in", moves.ids), ("level_id", "in", list(levels))])
+        batch = defaultdict(list)
+        for log in logs:
+            move = log.move_id
+            due = move.invoice_date_due or move.date
+            if move.amount_residual > 0 and levels[log.level_id.id].days <= (today - due).days:
+                batch[log.partner_id.id].append((move.id, log.level_id.id))
+        if not batch:
+            return
+        partners = self.env["res.partner"].browse(list(batch))
+        run = EscalationRun(
+            env=self.env,
+            batch=list(batch.items()),
+            levels=levels,
+            today=today,
+            partners=partners,
+            moves=moves,
+            plans={pid: plan_partner_actions(pid, pairs, levels) for pid, pairs in batch.items()},
+            managers_by_partner={},
+            notes=defaultdict(list),
+            results=defaultdict(dict),
+        )
+        self._escalation_set_status(run)
+        bodies = {
+            pid: Markup("<p><strong>%s</strong></p><p>%s</p>")
+            % (self.env._("Invoice dispute lifted"), " ".join(notes))
+            for pid, notes in run.notes.items()
+        }
+        if bodies:
+            partners._message_log_batch(bodies=bodies)
 
     @api.model
     def _collection_cases_follow_up(self, today):

@@ -106,6 +106,12 @@ class ResCompany(models.Model):
         help="Credit reviews, temporary limits and agreements coming due within this many "
         "days create an activity for the credit manager.",
     )
+    credit_portal_page = fields.Boolean(
+        "Show the Credit Page in the Portal",
+        help="Customers' portal users see their credit limit, what is used and available, "
+        "their open invoices, their statement and their agreements at /my/credit. A "
+        "customer can be left out on its form.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

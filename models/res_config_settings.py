@@ -46,6 +46,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_watch_digest_size", readonly=False
     )
     credit_notice_days = fields.Integer(related="company_id.credit_notice_days", readonly=False)
+    credit_portal_page = fields.Boolean(related="company_id.credit_portal_page", readonly=False)
 
     credit_oca_risk_installed = fields.Boolean(
         "OCA Credit Risk Installed", compute="_compute_credit_oca_risk_installed"

@@ -31,6 +31,7 @@ from ..tools.credit_exposure import total_exposure
 from ..tools.credit_exposure import utilisation_percent
 from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
+from ..tools.receivables import undisputed_sql
 from .customer_credit_grade import CREDIT_POLICIES
 
 # What the exposure computation reads of a commercial partner (see _credit_terms_by_partner).
@@ -1171,6 +1172,47 @@ class ResPartner(models.Model):
     def action_view_credit_agreements(self):
         return self._credit_action_for("customer_credit.customer_credit_agreement_action")
 
+    # ------------------------------------------------------------------ statement
+
+    credit_statement_monthly = fields.Boolean(
+        "Monthly Statement",
+        groups=CREDIT_GROUPS,
+        help="Email this customer its statement of the previous month at the start of each month.",
+    )
+    credit_portal_hidden = fields.Boolean(
+        "Hide the Portal Credit Page",
+        groups=CREDIT_GROUPS,
+        help="This customer's portal users do not see the credit page, even when the "
+        "company shows it.",
+    )
+
+    def _credit_statement_pdf(self, date_from, date_to):
+        """(filename, PDF bytes) of the statement (对账单) of this commercial partner for
+        the period, rendered in the partner's language. Stable interface (follow-up
+        letters attach it)."""
+        self.ensure_one()
+        return self.env["customer.credit.statement"]._statement_pdf(
+            self.commercial_partner_id, date_from, date_to
+        )
+
+    def _credit_statement_xlsx(self, date_from, date_to):
+        """(filename, XLSX bytes) of the statement of this commercial partner."""
+        self.ensure_one()
+        return self.env["customer.credit.statement"]._statement_xlsx(
+            self.commercial_partner_id, date_from, date_to
+        )
+
+    def action_credit_send_statement(self):
+        """Open the statement wizard for these customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Statement"),
+            "res_model": "customer.credit.statement.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
     # ------------------------------------------------------------------ monitoring
 
     credit_hold_auto = fields.Boolean(
@@ -1271,9 +1313,57 @@ class ResPartner(models.Model):
         move_ids = commercial._credit_overdue_move_ids_by_partner().get(commercial.id, [])
         return self.env["account.move"].browse(move_ids)
 
+    def _credit_followup_invoices(self):
+        """The invoices a follow-up message lists: those the escalation run passes for
+        the customer (a courtesy reminder: the invoices falling due), else the overdue
+        ones (see :meth:`_credit_overdue_invoices`)."""
+        self.ensure_one()
+        listed = dict(self.env.context.get("credit_followup_move_ids") or ())
+        commercial = self.commercial_partner_id
+        if commercial.id in listed:
+            return self.env["account.move"].browse(listed[commercial.id])
+        return self._credit_overdue_invoices()
+
+    def _credit_followup_recipient(self):
+        """Whom a follow-up email goes to: the customer's invoicing contact with an
+        email address, else the customer itself when it has one; empty otherwise (the
+        escalation then prints a letter)."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        contact = commercial.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
+        return contact or commercial.filtered("email")
+
+    def _credit_letter_address(self):
+        """Where a follow-up letter goes: the invoicing contact, else the customer."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        contact = commercial.child_ids.filtered(lambda c: c.type == "invoice")
+        return contact.filtered("email")[:1] or contact[:1] or commercial
+
+    def _credit_follow_up_documents(self, moves, date, statement, invoices):
+        """[(filename, PDF bytes)] a follow-up message carries: the customer's
+        statement of the last 12 months to ``date`` and the PDFs of ``moves`` (the
+        invoice's stored PDF when it has one, else the standard invoice report)."""
+        self.ensure_one()
+        documents = []
+        if statement:
+            date_from = fields.Date.subtract(date, days=365)
+            documents.append(self.commercial_partner_id._credit_statement_pdf(date_from, date))
+        if invoices:
+            Report = self.env["ir.actions.report"].sudo()
+            for move in moves.sudo():
+                stored = move.invoice_pdf_report_id
+                if stored:
+                    documents.append((stored.name, stored.raw))
+                    continue
+                content, _type = Report._render_qweb_pdf("account.account_invoices", move.ids)
+                documents.append((move._get_invoice_report_filename(), content))
+        return documents
+
     def _credit_overdue_move_ids_by_partner(self, today=None):
         """{commercial partner id: [overdue move ids, oldest due first]} in one query
-        (moves with open receivable lines past due in the current company)."""
+        (moves with open receivable lines past due in the current company, not in
+        dispute: the reminders chase them)."""
         company = self.env.company
         today = today or fields.Date.context_today(self)
         commercial_ids = list(set(self.commercial_partner_id.ids))
@@ -1282,6 +1372,7 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "reconciled", "parent_state", "partner_id", "date_maturity"]
         )
+        self.env["account.move"].flush_model(["credit_dispute"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -1291,12 +1382,14 @@ class ResPartner(models.Model):
                   JOIN account_move_line aml ON aml.partner_id = rp.id
                  WHERE rp.commercial_partner_id = ANY(%(partners)s)
                    AND %(open_debts)s
+                   AND %(undisputed)s
                    AND COALESCE(aml.date_maturity, aml.date) < %(today)s
                  GROUP BY rp.commercial_partner_id, aml.move_id
                  ORDER BY rp.commercial_partner_id, due, aml.move_id
                 """,
                 partners=commercial_ids,
                 open_debts=open_receivable_sql("aml", company_id=company.id, debts_only=True),
+                undisputed=undisputed_sql("aml"),
                 today=today,
             )
         )

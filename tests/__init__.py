@@ -34,3 +34,7 @@ from . import test_credit_group_agreement
 from . import test_invoice_posting_check
 from . import test_dashboard_math
 from . import test_dashboard
+from . import test_invoice_dispute
+from . import test_statement
+from . import test_follow_up_letters
+from . import test_portal_credit

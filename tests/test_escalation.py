@@ -211,8 +211,11 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self._invoice(silent, 300.0, self.d("2025-03-01"))
             self._run()
             self.assertFalse(self._mails(silent))
-            self.assertEqual(self._activities(silent).user_id, self.salesman)
-            self.assertIn("no email address", self._logs(silent).result)
+            # L1's follow-up for the salesperson, and the letter to post for the credit
+            # manager (issue 13: never a silent skip; see TestFollowUpLetters)
+            self.assertEqual(self._activities(silent).user_id, self.salesman | self.manager)
+            self.assertIn("No email address", self._logs(silent).result)
+            self.assertEqual(self._logs(silent).letter_id.reason, "no_email")
 
     def test_batch_emails_match_odoo_rendering(self):
         """Reminders of a batch are rendered from one compiled body: each customer's
@@ -288,10 +291,29 @@ class TestEscalationLevels(CreditMonitoringCase):
         main_levels = self.env.ref("customer_credit.escalation_level_l1").sudo().company_id
         self.assertEqual(main_levels, self.env.ref("base.main_company"))
 
-    def test_negative_days_refused(self):
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
-            self.env["customer.credit.escalation.level"].create(
-                {"code": "LX", "name": "Bad", "days": -5, "company_id": self.company.id}
+    def test_negative_days_only_for_courtesy_actions(self):
+        """A level may start before the due date (a courtesy reminder), but cannot then
+        set a warning, a hold or a collection case."""
+        Level = self.env["customer.credit.escalation.level"]
+        courtesy = Level.create(
+            {
+                "code": "L0",
+                "name": "Courtesy",
+                "days": -5,
+                "company_id": self.company.id,
+                "action_email_customer": True,
+            }
+        )
+        self.assertEqual(courtesy.days, -5)
+        with self.assertRaisesRegex(ValidationError, "5 days before the due date"):
+            Level.create(
+                {
+                    "code": "LX",
+                    "name": "Bad",
+                    "days": -5,
+                    "company_id": self.company.id,
+                    "action_credit_hold": True,
+                }
             )
 
     def test_duplicate_days_refused(self):

@@ -93,6 +93,10 @@ MATRIX = {
         "record": "company",
         "actions": {"get_dashboard_data": ("company", [], NON_MANAGERS, (ACCESS_ERROR,))},
     },
+    # statements are sent by accountants and credit managers, not by salespeople
+    "customer.credit.statement.wizard": {"acl": {**acl("", "rwc"), ACCOUNTANT: "rwc"}},
+    # the sending queue is written by the wizard and the cron only (as the system)
+    "customer.credit.statement.send": {"acl": {**acl("", "r"), ACCOUNTANT: "r"}},
     # credit groups: salespeople and accountants read them (the quotation banner names the
     # group); only credit managers set the group limit, the policy or the members
     "customer.credit.group": {
@@ -114,6 +118,30 @@ MATRIX = {
         "unlink_refused": NON_MANAGERS,
     },
     "customer.credit.release.request": {"acl": acl("rwc", "rwc")},
+    # the wizard asks the dispute reason / expected date; the invoice's action checks who acts
+    "customer.credit.invoice.follow.up": {"acl": acl("rwc", "rwc")},
+    # letters to print: made by the escalation, printed by credit managers and accountants
+    "customer.credit.letter": {
+        "acl": acl("r", "r"),
+        "record": "letter",
+        "state": "state",
+        "workflow": {"state": "printed", "printed_by_id": Ref("manager")},
+        "write_refused": ACTORS,
+        "create": {
+            "partner_id": Ref("customer"),
+            "address_id": Ref("customer"),
+            "level_id": Ref("escalation_level"),
+            "company_id": Ref("company"),
+            "date": "2025-01-01",
+            "reason": "letter",
+        },
+        "create_refused": ACTORS,
+        "unlink_refused": ACTORS,
+        "actions": {
+            "action_print": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
+            "action_print_letters_of_the_day": ("letter", [], (SALESMAN, SALESMAN_ALL, PORTAL)),
+        },
+    },
     "customer.credit.release.decision": {"acl": acl("", "rwc")},
     "customer.credit.release": {
         "acl": acl("rc", "rwc"),
@@ -249,9 +277,24 @@ MATRIX = {
     "account.move": {
         "record": "invoice_blocked",
         "state": "state",
-        "workflow": {"state": "posted"},
+        "workflow": {
+            "state": "posted",
+            # dispute and expected payment: through their actions only (issue 13)
+            "credit_dispute": True,
+            "credit_dispute_reason": "mine",
+            "credit_dispute_user_id": Ref("manager"),
+            "credit_expected_payment_date": "2099-12-31",
+        },
         "write_refused": ACTORS,
-        "actions": {"action_post": ("invoice_blocked", [], ACTORS)},
+        "actions": {
+            "action_post": ("invoice_blocked", [], ACTORS),
+            # credit managers and accountants only
+            "action_credit_dispute_lift": (
+                "invoice_disputed",
+                [],
+                (SALESMAN, SALESMAN_ALL, PORTAL),
+            ),
+        },
     },
 }
 
@@ -319,6 +362,31 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
                 }
             )
         )
+
+        # a letter to print, as the escalation makes them
+        cls.escalation_level = (
+            cls.env["customer.credit.escalation.level"].search(
+                [("company_id", "=", cls.company.id)], limit=1
+            )
+            or cls.env["customer.credit.escalation.level"]._create_default_levels(cls.company)[:1]
+        )
+        cls.letter = (
+            cls.env["customer.credit.letter"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": cls.customer.id,
+                    "address_id": cls.customer.id,
+                    "level_id": cls.escalation_level.id,
+                    "company_id": cls.company.id,
+                    "date": fields.Date.today(),
+                    "reason": "no_email",
+                }
+            )
+        )
+        # a posted invoice in dispute (opened by the first manager)
+        cls.invoice_disputed = cls._posted_invoice(cls.customer_invoiced, 100.0)
+        cls.invoice_disputed.with_user(cls.manager)._credit_dispute_open("Damaged goods")
 
         # quotations of 12,000 for a customer with a 10,000 limit: blocked
         cls.order_blocked = cls._make_quote(qty=12)
@@ -422,6 +490,31 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             .search([("company_id", "=", cls.company.id)], limit=1)
         )
         assert cls.decision, "the release requests above record decisions"
+
+    @classmethod
+    def _posted_invoice(cls, partner, amount):
+        move = (
+            cls.env["account.move"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Service",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        move.sudo().with_context(credit_invoice_check_skip=True).action_post()
+        return move
 
     @classmethod
     def _make_quote(cls, qty, partner=None):
@@ -669,6 +762,42 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
         self.assertEqual(self.assertRefused("sale.order", "action_confirm", order.ids), USER_ERROR)
         self.assertEqual(self.values(order, ["state"])["state"], "draft")
 
+    def test_attack_14_salesperson_sends_statements(self):
+        """A salesperson cannot send (or queue) a statement of any customer over RPC:
+        no wizard, no queue row, no message, no email."""
+        customer = self.customer
+        messages_before = len(customer.message_ids)
+        Send = self.env["customer.credit.statement.send"]
+        for actor in (SALESMAN, SALESMAN_ALL, PORTAL):
+            self.login(actor)
+            self.assertRefused(
+                "customer.credit.statement.wizard",
+                "create",
+                [{"partner_ids": [Command.set(customer.ids)]}],
+                errors=(ACCESS_ERROR,),
+            )
+            self.assertRefused(
+                "customer.credit.statement.send",
+                "create",
+                [{"partner_id": customer.id, "date_from": "2024-01-01", "date_to": "2024-01-31"}],
+                errors=(ACCESS_ERROR,),
+            )
+            # private methods are not callable over RPC
+            for method in ("_send_statement_batch", "_cron_send_statements"):
+                with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+                    self.rpc("customer.credit.statement.send", method)
+        self.assertFalse(Send.sudo().search([("partner_id", "=", customer.id)]))
+        self.env.invalidate_all()
+        self.assertEqual(len(customer.message_ids), messages_before)
+        # the accountant may
+        self.login(ACCOUNTANT)
+        wizard_id = self.rpc(
+            "customer.credit.statement.wizard",
+            "create",
+            [{"partner_ids": [Command.set(customer.ids)], "date_from": "2024-01-01"}],
+        )
+        self.assertTrue(wizard_id)
+
     def test_attack_02_write_state_sale(self):
         self.login(SALESMAN)
         self.assertRefused("sale.order", "write", self.order_blocked.ids, {"state": "sale"})
@@ -901,6 +1030,69 @@ class TestSecurityMatrix(CreditSaleCommon, HttpCase):
             )
             self.assertEqual(decision.new_value, limit, "the document is the source")
             self.assertEqual(decision.user_id, self.manager2)
+
+    def test_attack_14_salesperson_takes_invoice_out_of_escalation(self):
+        """Disputes and expected payment dates decide what the escalation chases: a
+        salesperson cannot set them, by plain write, by the wizard or by the actions."""
+        invoice = self._posted_invoice(self.customer_confirmed, 50.0)
+        disputed = self.invoice_disputed
+        names = [
+            "credit_dispute",
+            "credit_dispute_reason",
+            "credit_dispute_user_id",
+            "credit_expected_payment_date",
+        ]
+        before = self.values(invoice, names)
+        before_disputed = self.values(disputed, names)
+        decisions = self.env["customer.credit.decision"].sudo().search_count([])
+        Wizard = "customer.credit.invoice.follow.up"
+        self.login(SALESMAN)
+        for vals in (
+            {"credit_dispute": True, "credit_dispute_reason": "customer says so"},
+            {"credit_expected_payment_date": "2099-12-31"},
+        ):
+            name = self.assertRefused("account.move", "write", invoice.ids, vals)
+            self.assertEqual(name, ACCESS_ERROR)
+        for vals in (
+            {"mode": "dispute", "reason": "customer says so"},
+            {"mode": "expected", "expected_payment_date": "2099-12-31"},
+        ):
+            [wizard_id] = self.rpc(Wizard, "create", [dict(vals, move_ids=[invoice.id])])
+            name = self.assertRefused(Wizard, "action_confirm", [wizard_id])
+            self.assertEqual(name, ACCESS_ERROR)
+        self.assertRefused("account.move", "action_credit_dispute_lift", disputed.ids)
+        self.assertEqual(self.values(invoice, names), before)
+        self.assertEqual(self.values(disputed, names), before_disputed)
+        self.assertTrue(before_disputed["credit_dispute"])
+        self.assertEqual(self.env["customer.credit.decision"].sudo().search_count([]), decisions)
+        # the accountant may, and it is recorded
+        self.login(ACCOUNTANT)
+        [wizard_id] = self.rpc(
+            Wizard,
+            "create",
+            [{"mode": "dispute", "reason": "Wrong price", "move_ids": [invoice.id]}],
+        )
+        self.rpc(Wizard, "action_confirm", [wizard_id])
+        self.assertEqual(
+            self.values(invoice, ["credit_dispute", "credit_dispute_user_id"]),
+            {
+                "id": invoice.id,
+                "credit_dispute": True,
+                "credit_dispute_user_id": (
+                    self.users[ACCOUNTANT].id,
+                    self.users[ACCOUNTANT].display_name,
+                ),
+            },
+        )
+        self.rpc("account.move", "action_credit_dispute_lift", invoice.ids)
+        self.assertFalse(self.values(invoice, ["credit_dispute"])["credit_dispute"])
+        kinds = (
+            self.env["customer.credit.decision"]
+            .sudo()
+            .search([("res_model", "=", "account.move"), ("res_id", "=", invoice.id)])
+            .mapped("kind")
+        )
+        self.assertEqual(sorted(kinds), ["invoice_dispute_lifted", "invoice_dispute_opened"])
 
     def test_attack_11_decision_ledger(self):
         Decision = self.env["customer.credit.decision"].sudo()

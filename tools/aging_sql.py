@@ -114,9 +114,17 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
     if with_move or user_ids is not None:
         move_join = SQL("JOIN account_move am ON am.id = c.move_id")
         user = SQL("COALESCE(am.invoice_user_id, cp.user_id)")
+        # a disputed invoice stays in the aging, flagged (its state today)
+        follow_up = SQL(
+            "am.credit_dispute IS TRUE AS credit_dispute,"
+            " am.credit_expected_payment_date AS credit_expected_payment_date"
+        )
     else:
         move_join = SQL()
         user = SQL("cp.user_id")
+        follow_up = SQL(
+            "NULL::boolean AS credit_dispute, NULL::date AS credit_expected_payment_date"
+        )
     return SQL(
         """
         WITH later AS MATERIALIZED (
@@ -170,7 +178,8 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
                    c.balance AS amount_original,
                    c.amount_open,
                    c.currency_id AS document_currency_id,
-                   c.amount_currency
+                   c.amount_currency,
+                   %(follow_up)s
               FROM candidate c
               %(move_join)s
               JOIN %(fallback)s ON fb.company_id = c.company_id
@@ -189,6 +198,7 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
         reference_date=_reference_date_sql(basis),
         fallback=_company_fallback_sql(fallbacks),
         user=user,
+        follow_up=follow_up,
         move_join=move_join,
         filters=SQL(" AND ").join(filters),
     )
@@ -312,11 +322,13 @@ def aging_items_sql(
             report_id, company_id, currency_id, partner_id, move_line_id, move_id, move_name,
             date, invoice_date, date_maturity, reference_date, days_overdue, bucket_id,
             user_id, grade_id, amount_original, amount_open, document_currency_id,
-            amount_currency, create_uid, create_date, write_uid, write_date)
+            amount_currency, credit_dispute, credit_expected_payment_date,
+            create_uid, create_date, write_uid, write_date)
         SELECT %(report_id)s, f.company_id, rc.currency_id, f.partner_id, f.move_line_id,
                f.move_id, f.move_name, f.date, f.invoice_date, f.date_maturity,
                f.reference_date, f.days, %(bucket_case)s, f.user_id, f.grade_id,
                f.amount_original, f.amount_open, f.document_currency_id, f.amount_currency,
+               COALESCE(f.credit_dispute, false), f.credit_expected_payment_date,
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM kept f
           JOIN res_company rc ON rc.id = f.company_id
@@ -453,4 +465,21 @@ def debt_history_sql(company_ids, dates, basis="due"):
         open_today=open_receivable_sql("aml", debts_only=True, account_ids=RECEIVABLE_ARRAY_SQL),
         company_ids=list(company_ids),
         columns=SQL(", ").join(columns),
+    )
+
+
+def aging_bucket_totals_sql(as_of, company_ids, basis, buckets, fallbacks, partner_ids=None):
+    """Read-only: the open amount of each customer and bucket, from the same open
+    items as :func:`aging_summary_sql` (same options; ``buckets`` = [(key, days_from,
+    days_to)], the key returned as the bucket). Rows: (partner_id, bucket key,
+    amount). Writes nothing, so that a download on a read replica can use it."""
+    return SQL(
+        """
+        %(kept)s
+        SELECT k.partner_id, %(bucket_case)s AS bucket, SUM(k.amount_open)
+          FROM kept k
+         GROUP BY 1, 2
+        """,
+        kept=_kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, None, None, False),
+        bucket_case=_bucket_case_sql(buckets, alias="k"),
     )

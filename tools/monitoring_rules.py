@@ -11,7 +11,8 @@ from odoo.tools import SQL
 LevelSpec = namedtuple(
     "LevelSpec",
     "id days email activity_salesperson activity_manager set_warning credit_hold "
-    "collection_case template_id",
+    "collection_case template_id channel attach_statement attach_invoices",
+    defaults=("email", False, False),
 )
 
 PartnerPlan = namedtuple(
@@ -56,7 +57,10 @@ def plan_partner_actions(partner_id, pairs, levels):
     case_move_ids = sorted({move_id for move_id, level_id in pairs if level_id in case_levels})
     return PartnerPlan(
         partner_id=partner_id,
-        email_level_id=most_severe([spec for spec in reached_specs if spec.template_id], "email"),
+        email_level_id=most_severe(
+            [spec for spec in reached_specs if spec.template_id or spec.channel != "email"],
+            "email",
+        ),
         salesperson_level_id=most_severe(reached_specs, "activity_salesperson"),
         manager_level_id=most_severe(reached_specs, "activity_manager"),
         warning_level_id=most_severe(reached_specs, "set_warning"),

@@ -51,6 +51,24 @@ def open_receivable_sql(alias="aml", company_id=None, debts_only=False, account_
     return SQL("(%s)", SQL(" AND ").join(parts))
 
 
+def undisputed_sql(alias="aml"):
+    """The sibling predicate "the line's invoice is not in dispute" (``account.move.
+    credit_dispute``), for the queries that chase debts: the escalation, its automatic
+    hold and release, the reminder lists. The exposure and the aging never use it: a
+    disputed invoice is still owed. A partial index on the disputed moves keeps it cheap.
+    """
+    return SQL(
+        "NOT EXISTS (SELECT 1 FROM account_move disputed"
+        " WHERE disputed.id = %s.move_id AND disputed.credit_dispute IS TRUE)",
+        SQL.identifier(alias),
+    )
+
+
+def undisputed_domain():
+    """:func:`undisputed_sql` as an ORM domain on ``account.move.line``."""
+    return [("move_id.credit_dispute", "=", False)]
+
+
 def open_receivable_domain(company_id=None):
     """The same predicate as an ORM domain on ``account.move.line`` (for the list of
     open items a user opens from the exposure: the lines behind the figures)."""
