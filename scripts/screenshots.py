@@ -281,9 +281,9 @@ def take(args):
         if dashboard:
             chromium.goto(
                 f"{args.url}/odoo/action-customer_credit.{dashboard[0]['name']}",
-                ".o_action_manager .o_action",
+                ".o_credit_dashboard .o_credit_figure",
             )
-            time.sleep(2)
+            time.sleep(2)  # the charts draw after the figures
             chromium.screenshot(out / "dashboard.png")
             shots.append("dashboard.png")
         else:
