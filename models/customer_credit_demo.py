@@ -356,6 +356,7 @@ class CustomerCreditDemo(models.AbstractModel):
                     collateral_type="guarantee",
                     guarantor_id=self._demo_ref("demo_customer_orbit").id,
                     collateral_value=1_000_000.0,
+                    customer_signatory_name="Zhou Hua",
                 ),
                 self._demo_agreement_vals(
                     "demo_customer_nordic",

@@ -63,7 +63,9 @@ class Chromium:
             except OSError:
                 time.sleep(0.2)
         page = next(t for t in targets or [] if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        self.ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
         self.next_id = 0
         self.call("Page.enable")
         self.call("Network.enable")
@@ -89,18 +91,22 @@ class Chromium:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def goto(self, url, selector, timeout=60):
+    def goto(self, url, selector, timeout=240):
         self.call("Page.navigate", url=url)
         self.wait_for(selector, timeout)
 
-    def wait_for(self, selector, timeout=60):
+    def wait_for(self, selector, timeout=240):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
                 time.sleep(1.0)  # let the view finish drawing
                 return
             time.sleep(0.3)
-        raise TimeoutError(f"{selector} did not appear")
+        debug = Path(tempfile.gettempdir()) / "cc-screenshot-timeout.png"
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        debug.write_bytes(base64.b64decode(data))
+        url = self.evaluate("location.href")
+        raise TimeoutError(f"{selector} did not appear on {url} (what was shown: {debug})")
 
     def screenshot(self, path, height=None):
         if height:
@@ -167,17 +173,12 @@ class Odoo:
             },
         )
 
-    def xmlid(self, xmlid):
-        module, name = xmlid.split(".")
-        return self.rpc(
-            "/web/dataset/call_kw",
-            {
-                "model": "ir.model.data",
-                "method": "search_read",
-                "args": [[("module", "=", module), ("name", "=", name)], ["res_id"]],
-                "kwargs": {},
-            },
-        )[0]["res_id"]
+    def action(self, xmlid):
+        """The action ``xmlid``, or False when the database has none."""
+        try:
+            return self.rpc("/web/action/load", {"action_id": xmlid})
+        except RuntimeError:
+            return False
 
 
 def start_server(args):
@@ -228,11 +229,15 @@ def take(args):
                 "kwargs": {},
             },
         )[0]["order_id"][0]
+        # The salesperson's quotation: seen as the salesperson (own documents only).
+        sales = Odoo(args.url, args.db, args.sales_login, args.sales_password)
+        chromium.call("Network.setCookie", name="session_id", value=sales.session_id, url=args.url)
         chromium.goto(f"{args.url}/odoo/sale.order/{order}", ".o_credit_banner_container")
         chromium.screenshot(out / "credit_banner.png")
         shots.append("credit_banner.png")
+        chromium.call("Network.setCookie", name="session_id", value=odoo.session_id, url=args.url)
         # 2. The Credit tab of a customer over its limit.
-        delta = odoo.xmlid("customer_credit.demo_customer_delta")
+        delta = odoo.search("res.partner", [("name", "=", "Guangzhou Delta Foods Co., Ltd.")])[0]
         chromium.goto(f"{args.url}/odoo/res.partner/{delta}", ".o_notebook")
         chromium.evaluate(
             "[...document.querySelectorAll('.o_notebook .nav-link')]"
@@ -251,36 +256,21 @@ def take(args):
         chromium.screenshot(out / "aging.png")
         shots.append("aging.png")
         # 4. The CNY agreement of the Chinese-speaking customer, as printed.
-        lumen = odoo.xmlid("customer_credit.demo_customer_lumen")
         agreement = odoo.search(
-            "customer.credit.agreement", [("partner_id", "=", lumen), ("state", "=", "active")]
+            "customer.credit.agreement",
+            [("partner_id.lang", "=", "zh_CN"), ("state", "=", "active")],
         )[0]
         chromium.goto(
             f"{args.url}/report/html/customer_credit.report_credit_agreement/{agreement}",
             ".page",
         )
-        chromium.screenshot(out / "agreement_zh_CN.png", height=1400)
+        chromium.screenshot(out / "agreement_zh_CN.png", height=1160)
         shots.append("agreement_zh_CN.png")
         # 5. The dashboard, when the addon has one.
-        dashboard = odoo.rpc(
-            "/web/dataset/call_kw",
-            {
-                "model": "ir.model.data",
-                "method": "search_read",
-                "args": [
-                    [
-                        ("module", "=", "customer_credit"),
-                        ("model", "=", "ir.actions.client"),
-                        ("name", "ilike", "dashboard"),
-                    ],
-                    ["name"],
-                ],
-                "kwargs": {"limit": 1},
-            },
-        )
+        dashboard = odoo.action("customer_credit.customer_credit_dashboard_action")
         if dashboard:
             chromium.goto(
-                f"{args.url}/odoo/action-customer_credit.{dashboard[0]['name']}",
+                f"{args.url}/odoo/action-customer_credit.customer_credit_dashboard_action",
                 ".o_credit_dashboard .o_credit_figure",
             )
             time.sleep(2)  # the charts draw after the figures
@@ -306,9 +296,11 @@ def main():
     )
     parser.add_argument("--login", default="credit.manager")
     parser.add_argument("--password", default="credit.manager")
+    parser.add_argument("--sales-login", default="salesman")
+    parser.add_argument("--sales-password", default="salesman")
     parser.add_argument("--out", default=str(ROOT / "docs" / "img"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
-    parser.add_argument("--cdp-port", type=int, default=9333)
+    parser.add_argument("--cdp-port", type=int, default=9294)
     args = parser.parse_args()
     args.url = args.url or f"http://127.0.0.1:{args.port}"
     server = start_server(args) if args.conf else None
