@@ -47,9 +47,13 @@
         "views/customer_credit_release_views.xml",
         "views/customer_credit_decision_views.xml",
         "views/customer_credit_group_views.xml",
+        "views/customer_credit_dashboard_views.xml",
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_credit/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "customer_credit/static/tests/tours/*.js",
         ],

@@ -42,3 +42,5 @@ from . import mail_template
 from . import customer_credit_decision
 from . import customer_credit_group
 from . import customer_credit_group_member
+from . import customer_credit_receivable_snapshot
+from . import customer_credit_dashboard

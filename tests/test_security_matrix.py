@@ -86,6 +86,13 @@ MATRIX = {
     "customer.credit.watchlist": {"acl": acl("r", "r")},
     "customer.credit.monitoring.notice": {"acl": acl("", "r")},
     "customer.credit.confirm.lock": {"acl": acl("", "r")},
+    # the dashboard's month-end history: read by credit managers, written by the cron only
+    "customer.credit.receivable.snapshot": {"acl": acl("", "r")},
+    # Credit > Overview: the figures of the whole company are for credit managers
+    "customer.credit.dashboard": {
+        "record": "company",
+        "actions": {"get_dashboard_data": ("company", [], NON_MANAGERS, (ACCESS_ERROR,))},
+    },
     # credit groups: salespeople and accountants read them (the quotation banner names the
     # group); only credit managers set the group limit, the policy or the members
     "customer.credit.group": {

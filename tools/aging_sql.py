@@ -389,3 +389,68 @@ def aging_detail_sql(
         bucket_case=_bucket_case_sql(buckets),
         report_id=report_id,
     )
+
+
+def debt_history_sql(company_ids, dates, basis="due"):
+    """One pass over the ledger giving, for each date of ``dates`` (ascending), what the
+    customers owed as of that date and its overdue part, as the aging computes them
+    (open amount of a line as of D, reference date of ``basis``, overdue = days > 0,
+    i.e. every bucket but the first), debts only (the debit lines: invoices, not the
+    unapplied payments and credit notes): one row of 2 × len(dates) columns (owed,
+    overdue of the first date, then of the next...), in company currency, summed over
+    ``company_ids`` (pass one company for figures in its currency).
+
+    The open amount as of D is cut into additive parts, so that the candidates are read
+    once for every date: a debt open today counts its residual from its date on; each
+    match of a debt that took effect after the first date counts its amount back from
+    the debt's date until the day before the match's ``max_date``. As of today only the
+    first part is left: the owed and overdue amounts of the exposure.
+    """
+    first, last = dates[0], dates[-1]
+    reference_date = _reference_date_sql(basis)
+    columns = []
+    for as_of in dates:
+        counted = SQL("c.date <= %s AND (c.until IS NULL OR c.until > %s)", as_of, as_of)
+        columns.append(SQL("COALESCE(SUM(c.amount) FILTER (WHERE %s), 0)", counted))
+        # days = as_of - reference date > 0: past the first (not due / current) bucket
+        columns.append(
+            SQL(
+                "COALESCE(SUM(c.amount) FILTER (WHERE %s AND %s < %s), 0)",
+                counted,
+                reference_date,
+                as_of,
+            )
+        )
+    return SQL(
+        """
+        WITH later AS MATERIALIZED (
+            -- the debit side of the matches that took effect after the first date
+            SELECT apr.debit_move_id AS line_id, apr.max_date, apr.amount
+              FROM account_partial_reconcile apr
+             WHERE apr.max_date > %(first)s
+        ),
+        candidate AS (
+            SELECT aml.date, aml.date_maturity, aml.invoice_date,
+                   aml.amount_residual AS amount, NULL::date AS until
+              FROM account_move_line aml
+             WHERE %(open_today)s
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date <= %(last)s
+             UNION ALL
+            SELECT aml.date, aml.date_maturity, aml.invoice_date, l.amount, l.max_date
+              FROM later l
+              JOIN account_move_line aml ON aml.id = l.line_id
+             WHERE aml.account_id = ANY(%(receivable)s)
+               AND aml.parent_state = 'posted'
+               AND aml.company_id = ANY(%(company_ids)s)
+               AND aml.date <= %(last)s
+        )
+        SELECT %(columns)s FROM candidate c
+        """,
+        first=first,
+        last=last,
+        receivable=RECEIVABLE_ARRAY_SQL,
+        open_today=open_receivable_sql("aml", debts_only=True, account_ids=RECEIVABLE_ARRAY_SQL),
+        company_ids=list(company_ids),
+        columns=SQL(", ").join(columns),
+    )

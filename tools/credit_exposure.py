@@ -191,6 +191,13 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         today=today,
         cutoff=tolerance_cutoff(today, tolerance_days),
     )
+    # Every customer (dashboard, watchlist): inlining the partner list into each part lets
+    # PostgreSQL join and aggregate the open items in parallel (-30 % on 20,000 customers,
+    # docs/benchmarks.md). A list of partners stays materialised: inlined, it costs a
+    # batch of 1,000 several times more.
+    materialized = (
+        SQL("NOT MATERIALIZED") if partner_ids is None and any_partner_ids is None else SQL()
+    )
     if any_partner_ids is not None:
         partner_filter = SQL(
             "rp.commercial_partner_id IN (SELECT commercial_partner_id FROM res_partner"
@@ -216,7 +223,7 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
     )
     return SQL(
         """
-        WITH partners AS (
+        WITH partners AS %(materialized)s (
             SELECT rp.id, rp.commercial_partner_id AS cid
               FROM res_partner rp
              WHERE %(partner_filter)s
@@ -253,6 +260,7 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
           ) AS parts
          GROUP BY cid
         """,
+        materialized=materialized,
         partner_filter=partner_filter,
         receivable=receivable,
         company_id=company_id,
