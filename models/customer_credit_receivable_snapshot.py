@@ -53,8 +53,9 @@ class CustomerCreditReceivableSnapshot(models.Model):
     ]
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(exposure_index_sql(*SALES_INDEX))
+        return result
 
     @api.model
     def _month_figures(self, company, dates):
