@@ -3,7 +3,7 @@ SHELL := /bin/bash
 DEV := scripts/dev.sh
 VENV := .venv
 
-.PHONY: setup run test stop bench lint shell
+.PHONY: setup run test stop bench lint shell screenshots
 
 setup:
 	@$(DEV) setup
@@ -22,6 +22,9 @@ bench:
 
 shell:
 	@$(DEV) shell
+
+screenshots:
+	@$(DEV) screenshots
 
 $(VENV)/.lint-installed: requirements-dev.txt
 	@python3 -m venv $(VENV) 2>/dev/null || true

@@ -62,7 +62,9 @@ class CustomerCreditMonitor(models.AbstractModel):
 
     @api.model
     def _auto_commit(self):
-        return not getattr(threading.current_thread(), "testing", False)
+        # Never in tests, nor while modules load (the demo runs the jobs: an install
+        # must not be committed half-way).
+        return self.env.registry.ready and not getattr(threading.current_thread(), "testing", False)
 
     @api.model
     def _commit_batch(self, done, remaining):

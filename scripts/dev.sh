@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Development environment for customer_credit: Python venv, Odoo source, PostgreSQL, odoo.conf.
-# Usage: scripts/dev.sh setup|run|test|stop|bench|shell|psql
+# Usage: scripts/dev.sh setup|run|test|stop|bench|shell|screenshots|psql
 # Every step is idempotent: a second run reinstalls nothing that did not change.
 set -euo pipefail
 
@@ -250,6 +250,15 @@ cmd_bench() {
     "$PY" "$ROOT/scripts/bench.py" --odoo-src "$ODOO_SRC" --conf "$CONF" "$@"
 }
 
+cmd_screenshots() {
+    # The README's pictures (docs/img/) from the demo database, in headless Chromium;
+    # a server of its own on port 8170 for the time of the shots.
+    setup
+    ensure_demo_db
+    "$PY" "$ROOT/scripts/screenshots.py" --conf "$CONF" --db "$DEMO_DB" --port "${SHOTS_PORT:-8170}" \
+        --odoo-src "$ODOO_SRC" "$@"
+}
+
 cmd_shell() {
     # Odoo shell on the demo database (DB=name for another); reads a script on stdin:
     #   echo 'print(env.user.name)' | make shell
@@ -265,6 +274,7 @@ case "${1:-}" in
     stop) cmd_stop ;;
     bench) shift; cmd_bench "$@" ;;
     shell) shift; cmd_shell "$@" ;;
+    screenshots) shift; cmd_screenshots "$@" ;;
     env) setup; echo "export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER'" ;;
-    *) echo "usage: $0 setup|run|test|stop|bench|shell|env" >&2; exit 2 ;;
+    *) echo "usage: $0 setup|run|test|stop|bench|shell|screenshots|env" >&2; exit 2 ;;
 esac
