@@ -32,3 +32,5 @@ from . import test_exposure_cases
 from . import test_credit_group
 from . import test_credit_group_agreement
 from . import test_invoice_posting_check
+from . import test_readonly_routes
+from . import test_escalation_race
