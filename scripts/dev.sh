@@ -240,7 +240,8 @@ setup() {
 # Odoo's command line, started as odoo-bin does (TZ=UTC, the source first on sys.path) but
 # without running odoo-bin: a copy of the 18.0 source has its body twice, so a command that
 # returns (the shell) ran a second time and stopped with KeyError: 'load_language'.
-ODOO_MAIN='import os, sys; os.environ["TZ"] = "UTC"; sys.path[0] = sys.argv.pop(1); sys.argv[0] = "odoo-bin"; import odoo; odoo.cli.main()'
+# sys.argv[0] names odoo-bin itself: prefork starts the websocket (gevent) process with it.
+ODOO_MAIN='import os, sys; os.environ["TZ"] = "UTC"; sys.path[0] = sys.argv.pop(1); sys.argv[0] = os.path.join(sys.path[0], "odoo-bin"); import odoo; odoo.cli.main()'
 
 odoo_cli() {
     "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" "$@"
