@@ -1,10 +1,8 @@
-
 from psycopg2.errors import ReadOnlySqlTransaction
 
 from odoo import http
 from odoo.http import content_disposition
 from odoo.http import request
-
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

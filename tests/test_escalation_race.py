@@ -58,10 +58,10 @@ class TestEscalationRace(TransactionCase):
         cron, done = self._race()
         self.assertEqual(done.returncode, 0, done.stdout[-3000:])
         self.assertFalse([run for run in cron["runs"] if "error" in run], cron["runs"])
-        self.assertEqual(cron["made"]["log rows"], 4 * 2 * 4, cron)  # 4 customers x 2 invoices x 4 levels
+        self.assertEqual(
+            cron["made"]["log rows"], 4 * 2 * 4, cron
+        )  # 4 customers x 2 invoices x 4 levels
         self.assertEqual(cron["made"]["cases"], 4, cron)
         self.assertEqual(set(cron["duplicates"].values()), {0}, cron["duplicates"])
         # one run escalated, the other found the company taken
         self.assertEqual(sorted(run["done"] for run in cron["runs"]), [0, 4], cron["runs"])
-
-
