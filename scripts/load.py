@@ -52,8 +52,9 @@ SCENARIOS = ("throughput", "race", "cron", "replica")
 # The read-only work proven to run on the replica: a download (``url``) or a JSON-RPC
 # method (``model``/``method``, an ``@api.readonly`` method), the tables it reads (their
 # scan counters move on the replica only) and how to compare its figures with the
-# primary's. ``{aging_id}`` is an aging run computed by the scenario. The dashboard and
-# the statement downloads join this list when they land.
+# primary's. ``{aging_id}`` is an aging run computed by the scenario, ``{partner_id}`` a
+# customer with invoices. A check whose ``requires`` (model, attribute) is not in the
+# build is left out (and said so).
 REPLICA_CHECKS = [
     {
         "name": "aging XLSX",
@@ -72,6 +73,21 @@ REPLICA_CHECKS = [
         "url": "/report/html/customer_credit.report_receivable_aging/{aging_id}",
         "tables": ["customer_credit_aging_line"],
         "figures": "html",
+    },
+    {
+        "name": "dashboard figures",
+        "model": "customer.credit.dashboard",
+        "method": "get_dashboard_data",
+        "tables": ["account_move_line"],
+        "figures": "json",
+        "requires": ("customer.credit.dashboard", "get_dashboard_data"),
+    },
+    {
+        "name": "statement XLSX",
+        "url": "/customer_credit/statement/{partner_id}/xlsx",
+        "tables": ["account_move_line"],
+        "figures": "xlsx",
+        "requires": ("res.partner", "_credit_statement_xlsx"),
     },
 ]
 
@@ -787,12 +803,33 @@ def scenario_cron(odoo, people):
 
 
 def setup_aging(env, login, port):
+    """{aging_id, partner_id} of the checks: an aging run of ``login``, a customer
+    with posted invoices."""
     # wkhtmltopdf fetches the report's assets from this server
     env["ir.config_parameter"].set_param("report.url", f"http://{HOST}:{port}")
     user = env["res.users"].search([("login", "=", login)])
     report = env["customer.credit.aging.report"].with_user(user).create({})
     report.action_compute()
-    return report.id
+    move = env["account.move"].search(
+        [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=1, order="id desc"
+    )
+    return {"aging_id": report.id, "partner_id": move.commercial_partner_id.id or 0}
+
+
+# A backend publishes its statistics when idle, at most once a second, later (up to
+# 10 s) when the statistics lock is busy: wait that long before reading a counter that
+# must NOT have moved.
+STATS_DELAY = 11
+
+
+def wait_for_scans(odoo, tables, replica, before):
+    """The counter once it moved past ``before`` (or after STATS_DELAY seconds)."""
+    deadline = time.monotonic() + STATS_DELAY
+    while True:
+        now = scan_counts(odoo, tables, replica)
+        if now > before or time.monotonic() > deadline:
+            return now
+        time.sleep(0.5)
 
 
 def scan_counts(odoo, tables, replica):
@@ -824,9 +861,21 @@ def figures(kind, content):
     return content
 
 
-def fetch_check(client, check, aging_id):
+def available_checks(registry):
+    """The checks of REPLICA_CHECKS this build has, and the names of the others."""
+    kept, missing = [], []
+    for check in REPLICA_CHECKS:
+        model, attribute = check.get("requires", (None, None))
+        if model and (model not in registry or not hasattr(registry[model], attribute)):
+            missing.append(check["name"])
+        else:
+            kept.append(check)
+    return kept, missing
+
+
+def fetch_check(client, check, ids):
     if "url" in check:
-        status, ctype, content = client.get(check["url"].format(aging_id=aging_id))
+        status, ctype, content = client.get(check["url"].format(**ids))
         return status, ctype, content
     result = client.call(check["model"], check["method"], *check.get("args", []))
     return 200, "application/json", json.dumps(result, sort_keys=True).encode()
@@ -834,7 +883,8 @@ def fetch_check(client, check, aging_id):
 
 def scenario_replica(odoo, admin_login):
     """Each check through a server using the replica, then through one that does not."""
-    aging_id = odoo.env_run(setup_aging, admin_login, odoo.args.port)
+    ids = odoo.env_run(setup_aging, admin_login, odoo.args.port)
+    checks, missing = available_checks(odoo.registry())
     lag = odoo.sql("SELECT pg_current_wal_lsn()", "postgres")[0][0]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -852,27 +902,20 @@ def scenario_replica(odoo, admin_login):
     try:
         client = Client(odoo.args.port, odoo.args.database)
         client.login(admin_login, odoo.args.admin_password)
-        for check in REPLICA_CHECKS:
+        for check in checks:
             # first rendering: the worker's caches and the report's asset bundles
-            fetch_check(client, check, aging_id)
-        for check in REPLICA_CHECKS:
-            time.sleep(1.5)  # idle backends flush their statistics within a second
+            fetch_check(client, check, ids)
+        time.sleep(STATS_DELAY)  # the warm-up's statistics are published
+        for check in checks:
             before = (
                 scan_counts(odoo, check["tables"], True),
                 scan_counts(odoo, check["tables"], False),
             )
-            status, ctype, content = fetch_check(client, check, aging_id)
-            after = before
-            for _i in range(20):
-                time.sleep(0.5)
-                after = (
-                    scan_counts(odoo, check["tables"], True),
-                    scan_counts(odoo, check["tables"], False),
-                )
-                if after[0] > before[0]:
-                    break
-            time.sleep(1.5)
-            after = (after[0], scan_counts(odoo, check["tables"], False))
+            started = time.monotonic()
+            status, ctype, content = fetch_check(client, check, ids)
+            replica_after = wait_for_scans(odoo, check["tables"], True, before[0])
+            time.sleep(max(0.0, STATS_DELAY - (time.monotonic() - started)))
+            after = (replica_after, scan_counts(odoo, check["tables"], False))
             results.append(
                 {
                     "name": check["name"],
@@ -890,15 +933,14 @@ def scenario_replica(odoo, admin_login):
     try:
         client = Client(odoo.args.port, odoo.args.database)
         client.login(admin_login, odoo.args.admin_password)
-        for check, result in zip(REPLICA_CHECKS, results, strict=True):
-            fetch_check(client, check, aging_id)
-            time.sleep(1.5)
+        for check, result in zip(checks, results, strict=True):
+            fetch_check(client, check, ids)
+            time.sleep(STATS_DELAY)
             before = scan_counts(odoo, check["tables"], False)
-            _status, _ctype, content = fetch_check(client, check, aging_id)
-            time.sleep(1.5)
+            _status, _ctype, content = fetch_check(client, check, ids)
             # the same counters do move when the primary serves it
             result["primary_scans_without_replica"] = (
-                scan_counts(odoo, check["tables"], False) - before
+                wait_for_scans(odoo, check["tables"], False, before) - before
             )
             result["same_figures_as_primary"] = figures(
                 check.get("figures"), content
@@ -913,7 +955,12 @@ def scenario_replica(odoo, admin_login):
             and result["primary_scans_without_replica"] > 0
             and result["same_figures_as_primary"]
         )
-    return {"replica_in_recovery": in_recovery, "aging_id": aging_id, "checks": results}
+    return {
+        "replica_in_recovery": in_recovery,
+        "ids": ids,
+        "checks": results,
+        "not_in_this_build": missing,
+    }
 
 
 # ---------------------------------------------------------------------------- main
@@ -928,6 +975,25 @@ def print_table(rows):
             f"| {r['clients']} | {r['check']} | {r['confirmed']} | {r['per_second']} "
             f"| {r['p50_ms']} | {r['p95_ms']} | {r['errors']} |"
         )
+
+
+def print_replica(replica):
+    """Print the replica scenario; return its failures."""
+    failures = []
+    say(f"\nreplica (pg_is_in_recovery: {replica['replica_in_recovery']}):")
+    if replica["not_in_this_build"]:
+        say(f"  not in this build: {', '.join(replica['not_in_this_build'])}")
+    for check in replica["checks"]:
+        say(
+            f"  {check['name']}: HTTP {check['status']} {check['type']} {check['bytes']} B, "
+            f"table scans on the replica +{check['replica_scans']}, on the primary "
+            f"+{check['primary_scans']} (+{check['primary_scans_without_replica']} when "
+            "served without replica), same figures as on the primary: "
+            f"{check['same_figures_as_primary']}"
+        )
+        if not check["ok"]:
+            failures.append(f"replica: {check}")
+    return failures
 
 
 def main(argv=None):
@@ -1026,19 +1092,8 @@ def main(argv=None):
             if not cron["ok"]:
                 failures.append(f"cron: {cron['duplicates']} {cron['runs']}")
         if "replica" in only:
-            replica = scenario_replica(odoo, args.admin_login)
-            report["replica"] = replica
-            say(f"\nreplica (pg_is_in_recovery: {replica['replica_in_recovery']}):")
-            for check in replica["checks"]:
-                say(
-                    f"  {check['name']}: HTTP {check['status']} {check['type']} {check['bytes']} B, "
-                    f"table scans on the replica +{check['replica_scans']}, on the primary "
-                    f"+{check['primary_scans']} (+{check['primary_scans_without_replica']} when "
-                    "served without replica), same figures as on the primary: "
-                    f"{check['same_figures_as_primary']}"
-                )
-                if not check["ok"]:
-                    failures.append(f"replica: {check}")
+            report["replica"] = scenario_replica(odoo, args.admin_login)
+            failures += print_replica(report["replica"])
     finally:
         odoo.stop_process(server)
         odoo.env_run(set_credit_check, True)
