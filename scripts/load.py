@@ -35,6 +35,7 @@ import math
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -273,6 +274,10 @@ class Odoo:
     def start(self, replica=False, workers=None, port=None, log_name="server"):
         workers = self.args.workers if workers is None else workers
         port = port or self.args.port
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, port)) == 0:
+                # another server (a test run?) would answer our requests
+                raise RuntimeError(f"{HOST}:{port} is in use: choose another --port")
         log = open(os.path.join(self.args.log_dir, f"load-{log_name}.log"), "ab")  # noqa: SIM115
         process = subprocess.Popen(
             [*self.odoo_command(replica, workers, port), "--log-level=warn"],
@@ -898,7 +903,7 @@ def scenario_replica(odoo, admin_login):
         time.sleep(0.2)
     in_recovery = odoo.sql("SELECT pg_is_in_recovery()", replica=True)[0][0] == "t"
     results = []
-    replica_server = odoo.start(replica=True, log_name="replica")
+    replica_server = odoo.start(replica=True, workers=2, log_name="replica")
     try:
         client = Client(odoo.args.port, odoo.args.database)
         client.login(admin_login, odoo.args.admin_password)
@@ -929,19 +934,24 @@ def scenario_replica(odoo, admin_login):
             )
     finally:
         odoo.stop_process(replica_server)
-    primary_server = odoo.start(replica=False, log_name="primary")
+    # threaded: one registry to load, this server only gives the figures to compare
+    primary_server = odoo.start(replica=False, workers=0, log_name="primary")
     try:
         client = Client(odoo.args.port, odoo.args.database)
         client.login(admin_login, odoo.args.admin_password)
-        for check, result in zip(checks, results, strict=True):
+        for index, (check, result) in enumerate(zip(checks, results, strict=True)):
             fetch_check(client, check, ids)
-            time.sleep(STATS_DELAY)
-            before = scan_counts(odoo, check["tables"], False)
-            _status, _ctype, content = fetch_check(client, check, ids)
-            # the same counters do move when the primary serves it
-            result["primary_scans_without_replica"] = (
-                wait_for_scans(odoo, check["tables"], False, before) - before
-            )
+            if index:
+                _status, _ctype, content = fetch_check(client, check, ids)
+                result["primary_scans_without_replica"] = None
+            else:
+                # control: the same counters do move when the primary serves it
+                time.sleep(STATS_DELAY)
+                before = scan_counts(odoo, check["tables"], False)
+                _status, _ctype, content = fetch_check(client, check, ids)
+                result["primary_scans_without_replica"] = (
+                    wait_for_scans(odoo, check["tables"], False, before) - before
+                )
             result["same_figures_as_primary"] = figures(
                 check.get("figures"), content
             ) == result.pop("_figures")
@@ -952,7 +962,7 @@ def scenario_replica(odoo, admin_login):
             result["status"] == 200
             and result["replica_scans"] > 0
             and result["primary_scans"] == 0
-            and result["primary_scans_without_replica"] > 0
+            and result["primary_scans_without_replica"] != 0
             and result["same_figures_as_primary"]
         )
     return {
@@ -987,8 +997,13 @@ def print_replica(replica):
         say(
             f"  {check['name']}: HTTP {check['status']} {check['type']} {check['bytes']} B, "
             f"table scans on the replica +{check['replica_scans']}, on the primary "
-            f"+{check['primary_scans']} (+{check['primary_scans_without_replica']} when "
-            "served without replica), same figures as on the primary: "
+            f"+{check['primary_scans']}"
+            + (
+                f" (+{check['primary_scans_without_replica']} when served without replica)"
+                if check["primary_scans_without_replica"] is not None
+                else ""
+            )
+            + f", same figures as on the primary: "
             f"{check['same_figures_as_primary']}"
         )
         if not check["ok"]:
