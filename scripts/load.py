@@ -605,7 +605,7 @@ def setup_overdue(env, people, customers, invoices):
                 "name": f"Load Overdue {stamp}-{i}",
                 "is_company": True,
                 "email": f"ap{i}@load.example.com",
-                "user_id": people["users"][i % len(people["users"])],
+                "user_id": people["users"][i % len(people["users"])] if people["users"] else False,
             }
             for i in range(customers)
         ]
@@ -1059,7 +1059,10 @@ def main(argv=None):
             1,
         ]
     )
-    people = odoo.env_run(setup_people, most)
+    if args.cron_own_only and only == ["cron"]:
+        people = {"users": []}  # on a shared database (the tests'): no salespeople made
+    else:
+        people = odoo.env_run(setup_people, most)
     report = {"args": vars(args), "scenarios": only}
     failures = []
     server = None
