@@ -1,15 +1,18 @@
 # customer_credit: `make run` serves the demo, `make test` runs the whole suite.
 SHELL := /bin/bash
+WORKERS ?= 0
+REPLICA ?= 0
 DEV := scripts/dev.sh
 VENV := .venv
 
-.PHONY: setup run test stop bench lint shell screenshots
+.PHONY: setup run test stop bench load lint shell screenshots
 
 setup:
 	@$(DEV) setup
 
+# make run WORKERS=4: prefork; make run REPLICA=1: read-only routes on a streaming replica
 run:
-	@$(DEV) run
+	@WORKERS=$(WORKERS) REPLICA=$(REPLICA) $(DEV) run
 
 test:
 	@$(DEV) test
@@ -19,6 +22,10 @@ stop:
 
 bench:
 	@$(DEV) bench $(BENCH_ARGS)
+
+# make load [REPLICA=1] [LOAD_ARGS="--clients 8 --duration 5 --only throughput,race"]
+load:
+	@REPLICA=$(REPLICA) $(DEV) load $(LOAD_ARGS)
 
 shell:
 	@$(DEV) shell

@@ -219,8 +219,9 @@ class CustomerCreditAgingEngine(models.AbstractModel):
     def _detail_rows(self):
         """(company_id, *cells) of the detail sheet, dates as Excel serial numbers:
         from the item rows if written, else straight from the ledger (see
-        ``_detail_rows_from_ledger``)."""
-        if not self.items_computed_on:
+        ``_detail_rows_from_ledger``). A read-only transaction (a replica's, which
+        cannot read the unlogged item rows) reads the ledger."""
+        if not self.items_computed_on or self.env.cr.readonly:
             yield from self._detail_rows_from_ledger()
             return
         yield from self._detail_rows_from_items()

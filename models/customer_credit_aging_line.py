@@ -25,7 +25,7 @@ class CustomerCreditAgingLine(models.TransientModel):
     _name = "customer.credit.aging.line"
     _description = "Receivable Aging by Customer"
     _order = "id"
-    _auto = False  # unlogged table without foreign keys, see aging_result_table
+    _auto = False  # table without foreign keys, see aging_result_table
     _log_access = True
     _rec_name = "partner_id"
 
@@ -62,7 +62,8 @@ class CustomerCreditAgingLine(models.TransientModel):
     item_count = fields.Integer("Open Items", readonly=True)
 
     def init(self):
-        ensure_result_table(self)
+        # logged: the downloads read the customer rows on a replica
+        ensure_result_table(self, logged=True)
 
     # The web client sends get_views only the ``lang`` and ``*_view_ref`` keys of the
     # context and caches its answer on them (``view_service.js``); the server caches the

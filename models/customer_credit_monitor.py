@@ -10,6 +10,8 @@ resumable: what was committed is never done again.
 import logging
 import threading
 from collections import defaultdict
+from contextlib import closing
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -19,10 +21,12 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.sql_db import db_connect
 from odoo.tools import SQL
 from odoo.tools import split_every
 from odoo.tools.misc import formatLang
 
+from ..tools.credit_check import escalation_lock_keys
 from ..tools.monitoring_rules import plan_partner_actions
 from ..tools.receivables import open_receivable_sql
 from ..tools.receivables import undisputed_sql
@@ -116,25 +120,57 @@ class CustomerCreditMonitor(models.AbstractModel):
         )
         for [company] in companies:
             monitor = self.sudo().with_company(company)
-            levels = monitor.env["customer.credit.escalation.level"]._level_specs()
-            if levels:
-                todo = monitor._escalation_scan(today)
-                groups = monitor._group_by_partner(todo)
-                total = done + len(groups)
-                for batch in split_every(batch_size, groups):
+            with monitor._escalation_run_lock(company) as locked:
+                if not locked:
+                    _logger.info(
+                        "Overdue escalation of %s skipped: another run is escalating it.",
+                        company.name,
+                    )
+                    continue
+                levels = monitor.env["customer.credit.escalation.level"]._level_specs()
+                if levels:
+                    todo = monitor._escalation_scan(today)
+                    groups = monitor._group_by_partner(todo)
+                    total = done + len(groups)
+                    for batch in split_every(batch_size, groups):
+                        if limit and done >= limit:
+                            break
+                        monitor._escalation_act_batch(batch, levels, today)
+                        done += len(batch)
+                        monitor._commit_batch(done, total - done)
                     if limit and done >= limit:
-                        break
-                    monitor._escalation_act_batch(batch, levels, today)
-                    done += len(batch)
-                    monitor._commit_batch(done, total - done)
-                if limit and done >= limit:
-                    self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 1))
-                    return done
-            monitor._escalation_release(today)
-            monitor._commit_batch(done, 0)
-            monitor._collection_cases_follow_up(today)
-            monitor._commit_batch(done, 0)
+                        self.env["ir.cron"]._notify_progress(
+                            done=done, remaining=max(total - done, 1)
+                        )
+                        return done
+                monitor._escalation_release(today)
+                monitor._commit_batch(done, 0)
+                monitor._collection_cases_follow_up(today)
+                monitor._commit_batch(done, 0)
         return done
+
+    @api.model
+    @contextmanager
+    def _escalation_run_lock(self, company):
+        """One escalation run per company at a time (two cron processes, or the cron and
+        a manual run): yields False when another run holds the company.
+
+        The advisory lock lives in a transaction of its own, so the batches' commits do
+        not release it; it is released when this block ends, or when a crashed run's
+        connection closes. Once it is held, the run starts a fresh transaction: in
+        REPEATABLE READ a snapshot taken before the other run's last commit would not
+        see that run's log rows and would do its work again.
+        """
+        # A connection of its own, even under the test runner (whose cursors share one).
+        with closing(db_connect(self.env.cr.dbname).cursor()) as lock_cr:
+            lock_cr.execute(
+                SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *escalation_lock_keys(company.id))
+            )
+            locked = lock_cr.fetchone()[0]
+            if locked and self._auto_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()
+            yield locked
 
     @api.model
     def _escalation_scan(self, today):

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Development environment for customer_credit: Python venv, Odoo source, PostgreSQL, odoo.conf.
-# Usage: scripts/dev.sh setup|run|test|stop|bench|shell|screenshots|psql
+# Usage: scripts/dev.sh setup|run|test|stop|bench|load|replica|shell|screenshots|env
 # Every step is idempotent: a second run reinstalls nothing that did not change.
+#   WORKERS=4 scripts/dev.sh run    prefork (--workers=4 --max-cron-threads=2)
+#   REPLICA=1 scripts/dev.sh run    read-only routes on a streaming replica (.local/pgreplica)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,12 +12,17 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 ODOO_SRC="${ODOO_SRC:-$HOME/.cache/customer-credit/odoo-18.0}"
 ODOO_URL="https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
-PGPORT_LOCAL=5439
+PGPORT_LOCAL="${CC_PGPORT:-5439}"
 PGDATA_LOCAL="$LOCAL/pgdata"
 PGRUN_LOCAL="$LOCAL/run"
+# The streaming replica of the project cluster (REPLICA=1): its own data and socket directory.
+REPLICA_PORT_LOCAL="${CC_REPLICA_PORT:-$((PGPORT_LOCAL + 1))}"
+REPLICA_DATA_LOCAL="$LOCAL/pgreplica"
+REPLICA_RUN_LOCAL="$LOCAL/run-replica"
 DB_ROLE=odoo
 DEMO_DB="${DEMO_DB:-credit_demo}"
-CONF="$LOCAL/odoo.conf"
+CONF="${ODOO_CONF:-$LOCAL/odoo.conf}"
+HTTP_PORT="${HTTP_PORT:-8069}"
 
 say() { printf '[customer_credit] %s\n' "$*" >&2; }
 die() { printf '[customer_credit] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -132,6 +139,62 @@ EOF
     unset PGPASSWORD
 }
 
+primary_replication_ready() {
+    # wal_level, WAL senders and a 'local replication' pg_hba line: what pg_basebackup and
+    # a streaming standby need from the primary (PostgreSQL 15 defaults have the first two).
+    local q="SELECT current_setting('wal_level') IN ('replica', 'logical')
+                AND current_setting('max_wal_senders')::int > 0
+                AND EXISTS (SELECT 1 FROM pg_hba_file_rules
+                             WHERE type = 'local' AND 'replication' = ANY(database))"
+    [ "$(psql -h "$PGRUN_LOCAL" -p "$PGPORT_LOCAL" -U postgres -d postgres -tAc "$q")" = t ]
+}
+
+ensure_replica() {
+    # A streaming replica of the project cluster (pg_basebackup -R) in .local/pgreplica,
+    # socket in .local/run-replica, port CC_REPLICA_PORT (default: the primary's + 1).
+    local bin
+    bin=$(pg_bin)
+    if ! primary_replication_ready; then
+        say "enabling streaming replication on the project cluster (restarts it)"
+        printf 'wal_level = replica\nmax_wal_senders = 10\n' >> "$PGDATA_LOCAL/postgresql.conf"
+        echo "local replication all trust" >> "$PGDATA_LOCAL/pg_hba.conf"
+        as_pg_owner "$bin/pg_ctl" -D "$PGDATA_LOCAL" -l "$PGDATA_LOCAL/server.log" -w -t 60 -m fast restart >/dev/null
+    fi
+    if [ ! -f "$REPLICA_DATA_LOCAL/PG_VERSION" ]; then
+        say "creating the streaming replica in .local/pgreplica (pg_basebackup -R)"
+        rm -rf "$REPLICA_DATA_LOCAL"
+        mkdir -p "$REPLICA_DATA_LOCAL" "$REPLICA_RUN_LOCAL"
+        [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_DATA_LOCAL" "$REPLICA_RUN_LOCAL"
+        chmod 700 "$REPLICA_DATA_LOCAL"
+        as_pg_owner "$bin/pg_basebackup" -h "$PGRUN_LOCAL" -p "$PGPORT_LOCAL" -U postgres \
+            -D "$REPLICA_DATA_LOCAL" -R -X stream -c fast
+        # The copied postgresql.conf names the primary's port and socket: the last line wins.
+        printf "port = %s\nunix_socket_directories = '%s'\nhot_standby = on\n" \
+            "$REPLICA_PORT_LOCAL" "$REPLICA_RUN_LOCAL" >> "$REPLICA_DATA_LOCAL/postgresql.conf"
+    fi
+    mkdir -p "$REPLICA_RUN_LOCAL"
+    [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_RUN_LOCAL"
+    if ! "$bin/pg_isready" -q -h "$REPLICA_RUN_LOCAL" -p "$REPLICA_PORT_LOCAL" >/dev/null 2>&1; then
+        say "starting the replica (.local/pgreplica, socket in .local/run-replica)"
+        as_pg_owner "$bin/pg_ctl" -D "$REPLICA_DATA_LOCAL" -l "$REPLICA_DATA_LOCAL/server.log" -w -t 60 start >/dev/null
+    fi
+    [ "$(psql -h "$REPLICA_RUN_LOCAL" -p "$REPLICA_PORT_LOCAL" -U postgres -d postgres -tAc 'SELECT pg_is_in_recovery()')" = t ] \
+        || die "the server in .local/pgreplica is not a standby (pg_is_in_recovery() is false)"
+}
+
+replica_args() {
+    # Odoo's options for read-only routes on a replica: DB_REPLICA_HOST/DB_REPLICA_PORT name
+    # an existing one; otherwise the project cluster gets its own (ensure_replica).
+    if [ -n "${DB_REPLICA_HOST:-}" ]; then
+        echo "--db_replica_host=$DB_REPLICA_HOST --db_replica_port=${DB_REPLICA_PORT:-5432}"
+    elif [ "${PGHOST:-}" = "$PGRUN_LOCAL" ]; then
+        ensure_replica
+        echo "--db_replica_host=$REPLICA_RUN_LOCAL --db_replica_port=$REPLICA_PORT_LOCAL"
+    else
+        die "REPLICA=1 makes a replica of the project's own cluster (.local/pgdata), but PG* name another server: set DB_REPLICA_HOST (and DB_REPLICA_PORT) to its replica, or unset PGHOST PGPORT PGUSER"
+    fi
+}
+
 ensure_pg() {
     if pg_external_ok; then
         say "using the PostgreSQL server named by PG* variables"
@@ -177,7 +240,8 @@ setup() {
 # Odoo's command line, started as odoo-bin does (TZ=UTC, the source first on sys.path) but
 # without running odoo-bin: a copy of the 18.0 source has its body twice, so a command that
 # returns (the shell) ran a second time and stopped with KeyError: 'load_language'.
-ODOO_MAIN='import os, sys; os.environ["TZ"] = "UTC"; sys.path[0] = sys.argv.pop(1); sys.argv[0] = "odoo-bin"; import odoo; odoo.cli.main()'
+# sys.argv[0] names odoo-bin itself: prefork starts the websocket (gevent) process with it.
+ODOO_MAIN='import os, sys; os.environ["TZ"] = "UTC"; sys.path[0] = sys.argv.pop(1); sys.argv[0] = os.path.join(sys.path[0], "odoo-bin"); import odoo; odoo.cli.main()'
 
 odoo_cli() {
     "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" "$@"
@@ -201,8 +265,21 @@ ensure_demo_db() {
 cmd_run() {
     setup
     ensure_demo_db
-    say "serving http://localhost:8069 (database $DEMO_DB, login admin / admin)"
-    exec "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port=8069 "$@"
+    local extra=()
+    if [ "${WORKERS:-0}" != 0 ]; then
+        # prefork: HTTP workers, two cron processes, the websocket (gevent) process
+        extra+=(--workers="$WORKERS" --max-cron-threads=2 --gevent-port="${GEVENT_PORT:-8072}")
+    fi
+    if [ "${REPLICA:-0}" != 0 ]; then
+        local replica
+        replica=$(replica_args)
+        # shellcheck disable=SC2206 # two options, no spaces inside
+        extra+=($replica)
+        say "read-only routes use the replica: $replica"
+    fi
+    say "serving http://localhost:$HTTP_PORT (database $DEMO_DB, login admin / admin)"
+    exec "$PY" -c "$ODOO_MAIN" "$ODOO_SRC" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" \
+        --http-port="$HTTP_PORT" "${extra[@]}" "$@"
 }
 
 run_tests() {
@@ -238,6 +315,9 @@ cmd_test() {
 }
 
 cmd_stop() {
+    if [ -f "$REPLICA_DATA_LOCAL/postmaster.pid" ]; then
+        as_pg_owner "$(pg_bin)/pg_ctl" -D "$REPLICA_DATA_LOCAL" -m fast stop >/dev/null && say "replica stopped"
+    fi
     if [ -f "$PGDATA_LOCAL/postmaster.pid" ]; then
         as_pg_owner "$(pg_bin)/pg_ctl" -D "$PGDATA_LOCAL" -m fast stop >/dev/null && say "PostgreSQL stopped"
     else
@@ -259,6 +339,19 @@ cmd_screenshots() {
         --odoo-src "$ODOO_SRC" "$@"
 }
 
+cmd_load() {
+    # scripts/load.py: concurrent JSON-RPC clients against a prefork Odoo (see its --help).
+    setup
+    local extra=()
+    if [ "${REPLICA:-0}" != 0 ]; then
+        local replica
+        replica=$(replica_args)
+        # shellcheck disable=SC2206
+        extra+=($replica)
+    fi
+    "$PY" "$ROOT/scripts/load.py" --odoo-src "$ODOO_SRC" --conf "$CONF" "${extra[@]}" "$@"
+}
+
 cmd_shell() {
     # Odoo shell on the demo database (DB=name for another); reads a script on stdin:
     #   echo 'print(env.user.name)' | make shell
@@ -273,8 +366,10 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     stop) cmd_stop ;;
     bench) shift; cmd_bench "$@" ;;
+    load) shift; cmd_load "$@" ;;
+    replica) setup; replica_args ;;
     shell) shift; cmd_shell "$@" ;;
     screenshots) shift; cmd_screenshots "$@" ;;
     env) setup; echo "export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER'" ;;
-    *) echo "usage: $0 setup|run|test|stop|bench|shell|screenshots|env" >&2; exit 2 ;;
+    *) echo "usage: $0 setup|run|test|stop|bench|load|replica|shell|screenshots|env" >&2; exit 2 ;;
 esac

@@ -38,3 +38,5 @@ from . import test_invoice_dispute
 from . import test_statement
 from . import test_follow_up_letters
 from . import test_portal_credit
+from . import test_readonly_routes
+from . import test_escalation_race

@@ -164,3 +164,8 @@ def lock_keys(company_id, partner_id):
     collide with other modules' two-key advisory locks.
     """
     return (0x43430000 | (company_id & 0xFFFF), partner_id)
+
+
+def escalation_lock_keys(company_id):
+    """Two int4 keys of the advisory lock of a company's escalation run ('CE')."""
+    return (0x43450000 | (company_id & 0xFFFF), 0)
