@@ -457,6 +457,23 @@ class ResPartner(models.Model):
                 )
         return result
 
+    def _credit_cache_commercial(self):
+        """Put the commercial partner of the partners in cache, reading that column only
+        (an ORM read loads every column of each partner, and checks its record rules:
+        these partners are those of documents the user is confirming or posting)."""
+        field = self._fields["commercial_partner_id"]
+        missing = [pid for pid in self._ids if not self.env.cache.contains(self.browse(pid), field)]
+        if missing:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                    SQL.identifier("p", field.name, to_flush=field),
+                    missing,
+                )
+            )
+            for pid, commercial_id in rows:
+                self.env.cache.insert_missing(self.browse(pid), field, [commercial_id])
+
     def _credit_terms_columns(self, alias):
         """Id, commercial partner, credit limit and hold of partner ``alias`` in SQL, with
         the ORM's own expressions (company-dependent fallback included)."""

@@ -388,8 +388,7 @@ class SaleOrder(models.Model):
         """Serialise confirmations per (company, commercial partner) until commit
         (``customer.credit.confirm.lock._credit_lock_pairs``, shared with invoice posting;
         it takes the credit groups' locks first)."""
-        # that column only: the ORM would load every column of the customers
-        self.partner_id.fetch(["commercial_partner_id"])
+        self.partner_id._credit_cache_commercial()
         memberships = self.env["customer.credit.confirm.lock"]._credit_lock_pairs(
             (o.company_id.id, o.partner_id.commercial_partner_id.id) for o in self
         )
