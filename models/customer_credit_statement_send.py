@@ -42,9 +42,9 @@ class CustomerCreditStatementSend(models.Model):
         index=True,
     )
     error = fields.Text()
-    message_id = fields.Many2one("mail.message", "Message", readonly=True)
+    message_id = fields.Many2one("mail.message", readonly=True)
     requested_by_id = fields.Many2one(
-        "res.users", "Requested By", default=lambda self: self.env.user, readonly=True
+        "res.users", default=lambda self: self.env.user, readonly=True
     )
 
     @api.model
