@@ -1,2 +1,3 @@
 from . import aging
 from . import portal
+from . import statement

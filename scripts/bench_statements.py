@@ -29,6 +29,11 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="no setup: send what an interrupted run left queued (its committed batches stay sent)",
+    )
+    parser.add_argument(
         "--odoo-src", default=os.path.expanduser("~/.cache/customer-credit/odoo-18.0")
     )
     args = parser.parse_args()
@@ -37,79 +42,99 @@ def main():
 
     odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
-    from odoo import Command  # noqa: PLC0415
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Statement = env["customer.credit.statement"]
         date_from, date_to = env["customer.credit.statement.wizard"]._default_period()
-        started = time.perf_counter()
-        partners = env["res.partner"].create(
-            [
-                {"name": f"Statement Bench {i:04d}", "email": f"bench{i}@example.com"}
-                for i in range(args.count)
-            ]
-        )
-        moves = env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": date_from,
-                    "date": date_from,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Goods", "quantity": 1, "price_unit": 100.0 + i, "tax_ids": []}
-                        )
-                    ],
-                }
-                for i, partner in enumerate(partners)
-            ]
-        )
-        moves.action_post()
-        cr.commit()
-        print(
-            f"setup: {args.count} customers and invoices in {time.perf_counter() - started:.1f} s"
-        )
+        if args.resume:
+            # the customers of the last run (earlier runs may have used the same names)
+            partners = env["res.partner"].search(
+                [("name", "=like", "Statement Bench %")], order="id desc", limit=args.count
+            )
+            Send = env["customer.credit.statement.send"]
+            queued = Send.search([("partner_id", "in", partners.ids)])
+            print(
+                f"resume: {len(queued.filtered(lambda r: r.state == 'sent'))} already sent, "
+                f"{len(queued.filtered(lambda r: r.state == 'pending'))} pending"
+            )
+        else:
+            partners = _setup(env, args, Statement, date_from, date_to)
+            Send = env["customer.credit.statement.send"]
+            Send._enqueue(partners, date_from, date_to)
+            cr.commit()
+        _run(env, args, Send, partners)
 
-        one = time.perf_counter()
-        Statement._statement_pdf(partners[0], date_from, date_to)
-        print(f"one statement PDF alone: {time.perf_counter() - one:.2f} s")
 
-        Send = env["customer.credit.statement.send"]
-        Send._enqueue(partners, date_from, date_to)
-        cr.commit()
+def _setup(env, args, Statement, date_from, date_to):
+    from odoo import Command  # noqa: PLC0415
 
-        Monitor = type(env["customer.credit.monitor"])
-        original = Monitor._commit_batch
-        marks = [time.perf_counter()]
-        progress = []
+    cr = env.cr
+    started = time.perf_counter()
+    partners = env["res.partner"].create(
+        [
+            {"name": f"Statement Bench {i:04d}", "email": f"bench{i}@example.com"}
+            for i in range(args.count)
+        ]
+    )
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": date_from,
+                "date": date_from,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Goods", "quantity": 1, "price_unit": 100.0 + i, "tax_ids": []}
+                    )
+                ],
+            }
+            for i, partner in enumerate(partners)
+        ]
+    )
+    moves.action_post()
+    cr.commit()
+    print(f"setup: {args.count} customers and invoices in {time.perf_counter() - started:.1f} s")
 
-        def commit_batch(monitor, done, remaining):
-            result = original(monitor, done, remaining)
-            marks.append(time.perf_counter())
-            progress.append((done, remaining))
-            print(f"  batch committed: {done} done, {remaining} remaining, "
-                  f"{marks[-1] - marks[-2]:.1f} s")  # fmt: skip
-            return result
+    one = time.perf_counter()
+    Statement._statement_pdf(partners[0], date_from, date_to)
+    print(f"one statement PDF alone: {time.perf_counter() - one:.2f} s")
+    return partners
 
-        with patch.object(Monitor, "_commit_batch", autospec=True, side_effect=commit_batch):
-            done = Send._send_statement_batch(batch_size=args.batch)
-        total = marks[-1] - marks[0]
-        batch_times = [b - a for a, b in zip(marks, marks[1:])]
-        rows = Send.search([("partner_id", "in", partners.ids)])
-        sent = rows.filtered(lambda r: r.state == "sent")
-        messages = env["mail.message"].search_count(
-            [("model", "=", "res.partner"), ("res_id", "in", partners.ids), ("attachment_ids", "!=", False)]
-        )  # fmt: skip
-        print(
-            f"sent {len(sent)}/{done} statements in {total:.1f} s "
-            f"({total / max(done, 1) * 1000:.0f} ms each), {len(batch_times)} commits, "
-            f"median batch of {args.batch}: {statistics.median(batch_times):.1f} s; "
-            f"messages with the PDF in the chatters: {messages}; "
-            f"failed: {len(rows) - len(sent)}"
-        )
-        cr.commit()
+
+def _run(env, args, Send, partners):
+    cr = env.cr
+    Monitor = type(env["customer.credit.monitor"])
+    original = Monitor._commit_batch
+    marks = [time.perf_counter()]
+    progress = []
+
+    def commit_batch(monitor, done, remaining):
+        result = original(monitor, done, remaining)
+        marks.append(time.perf_counter())
+        progress.append((done, remaining))
+        print(f"  batch committed: {done} done, {remaining} remaining, "
+              f"{marks[-1] - marks[-2]:.1f} s")  # fmt: skip
+        return result
+
+    with patch.object(Monitor, "_commit_batch", autospec=True, side_effect=commit_batch):
+        done = Send._send_statement_batch(batch_size=args.batch)
+    total = marks[-1] - marks[0]
+    batch_times = [b - a for a, b in zip(marks, marks[1:])]
+    rows = Send.search([("partner_id", "in", partners.ids)])
+    sent = rows.filtered(lambda r: r.state == "sent")
+    messages = env["mail.message"].search_count(
+        [("model", "=", "res.partner"), ("res_id", "in", partners.ids), ("attachment_ids", "!=", False)]
+    )  # fmt: skip
+    print(
+        f"this run: {done} statements in {total:.1f} s "
+        f"({total / max(done, 1) * 1000:.0f} ms each), {len(batch_times)} commits, "
+        f"median batch of {args.batch}: {statistics.median(batch_times):.1f} s; "
+        f"queue of the {len(partners)} customers: {len(sent)} sent, "
+        f"{len(rows) - len(sent)} not; messages with the PDF in their chatters: {messages}"
+    )
+    cr.commit()
 
 
 if __name__ == "__main__":

@@ -163,6 +163,28 @@ class TestPortalCredit(AccountTestInvoicingCommon, HttpCase):
             response = self._get(f"/my/credit/agreement/{agreement.id}")
             self.assertEqual(response.status_code, 404)
 
+    def test_backend_xlsx_for_accountants_only(self):
+        accountant = new_test_user(
+            self.env, login="stmt_xlsx_accountant", groups="account.group_account_invoice"
+        )
+        seller = new_test_user(
+            self.env, login="stmt_xlsx_seller", groups="sales_team.group_sale_salesman"
+        )
+        url = (
+            f"/customer_credit/statement/{self.customer.id}/xlsx"
+            "?date_from=2024-01-01&date_to=2024-03-31"
+        )
+        self.authenticate(accountant.login, accountant.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True).active
+        closings = [r[7] for r in sheet.iter_rows(values_only=True) if r[0] == "Closing Balance"]
+        self.assertEqual(closings, [1200.0])
+        self.authenticate(seller.login, seller.login)
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.authenticate(PORTAL_LOGIN, PORTAL_LOGIN)
+        self.assertEqual(self.url_open(url).status_code, 403)
+
     def test_downloads_are_read_only(self):
         """The download routes declare a read-only cursor (a read replica serves them)."""
         from ..controllers.portal import CustomerCreditPortal

@@ -228,6 +228,20 @@ class TestStatementSending(StatementCommon):
         self.assertEqual(sent.state, "sent")
         self.assertEqual(sent.message_id, messages)
 
+    def test_print_and_download_xlsx_actions(self):
+        wizard = self._wizard(self.customer_a)
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "customer_credit.report_customer_statement")
+        self.assertEqual(action["data"]["date_from"], "2024-02-01")
+        action = wizard.action_download_xlsx()
+        self.assertEqual(
+            action["url"],
+            f"/customer_credit/statement/{self.customer_a.id}/xlsx"
+            "?date_from=2024-02-01&date_to=2024-03-31",
+        )
+        with self.assertRaisesRegex(UserError, "Choose one customer"):
+            self._wizard(self.customer_a | self.customer_b).action_download_xlsx()
+
     def test_no_email_is_a_clear_error(self):
         with self.assertRaisesRegex(UserError, "has no email address"):
             self._wizard(self.customer_b).action_send()

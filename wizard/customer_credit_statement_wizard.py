@@ -76,6 +76,19 @@ class CustomerCreditStatementWizard(models.TransientModel):
             },
         }
 
+    def action_download_xlsx(self):
+        """The statement of the (one) customer as XLSX."""
+        self._check_period()
+        partners = self.partner_ids.commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(self.env._("Choose one customer to download its statement as XLSX."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/customer_credit/statement/{partners.id}/xlsx?date_from="
+            f"{fields.Date.to_string(self.date_from)}&date_to={fields.Date.to_string(self.date_to)}",
+            "target": "download",
+        }
+
     def action_print(self):
         """The statements as one PDF, for the period."""
         self._check_period()
