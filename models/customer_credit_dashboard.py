@@ -1,6 +1,7 @@
 """The credit dashboard (Credit > Overview): every figure and chart series of a company
 in one read-only call, each figure with the list behind it."""
 
+import heapq
 from datetime import timedelta
 
 from odoo import api
@@ -335,7 +336,8 @@ class CustomerCreditDashboard(models.AbstractModel):
 
     @api.model
     def _top_exposures(self, totals):
-        top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:TOP_EXPOSURES]
+        # the largest, ties by id (a partial sort: 20,000 customers on the bench ledger)
+        top = heapq.nsmallest(TOP_EXPOSURES, totals.items(), key=lambda item: (-item[1], item[0]))
         top = [(pid, amount) for pid, amount in top if amount > 0]
         names = {
             partner.id: partner.display_name
