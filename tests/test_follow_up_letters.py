@@ -140,6 +140,9 @@ class TestFollowUpLetters(CreditMonitoringCase):
             Letter = self.Letter.with_user(self.salesman)
             with self.assertRaises(AccessError):
                 Letter.action_print_letters_of_the_day()
+            # wkhtmltopdf must not ask this server for the report's stylesheets: with the
+            # clock frozen in this process its HTTP thread would never answer
+            self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
             action = (
                 self.Letter.with_user(self.manager)
                 .with_context(force_report_rendering=True)
