@@ -54,28 +54,6 @@ class CustomerCreditGroupMember(models.Model):
     ]
 
     @api.model
-    def _groups_of(self, company, partner_ids):
-        """{commercial partner id: its active credit group in ``company``} (sudo)."""
-        if not partner_ids:
-            return {}
-        self.flush_model(["partner_id", "group_id", "company_id"])
-        self.env["customer.credit.group"].flush_model(["active"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT m.partner_id, m.group_id
-                  FROM customer_credit_group_member m
-                  JOIN customer_credit_group g ON g.id = m.group_id
-                 WHERE m.company_id = %s AND m.partner_id = ANY(%s) AND g.active
-                """,
-                company.id,
-                list(partner_ids),
-            )
-        )
-        Group = self.env["customer.credit.group"].sudo()
-        return {partner_id: Group.browse(group_id) for partner_id, group_id in rows}
-
-    @api.model
     def _memberships_around(self, company, partner_ids):
         """{commercial partner id: its active credit group id in ``company``} for every
         member of the groups of ``partner_ids`` (them included): what the credit check

@@ -316,11 +316,12 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id")
     def _compute_credit_group(self):
-        groups = self.env["customer.credit.group.member"]._groups_of(
+        memberships = self.env["customer.credit.group.member"]._memberships_around(
             self.env.company, self.commercial_partner_id._origin.ids
         )
+        Group = self.env["customer.credit.group"].sudo()
         for partner in self:
-            group = groups.get(partner.commercial_partner_id._origin.id)
+            group = Group.browse(memberships.get(partner.commercial_partner_id._origin.id))
             partner.credit_group_id = group
             partner.credit_group_limit = group.credit_limit if group else 0.0
             partner.credit_group_exposure = group.credit_exposure if group else 0.0
