@@ -525,6 +525,36 @@ class ResPartner(models.Model):
         return fields.Date.context_today(self)
 
     @api.model
+    def _credit_profile_sql(self, alias, company):
+        """SQL expressions of the credit profile of the partner ``alias`` in ``company``
+        (its company-dependent fields, with their defaults as the ORM reads them):
+        ``policy`` (the company's default when empty), ``limit``, ``hold``,
+        ``hold_auto``, ``grade_id``."""
+        key = str(company.id)
+        partners = self.sudo().with_company(company)
+
+        def value(name, cast, fallback):
+            column = SQL.identifier(alias, name)
+            return SQL("COALESCE((%s ->> %s)::%s, %s)", column, key, SQL(cast), fallback)
+
+        def fallback(name):
+            return self._fields[name].get_company_dependent_fallback(partners)
+
+        return {
+            "policy": SQL(
+                "COALESCE(%s, %s, 'none')",
+                value(
+                    "credit_control_policy", "varchar", fallback("credit_control_policy") or None
+                ),
+                company.credit_policy_default or None,
+            ),
+            "limit": value("credit_limit", "numeric", fallback("credit_limit") or 0.0),
+            "hold": value("credit_hold", "boolean", bool(fallback("credit_hold"))),
+            "hold_auto": value("credit_hold_auto", "boolean", bool(fallback("credit_hold_auto"))),
+            "grade_id": value("credit_grade_id", "integer", fallback("credit_grade_id").id or None),
+        }
+
+    @api.model
     def _credit_user_tz_missing(self):
         """Whether "today" needs the user's time zone from the database."""
         if self.env.context.get("tz"):

@@ -8,6 +8,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 from odoo.tools import format_amount
 
 from ..tools.credit_check import REASON_GRADE
@@ -18,6 +19,7 @@ from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import REASON_OVER_LIMIT
 from ..tools.credit_check import REASON_OVERDUE
 from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
+from ..tools.credit_check import quotation_outcomes_sql
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
 
 CREDIT_CHECK_STATES = [
@@ -92,16 +94,89 @@ class SaleOrder(models.Model):
 
     def _search_credit_check_state(self, operator, value):
         # Computed live from the ledger: a stored value would be stale as soon as an
-        # invoice is posted or paid, so the quotations are evaluated in one exposure
-        # query per company.
+        # invoice is posted or paid. The open quotations are checked in SQL, one query
+        # per company (tools/credit_check.quotation_outcomes_sql, the SQL rendering of
+        # the check); those whose amount needs more than their total (paid online, a
+        # currency without a rate) go through the check itself.
         if operator not in ("=", "!=", "in", "not in"):
             raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
         values = {value} if isinstance(value, str) else set(value or ())
-        quotations = self.search([("state", "in", ("draft", "sent"))])
-        verdicts = quotations._credit_evaluate(raise_missing_rate=False)
-        ids = [order.id for order in quotations if verdicts[order].outcome in values]
+        ids = [oid for oid, outcome in self._credit_quotation_outcomes() if outcome in values]
         positive = operator in ("=", "in")
         return [("id", "in" if positive else "not in", ids)]
+
+    @api.model
+    def _credit_quotation_outcomes(self):
+        """[(order id, credit check outcome)] of the open quotations of the user's
+        companies, as ``credit_check_state`` computes them, without loading them."""
+        self.env["res.partner"]._credit_flush()
+        self.flush_model(["state", "partner_id", "company_id", "amount_total", "currency_rate"])
+        self.env["customer.credit.group.member"].flush_model()
+        self.env["customer.credit.group"].flush_model()
+        Partner = self.env["res.partner"].sudo()
+        Partner.flush_model()
+        result = []
+        for company in self.env.companies:
+            if not company.credit_control_enabled:
+                rows = self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM sale_order WHERE company_id = %s"
+                        " AND state IN ('draft', 'sent') AND partner_id IS NOT NULL",
+                        company.id,
+                    )
+                )
+                result += [(oid, "none") for (oid,) in rows]
+                continue
+            special = self._credit_special_quotations(company)
+            query = quotation_outcomes_sql(
+                company.id,
+                Partner._credit_today(),
+                company.credit_overdue_tolerance_days,
+                company.currency_id.rounding,
+                Partner.with_company(company)._credit_profile_sql("cp", company),
+                company.credit_group_hold_all,
+                special.ids,
+            )
+            result += self.env.execute_query(query)
+            if special:
+                verdicts = special._credit_evaluate(raise_missing_rate=False)
+                result += [(order.id, verdicts[order].outcome) for order in special]
+        return result
+
+    @api.model
+    def _credit_special_quotations(self, company):
+        """Open quotations of ``company`` whose amount the check cannot take from their
+        total alone: paid or authorised online, or in a currency with no rate."""
+        conditions = [
+            SQL(
+                """so.currency_id <> %(currency)s AND NOT EXISTS (
+                       SELECT 1 FROM res_currency_rate r
+                        WHERE r.currency_id = so.currency_id
+                          AND (r.company_id = %(company)s OR r.company_id IS NULL))""",
+                currency=company.currency_id.id,
+                company=company.id,
+            )
+        ]
+        if "transaction_ids" in self._fields:
+            self.env["payment.transaction"].flush_model(["state", "operation"])
+            conditions.append(
+                SQL(
+                    """EXISTS (SELECT 1 FROM sale_order_transaction_rel rel
+                                 JOIN payment_transaction tx ON tx.id = rel.transaction_id
+                                WHERE rel.sale_order_id = so.id
+                                  AND tx.state IN ('authorized', 'done'))"""
+                )
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT so.id FROM sale_order so
+                    WHERE so.company_id = %s AND so.state IN ('draft', 'sent')
+                      AND so.partner_id IS NOT NULL AND (%s)""",
+                company.id,
+                SQL(" OR ").join(conditions),
+            )
+        )
+        return self.browse([oid for (oid,) in rows]).with_company(company)
 
     # ------------------------------------------------------------------ evaluation
 

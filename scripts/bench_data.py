@@ -358,11 +358,11 @@ def generate(env, customers, lines, log=print, seed=0.42):
                    payment_state, posted_before, checked, is_move_sent, made_sequence_gap,
                    always_tax_exigible, is_storno, create_uid, write_uid, create_date, write_date)
             SELECT %(move0)s + i.rn,
-                   'INV/' || extract(year FROM i.inv_date) || '/' || lpad(i.seq::text, 6, '0'),
+                   'INV/' || extract(year FROM i.inv_date) || '/' || lpad(i.seq::text, GREATEST(6, length(i.seq::text)), '0'),
                    'INV/' || extract(year FROM i.inv_date) || '/', i.seq, %(sale_journal)s,
                    %(company_id)s, i.move_partner_id, i.partner_id, i.currency_id, 'posted',
                    'out_invoice', 'no', i.inv_date, i.inv_date, i.due_date, i.term_id,
-                   'INV/' || extract(year FROM i.inv_date) || '/' || lpad(i.seq::text, 6, '0'),
+                   'INV/' || extract(year FROM i.inv_date) || '/' || lpad(i.seq::text, GREATEST(6, length(i.seq::text)), '0'),
                    p.complete_name,
                    CASE WHEN i.in_eur THEN %(eur_rate)s ELSE 1 END,
                    i.amount_cur, 0, i.amount_cur, i.amount_cur - i.paid_cur,
@@ -434,7 +434,7 @@ def generate(env, customers, lines, log=print, seed=0.42):
                    made_sequence_gap, always_tax_exigible, is_storno,
                    create_uid, write_uid, create_date, write_date)
             SELECT %(pmove0)s + p.prn,
-                   'PBNK1/' || extract(year FROM p.pay_date) || '/' || lpad(p.seq::text, 6, '0'),
+                   'PBNK1/' || extract(year FROM p.pay_date) || '/' || lpad(p.seq::text, GREATEST(6, length(p.seq::text)), '0'),
                    'PBNK1/' || extract(year FROM p.pay_date) || '/', p.seq, %(bank_journal)s,
                    %(company_id)s, p.partner_id, p.partner_id, p.currency_id, 'posted', 'entry',
                    'no', p.pay_date, 'Customer payment', 0, 0, p.amount_cur, 0, 0, 0, 0,

@@ -192,4 +192,117 @@ def bench_race_confirm_members(env, ctx):
     }
 
 
-BENCHMARKS = [bench_confirm_credit_check, bench_race_confirm, bench_race_confirm_members]
+QUOTATIONS = 100_000
+
+
+def _insert_quotations(env, company, partner_ids, count):
+    """``count`` open quotations (draft or sent, one line each) spread over the
+    customers, inserted in SQL in the benchmark's own (rolled back) transaction."""
+    product = env["product.product"].search([("name", "=", "Bench Consulting")], limit=1)
+    env.cr.execute(
+        """
+        WITH o AS (
+            SELECT g, (%(partners)s)[1 + mod(g * 7919, cardinality(%(partners)s))] AS partner_id,
+                   1 + floor(random() * 10)::int AS qty,
+                   round((50 + random() * 1500)::numeric, 2) AS price
+              FROM generate_series(1, %(count)s) g
+        ), so AS (
+            INSERT INTO sale_order (company_id, partner_id, partner_invoice_id,
+                   partner_shipping_id, name, state, date_order, currency_id, currency_rate,
+                   invoice_status, amount_untaxed, amount_tax, amount_total, locked,
+                   require_signature, require_payment, prepayment_percent, note,
+                   create_uid, write_uid, create_date, write_date, user_id)
+            SELECT %(company)s, o.partner_id, o.partner_id, o.partner_id,
+                   'SQ' || o.g, CASE WHEN mod(o.g, 4) = 0 THEN 'sent' ELSE 'draft' END,
+                   now() AT TIME ZONE 'UTC', %(currency)s, 1, 'no', o.qty * o.price, 0,
+                   o.qty * o.price, FALSE, FALSE, FALSE, 1, o.qty::text || ' x ' || o.price::text,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %(uid)s
+              FROM o
+            RETURNING id, partner_id, amount_total, note, state
+        )
+        INSERT INTO sale_order_line (order_id, name, sequence, company_id, currency_id,
+               order_partner_id, salesman_id, state, product_id, product_uom, product_uom_qty,
+               price_unit, technical_price_unit, discount, price_subtotal, price_tax,
+               price_total, price_reduce_taxexcl, price_reduce_taxinc, customer_lead,
+               qty_delivered_method, qty_delivered, qty_invoiced, qty_to_invoice,
+               invoice_status, untaxed_amount_invoiced, untaxed_amount_to_invoice,
+               is_downpayment, is_expense, create_uid, write_uid, create_date, write_date)
+        SELECT so.id, 'Bench Consulting', 10, %(company)s, %(currency)s, so.partner_id,
+               %(uid)s, so.state, %(product)s, %(uom)s, q.qty, q.price, q.price, 0,
+               so.amount_total, 0, so.amount_total, q.price, q.price, 0, 'manual', 0, 0,
+               0, 'no', 0, 0, FALSE, FALSE,
+               %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          FROM so,
+               LATERAL (SELECT split_part(so.note, ' x ', 1)::numeric AS qty,
+                               split_part(so.note, ' x ', 2)::numeric AS price) q
+        """,
+        {
+            "partners": list(partner_ids),
+            "count": count,
+            "company": company.id,
+            "currency": company.currency_id.id,
+            "uid": env.uid,
+            "product": product.id,
+            "uom": product.uom_id.id,
+        },
+    )
+    env.cr.execute("UPDATE sale_order SET note = NULL WHERE name LIKE 'SQ%%'")
+    env.cr.execute("ANALYZE sale_order; ANALYZE sale_order_line")
+
+
+def bench_quotation_filters(env, ctx):
+    """The "Credit Blocked" / "Credit Warning" filters of the quotations with 100,000
+    open quotations (customers under 'block', every third one under 'warn'), against
+    the previous search (every open quotation evaluated in Python) in the same run,
+    whose verdicts must equal the SQL's for every quotation."""
+    log = ctx["log"]
+    company = _company(env, ctx)
+    count = int(ctx.get("quotations") or QUOTATIONS)
+    env.cr.execute(
+        "SELECT id FROM res_partner WHERE is_company AND commercial_partner_id = id"
+        " AND name LIKE 'Bench Customer %%' ORDER BY id"
+    )
+    customers = [row[0] for row in env.cr.fetchall()]
+    company.sudo().write({"credit_control_enabled": True, "credit_policy_default": "block"})
+    env.cr.execute(
+        "UPDATE res_partner SET credit_control_policy = jsonb_build_object(%s, 'warn')"
+        " WHERE id = ANY(%s) AND mod(id, 3) = 0",
+        (str(company.id), customers),
+    )
+    env.invalidate_all()
+    started = time.perf_counter()
+    _insert_quotations(env, company, customers, count)
+    log(f"  {count} open quotations inserted ({time.perf_counter() - started:.1f}s)")
+    SaleOrder = env["sale.order"]
+    result = {"quotations": count, "customers": len(customers)}
+    for state in ("blocked", "warning"):
+
+        def search(_i, state=state):
+            env.invalidate_all()
+            return SaleOrder.search([("credit_check_state", "=", state)])
+
+        result[f"search_{state}"] = ctx["timeit"](search, ctx.get("batch_runs") or 5)
+        result[f"{state}_count"] = len(search(0))
+    sql = dict(SaleOrder._credit_quotation_outcomes())
+    # the previous search: every open quotation through the check in Python
+    env.invalidate_all()
+    started = time.perf_counter()
+    quotations = SaleOrder.search([("state", "in", ("draft", "sent"))])
+    verdicts = quotations._credit_evaluate(raise_missing_rate=False)
+    result["baseline_python_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    result["mismatches"] = sum(
+        1 for order in quotations if sql.get(order.id) != verdicts[order].outcome
+    )
+    result["outcomes"] = {
+        state: sum(1 for outcome in sql.values() if outcome == state)
+        for state in ("none", "ok", "warning", "blocked")
+    }
+    return result
+
+
+BENCHMARKS = [
+    bench_confirm_credit_check,
+    bench_race_confirm,
+    bench_race_confirm_members,
+    bench_quotation_filters,
+]

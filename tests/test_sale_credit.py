@@ -1,3 +1,6 @@
+import itertools
+
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import tagged
@@ -79,6 +82,82 @@ class TestSaleCreditBanner(CreditSaleCommon):
             sorted(SaleOrder.search(domain + [("credit_check_state", "!=", "blocked")]).ids),
             sorted((ok | warned).ids),
         )
+
+    def test_filters_agree_with_the_check_in_every_case(self):
+        """The filters search in SQL (tools/credit_check.quotation_outcomes_sql): every
+        combination of policy, hold, grade, limit, overdue and amount, credit group
+        members (group limit, group policy, a member held automatically) and the
+        quotations the SQL leaves to the check (a currency without a rate) give the
+        outcome the check computes."""
+        grade_d = self.env.ref("customer_credit.grade_d")
+        grade_d.sudo().block_sales = True
+        self.company.sudo().credit_group_hold_all = True
+        orders = self.env["sale.order"]
+        combos = itertools.product(
+            (False, "none", "warn", "block"),
+            (False, True),
+            (False, True),
+            (0.0, 5000.0),
+            (0, 10, 45),
+        )
+        for n, (policy, hold, grade, limit, late) in enumerate(combos):
+            partner = self._credit_partner(
+                f"Case {n}",
+                limit=limit,
+                credit_control_policy=policy,
+                credit_hold=hold,
+                credit_hold_reason=hold and "Disputed",
+                credit_grade_id=grade and grade_d.id,
+            )
+            if late:
+                self._overdue_invoice(partner, 2000.0, days=late)
+            orders |= self._quote(partner=partner, qty=1) | self._quote(partner=partner, qty=4)
+        members = [
+            self._credit_partner(f"Member {n}", limit=amount)
+            for n, amount in enumerate((0.0, 3000.0, 20000.0, 20000.0, 0.0))
+        ]
+        for name, policy, limit, group_members in (
+            ("Warn Group", "warn", 8000.0, members[:2]),
+            ("Block Group", "block", 50000.0, members[2:]),
+        ):
+            self.env["customer.credit.group"].with_user(self.manager).create(
+                {
+                    "name": name,
+                    "company_id": self.company.id,
+                    "credit_limit": limit,
+                    "credit_control_policy": policy,
+                    "credit_manager_id": self.manager.id,
+                    "member_ids": [Command.create({"partner_id": m.id}) for m in group_members],
+                }
+            )
+        self._overdue_invoice(members[0], 6000.0, days=5)
+        members[4].with_company(self.company).sudo().write(
+            {"credit_hold": True, "credit_hold_auto": True, "credit_hold_reason": "L3"}
+        )
+        for member in members:
+            orders |= self._quote(partner=member, qty=1) | self._quote(partner=member, qty=5)
+        no_rate = self.env["res.currency"].create({"name": "XCQ", "symbol": "XQ"})
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "XCQ prices", "currency_id": no_rate.id, "company_id": self.company.id}
+        )
+        orders |= self._quote(partner=members[1], qty=9, pricelist_id=pricelist.id)
+        self.assertEqual(orders[-1].currency_id, no_rate)
+        orders.invalidate_recordset()
+        expected = {order.id: order.credit_check_state for order in orders}
+        self.assertEqual(set(expected.values()), {"none", "ok", "warning", "blocked"})
+        found = dict(self.env["sale.order"]._credit_quotation_outcomes())
+        self.assertEqual({oid: found.get(oid) for oid in expected}, expected)
+        SaleOrder = self.env["sale.order"].with_company(self.company)
+        for state in ("none", "ok", "warning", "blocked"):
+            self.assertEqual(
+                set(
+                    SaleOrder.search(
+                        [("id", "in", orders.ids), ("credit_check_state", "=", state)]
+                    ).ids
+                ),
+                {oid for oid, outcome in expected.items() if outcome == state},
+                state,
+            )
 
 
 @tagged("post_install", "-at_install")

@@ -8,6 +8,10 @@ currency.
 
 from collections import namedtuple
 
+from odoo.tools import SQL
+
+from .credit_exposure import exposure_sql
+
 # Reason codes, in the order they are shown to the user.
 REASON_HOLD = "hold"
 REASON_GRADE = "grade"
@@ -130,6 +134,155 @@ def credit_outcome(policy, reasons):
     if not reasons or policy not in ("warn", "block"):
         return "ok"
     return "blocked" if policy == "block" else "warning"
+
+
+def outcome_sql(
+    policy,
+    hold,
+    grade_blocks,
+    limit,
+    exposure,
+    amount,
+    overdue,
+    overdue_days,
+    tolerance_days,
+    rounding,
+    group_limit,
+    group_policy,
+    group_exposure,
+    group_hold,
+):
+    """The outcome of :func:`credit_reasons`, :func:`credit_outcome` and
+    :func:`group_reasons` (the worst of the customer's and its group's, as
+    ``res.partner._credit_verdicts`` combines them) as one SQL expression, for
+    searches over many documents at once. Arguments are SQL expressions (``group_*``
+    NULL without a group; ``group_hold``: another member is on automatic hold and the
+    company holds the whole group). ``tests/test_sale_credit.py`` checks every
+    combination against the Python functions.
+    """
+    half = rounding / 2
+    over = SQL("(%s > 0 AND %s + %s - %s > %s)", limit, exposure, amount, limit, half)
+    no_limit = SQL(
+        "(NOT COALESCE(%s > 0, FALSE) AND %s = 'block' AND NOT COALESCE(%s > 0, FALSE))",
+        limit,
+        policy,
+        group_limit,
+    )
+    late = SQL("(%s > %s AND %s > %s)", overdue, half, overdue_days, tolerance_days)
+    own = SQL(
+        """CASE WHEN COALESCE(%(hold)s, FALSE) THEN 3
+                WHEN %(policy)s = 'none' THEN 0
+                WHEN %(policy)s NOT IN ('warn', 'block') THEN 1
+                WHEN COALESCE(%(grade)s, FALSE) OR %(over)s OR %(no_limit)s OR %(late)s
+                THEN CASE WHEN %(policy)s = 'block' THEN 3 ELSE 2 END
+                ELSE 1 END""",
+        hold=hold,
+        policy=policy,
+        grade=grade_blocks,
+        over=over,
+        no_limit=no_limit,
+        late=late,
+    )
+    group = SQL(
+        """CASE WHEN COALESCE(%(hold)s, FALSE) THEN 3
+                WHEN %(limit)s > 0 AND %(exposure)s + %(amount)s - %(limit)s > %(half)s
+                THEN CASE WHEN %(policy)s = 'block' THEN 3
+                          WHEN %(policy)s = 'warn' THEN 2 ELSE 1 END
+                ELSE 0 END""",
+        hold=group_hold,
+        limit=group_limit,
+        exposure=group_exposure,
+        amount=amount,
+        half=half,
+        policy=group_policy,
+    )
+    return SQL("(ARRAY['none', 'ok', 'warning', 'blocked'])[GREATEST(%s, %s) + 1]", own, group)
+
+
+def quotation_outcomes_sql(
+    company_id, today, tolerance_days, rounding, profile, hold_all, exclude_ids
+):
+    """(order id, outcome) of every open quotation of a company, in one query: what
+    the "Credit Blocked" / "Credit Warning" filters search on.
+
+    The quotation's amount is its total at its own rate; quotations whose amount
+    needs more (paid online, a currency without a rate) are in ``exclude_ids`` and
+    are checked one by one by the caller. ``profile``: SQL expressions of the
+    commercial partner ``cp``'s company-dependent fields with their fallbacks
+    (``policy``, ``limit``, ``hold``, ``hold_auto``, ``grade_id``).
+    """
+    exposure = exposure_sql(
+        company_id,
+        today,
+        SQL("SELECT cid FROM q UNION SELECT partner_id FROM m"),
+        tolerance_days=tolerance_days,
+    )
+    return SQL(
+        """
+        WITH q AS MATERIALIZED (
+            SELECT so.id, p.commercial_partner_id AS cid,
+                   GREATEST(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1), 0)
+                       AS amount
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.company_id = %(company_id)s
+               AND so.state IN ('draft', 'sent')
+               AND NOT so.id = ANY(%(exclude)s)
+        ), m AS MATERIALIZED (
+            SELECT gm.partner_id, gm.group_id
+              FROM customer_credit_group_member gm
+              JOIN customer_credit_group g ON g.id = gm.group_id
+             WHERE g.active
+               AND gm.group_id IN (SELECT group_id FROM customer_credit_group_member
+                                    WHERE company_id = %(company_id)s
+                                      AND partner_id IN (SELECT cid FROM q))
+        ), e AS MATERIALIZED (
+            SELECT partner_id, not_due + overdue + unapplied + drafts + orders AS total,
+                   beyond, days
+              FROM (%(exposure)s) AS x(partner_id, not_due, overdue, days, unapplied,
+                                       drafts, orders, beyond)
+        ), g AS (
+            SELECT m.group_id, SUM(e.total) AS exposure,
+                   ARRAY_AGG(m.partner_id) FILTER (
+                       WHERE %(hold_all)s AND %(held)s AND %(held_auto)s) AS held
+              FROM m
+              JOIN res_partner cp ON cp.id = m.partner_id
+              LEFT JOIN e ON e.partner_id = m.partner_id
+             GROUP BY m.group_id
+        )
+        SELECT q.id, %(outcome)s
+          FROM q
+          JOIN res_partner cp ON cp.id = q.cid
+          LEFT JOIN e ON e.partner_id = q.cid
+          LEFT JOIN customer_credit_grade grade ON grade.id = %(grade_id)s
+          LEFT JOIN m ON m.partner_id = q.cid
+          LEFT JOIN customer_credit_group cg ON cg.id = m.group_id
+          LEFT JOIN g ON g.group_id = m.group_id
+        """,
+        company_id=company_id,
+        exclude=list(exclude_ids),
+        exposure=exposure,
+        hold_all=bool(hold_all),
+        held=profile["hold"],
+        held_auto=profile["hold_auto"],
+        grade_id=profile["grade_id"],
+        outcome=outcome_sql(
+            policy=profile["policy"],
+            hold=profile["hold"],
+            grade_blocks=SQL("grade.block_sales"),
+            limit=profile["limit"],
+            exposure=SQL("COALESCE(e.total, 0)"),
+            amount=SQL("q.amount"),
+            overdue=SQL("COALESCE(e.beyond, 0)"),
+            overdue_days=SQL("COALESCE(e.days, 0)"),
+            tolerance_days=tolerance_days or 0,
+            rounding=rounding,
+            group_limit=SQL("cg.credit_limit"),
+            group_policy=SQL("cg.credit_control_policy"),
+            group_exposure=SQL("COALESCE(g.exposure, 0)"),
+            group_hold=SQL("(g.held IS NOT NULL AND g.held <> ARRAY[q.cid])"),
+        ),
+    )
 
 
 def reasons_covered(released_codes, reasons):
