@@ -878,10 +878,21 @@ def available_checks(registry):
     return kept, missing
 
 
-def fetch_check(client, check, ids):
+def check_target(check, ids):
+    """What a check asks for: its URL, or model.method for a JSON-RPC call."""
     if "url" in check:
-        status, ctype, content = client.get(check["url"].format(**ids))
-        return status, ctype, content
+        return check["url"].format(**ids)
+    return f"{check['model']}.{check['method']}"
+
+
+def fetch_check(client, check, ids):
+    """(status, content type, content) of one check; an HTTP error is a status, not an
+    exception, so that the report says which URL answered what."""
+    if "url" in check:
+        try:
+            return client.get(check_target(check, ids))
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Content-Type", ""), error.read()
     result = client.call(check["model"], check["method"], *check.get("args", []))
     return 200, "application/json", json.dumps(result, sort_keys=True).encode()
 
@@ -924,12 +935,17 @@ def scenario_replica(odoo, admin_login):
             results.append(
                 {
                     "name": check["name"],
+                    "target": check_target(check, ids),
                     "status": status,
                     "type": ctype.split(";")[0],
                     "bytes": len(content),
                     "replica_scans": after[0] - before[0],
                     "primary_scans": after[1] - before[1],
                     "_figures": figures(check.get("figures"), content),
+                    # what an error page says (its text, shortened)
+                    "error": ""
+                    if status == 200
+                    else figures("html", content)[:300].decode(errors="replace"),
                 }
             )
     finally:
@@ -942,16 +958,17 @@ def scenario_replica(odoo, admin_login):
         for index, (check, result) in enumerate(zip(checks, results, strict=True)):
             fetch_check(client, check, ids)
             if index:
-                _status, _ctype, content = fetch_check(client, check, ids)
+                status, _ctype, content = fetch_check(client, check, ids)
                 result["primary_scans_without_replica"] = None
             else:
                 # control: the same counters do move when the primary serves it
                 time.sleep(STATS_DELAY)
                 before = scan_counts(odoo, check["tables"], False)
-                _status, _ctype, content = fetch_check(client, check, ids)
+                status, _ctype, content = fetch_check(client, check, ids)
                 result["primary_scans_without_replica"] = (
                     wait_for_scans(odoo, check["tables"], False, before) - before
                 )
+            result["status_without_replica"] = status
             result["same_figures_as_primary"] = figures(
                 check.get("figures"), content
             ) == result.pop("_figures")
@@ -959,7 +976,7 @@ def scenario_replica(odoo, admin_login):
         odoo.stop_process(primary_server)
     for result in results:
         result["ok"] = (
-            result["status"] == 200
+            result["status"] == result["status_without_replica"] == 200
             and result["replica_scans"] > 0
             and result["primary_scans"] == 0
             and result["primary_scans_without_replica"] != 0
@@ -995,7 +1012,8 @@ def print_replica(replica):
         say(f"  not in this build: {', '.join(replica['not_in_this_build'])}")
     for check in replica["checks"]:
         say(
-            f"  {check['name']}: HTTP {check['status']} {check['type']} {check['bytes']} B, "
+            f"  {check['name']} ({check['target']}): HTTP {check['status']} {check['type']} "
+            f"{check['bytes']} B (HTTP {check['status_without_replica']} without replica), "
             f"table scans on the replica +{check['replica_scans']}, on the primary "
             f"+{check['primary_scans']}"
             + (
@@ -1006,8 +1024,13 @@ def print_replica(replica):
             + f", same figures as on the primary: "
             f"{check['same_figures_as_primary']}"
         )
+        if check["error"]:
+            say(f"    {check['error']}")
         if not check["ok"]:
-            failures.append(f"replica: {check}")
+            failures.append(
+                f"replica: {check['name']} {check['target']}: HTTP {check['status']} "
+                f"(HTTP {check['status_without_replica']} without replica), {check}"
+            )
     return failures
 
 
