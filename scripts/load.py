@@ -41,8 +41,10 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
+from datetime import timedelta
 from io import BytesIO
 
 HOST = "127.0.0.1"
@@ -54,7 +56,9 @@ SCENARIOS = ("throughput", "race", "cron", "replica")
 # method (``model``/``method``, an ``@api.readonly`` method), the tables it reads (their
 # scan counters move on the replica only) and how to compare its figures with the
 # primary's. ``{aging_id}`` is an aging run computed by the scenario, ``{partner_id}`` a
-# customer with invoices. A check whose ``requires`` (model, attribute) is not in the
+# customer with invoices (made by the scenario), ``{date_from}``/``{date_to}`` the
+# statement's period (the route needs both) and ``{statement_options}`` the same for the
+# report route. A check whose ``requires`` (model, attribute) is not in the
 # build is left out (and said so).
 REPLICA_CHECKS = [
     {
@@ -85,10 +89,18 @@ REPLICA_CHECKS = [
     },
     {
         "name": "statement XLSX",
-        "url": "/customer_credit/statement/{partner_id}/xlsx",
+        "url": "/customer_credit/statement/{partner_id}/xlsx?date_from={date_from}&date_to={date_to}",
         "tables": ["account_move_line"],
         "figures": "xlsx",
         "requires": ("res.partner", "_credit_statement_xlsx"),
+    },
+    {
+        "name": "statement PDF",
+        "url": "/report/pdf/customer_credit.report_customer_statement/{partner_id}"
+        "?options={statement_options}",
+        "tables": ["account_move_line"],
+        "figures": "pdf",
+        "requires": ("res.partner", "_credit_statement_pdf"),
     },
 ]
 
@@ -587,8 +599,6 @@ def scenario_race(odoo, clients, people):
 
 def setup_overdue(env, people, customers, invoices):
     """``customers`` customers, each with ``invoices`` posted invoices 100 days overdue."""
-    from datetime import timedelta
-
     from odoo import Command
     from odoo import fields
 
@@ -807,18 +817,73 @@ def scenario_cron(odoo, people):
 # -- the replica
 
 
-def setup_aging(env, login, port):
-    """{aging_id, partner_id} of the checks: an aging run of ``login``, a customer
-    with posted invoices."""
+def setup_statement_customer(env):
+    """The customer of the statement checks (LOAD-0): two posted invoices, 100 and
+    10 days old, made once. A database without demo data (credit_load) has no other."""
+    from odoo import Command
+    from odoo import fields
+
+    partner = env["res.partner"].search([("ref", "=", "LOAD-0")], limit=1)
+    domain = [
+        ("move_type", "=", "out_invoice"),
+        ("state", "=", "posted"),
+        ("partner_id", "=", partner.id),
+    ]
+    if not env["account.move"].search_count(domain, limit=1):
+        today = fields.Date.context_today(partner)
+        moves = (
+            env["account.move"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": today - timedelta(days=age),
+                        "invoice_date_due": today - timedelta(days=age),
+                        "invoice_payment_term_id": False,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Goods",
+                                    "quantity": 1,
+                                    "price_unit": ORDER_AMOUNT * (n + 1),
+                                    "tax_ids": [],
+                                }
+                            )
+                        ],
+                    }
+                    for n, age in enumerate((100, 10))
+                ]
+            )
+        )
+        moves.action_post()
+    return partner
+
+
+def setup_replica_records(env, login, port):
+    """The ids of the checks' URLs: an aging run of ``login`` (``aging_id``), the
+    statement customer (``partner_id``) and a period holding an opening balance and a
+    line (``date_from``, ``date_to``, and the same as the report's ``statement_options``)."""
+    from odoo import fields
+
     # wkhtmltopdf fetches the report's assets from this server
     env["ir.config_parameter"].set_param("report.url", f"http://{HOST}:{port}")
+    partner = setup_statement_customer(env)
     user = env["res.users"].search([("login", "=", login)])
     report = env["customer.credit.aging.report"].with_user(user).create({})
     report.action_compute()
-    move = env["account.move"].search(
-        [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=1, order="id desc"
-    )
-    return {"aging_id": report.id, "partner_id": move.commercial_partner_id.id or 0}
+    today = fields.Date.context_today(partner)
+    period = {
+        "date_from": fields.Date.to_string(today - timedelta(days=60)),
+        "date_to": fields.Date.to_string(today),
+    }
+    return {
+        "aging_id": report.id,
+        "partner_id": partner.id,
+        **period,
+        "statement_options": urllib.parse.quote(json.dumps(period)),
+    }
 
 
 # A backend publishes its statistics when idle, at most once a second, later (up to
@@ -847,8 +912,11 @@ def scan_counts(odoo, tables, replica):
     return int(rows[0][0])
 
 
-def figures(kind, content):
-    """What a download shows, without what differs between two renderings (times)."""
+def figures(kind, content, status=200):
+    """What a download shows, without what differs between two renderings (times); an
+    error page as it is."""
+    if status != 200:
+        return content
     if kind == "xlsx":
         with zipfile.ZipFile(BytesIO(content)) as archive:
             names = sorted(
@@ -899,7 +967,7 @@ def fetch_check(client, check, ids):
 
 def scenario_replica(odoo, admin_login):
     """Each check through a server using the replica, then through one that does not."""
-    ids = odoo.env_run(setup_aging, admin_login, odoo.args.port)
+    ids = odoo.env_run(setup_replica_records, admin_login, odoo.args.port)
     checks, missing = available_checks(odoo.registry())
     lag = odoo.sql("SELECT pg_current_wal_lsn()", "postgres")[0][0]
     deadline = time.monotonic() + 30
@@ -941,7 +1009,7 @@ def scenario_replica(odoo, admin_login):
                     "bytes": len(content),
                     "replica_scans": after[0] - before[0],
                     "primary_scans": after[1] - before[1],
-                    "_figures": figures(check.get("figures"), content),
+                    "_figures": figures(check.get("figures"), content, status),
                     # what an error page says (its text, shortened)
                     "error": ""
                     if status == 200
@@ -970,7 +1038,7 @@ def scenario_replica(odoo, admin_login):
                 )
             result["status_without_replica"] = status
             result["same_figures_as_primary"] = figures(
-                check.get("figures"), content
+                check.get("figures"), content, status
             ) == result.pop("_figures")
     finally:
         odoo.stop_process(primary_server)
