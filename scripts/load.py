@@ -926,7 +926,12 @@ def figures(kind, content, status=200):
             )
             return b"".join(archive.read(n) for n in names)
     if kind == "pdf":
-        return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)|/ID \[<[^]]*\]", b"", content)
+        # the text of its pages (PyPDF2, an Odoo requirement): wkhtmltopdf embeds the
+        # fonts of a page in either order, so two renderings differ in their bytes
+        from PyPDF2 import PdfReader
+
+        pages = PdfReader(BytesIO(content)).pages
+        return "\f".join(page.extract_text() for page in pages).encode()
     if kind == "html":
         # the text of the page: asset links and tokens differ between two servers
         body = re.sub(rb"(?s)<(script|style|head)\b.*?</\1>", b"", content)
@@ -1010,6 +1015,7 @@ def scenario_replica(odoo, admin_login):
                     "replica_scans": after[0] - before[0],
                     "primary_scans": after[1] - before[1],
                     "_figures": figures(check.get("figures"), content, status),
+                    "_content": content,
                     # what an error page says (its text, shortened)
                     "error": ""
                     if status == 200
@@ -1040,6 +1046,14 @@ def scenario_replica(odoo, admin_login):
             result["same_figures_as_primary"] = figures(
                 check.get("figures"), content, status
             ) == result.pop("_figures")
+            replica_content = result.pop("_content")
+            if not result["same_figures_as_primary"]:
+                # both downloads, to compare by hand
+                stem = os.path.join(odoo.args.log_dir, "load-" + re.sub(r"\W+", "-", check["name"]))
+                for side, body in (("replica", replica_content), ("primary", content)):
+                    with open(f"{stem}.{side}", "wb") as file:
+                        file.write(body)
+                result["kept_in"] = f"{stem}.replica, {stem}.primary"
     finally:
         odoo.stop_process(primary_server)
     for result in results:
