@@ -1,3 +1,4 @@
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import NotFound
 
@@ -16,7 +17,10 @@ class CustomerCreditStatementController(http.Controller):
         "/customer_credit/statement/<int:partner_id>/xlsx", type="http", auth="user", readonly=True
     )
     def statement_xlsx(self, partner_id, date_from=None, date_to=None, **kwargs):
-        """A customer's statement as XLSX, for accountants and credit managers."""
+        """A customer's statement as XLSX, for accountants and credit managers, for the
+        period ``date_from``..``date_to`` (both required; the wizard's Download XLSX).
+
+        Read-only: with ``db_replica_host`` a replica serves it."""
         user = request.env.user
         if not any(user.has_group(group) for group in STATEMENT_GROUPS):
             raise Forbidden()
@@ -29,7 +33,13 @@ class CustomerCreditStatementController(http.Controller):
         except ValueError:
             start = end = None
         if not start or not end or start > end:
-            raise NotFound()
+            # a bad address, not a missing page: say what the period must be
+            raise BadRequest(
+                request.env._(
+                    "Give the statement period as date_from and date_to (YYYY-MM-DD), "
+                    "the first not after the second."
+                )
+            )
         filename, content = partner.commercial_partner_id._credit_statement_xlsx(start, end)
         return request.make_response(
             content,

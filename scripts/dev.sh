@@ -140,21 +140,28 @@ EOF
 }
 
 primary_replication_ready() {
-    # wal_level, WAL senders and a 'local replication' pg_hba line: what pg_basebackup and
-    # a streaming standby need from the primary (PostgreSQL 15 defaults have the first two).
+    # primary_replication_ready HOST PORT: wal_level, WAL senders and a 'local replication'
+    # pg_hba line: what pg_basebackup and a streaming standby need from the primary
+    # (PostgreSQL 15 defaults have the first two).
     local q="SELECT current_setting('wal_level') IN ('replica', 'logical')
                 AND current_setting('max_wal_senders')::int > 0
                 AND EXISTS (SELECT 1 FROM pg_hba_file_rules
                              WHERE type = 'local' AND 'replication' = ANY(database))"
-    [ "$(psql -h "$PGRUN_LOCAL" -p "$PGPORT_LOCAL" -U postgres -d postgres -tAc "$q")" = t ]
+    [ "$(psql -h "$1" -p "$2" -U postgres -d postgres -tAc "$q")" = t ]
 }
 
 ensure_replica() {
-    # A streaming replica of the project cluster (pg_basebackup -R) in .local/pgreplica,
-    # socket in .local/run-replica, port CC_REPLICA_PORT (default: the primary's + 1).
-    local bin
+    # ensure_replica HOST PORT: a streaming replica (pg_basebackup -R) of the cluster whose
+    # socket directory is HOST, in this checkout's .local/pgreplica, socket in
+    # .local/run-replica, port CC_REPLICA_PORT (default: the primary's + 1). The socket
+    # directory is this checkout's, so the same port in another checkout does not clash;
+    # it listens on no TCP address.
+    local bin primary_host=$1 primary_port=$2
     bin=$(pg_bin)
-    if ! primary_replication_ready; then
+    if ! primary_replication_ready "$primary_host" "$primary_port"; then
+        # Only the project-local cluster is ours to reconfigure and restart.
+        [ "$primary_host" = "$PGRUN_LOCAL" ] \
+            || die "the PostgreSQL server in $primary_host (port $primary_port) does not accept streaming replication (wal_level = replica, max_wal_senders > 0, a 'local replication' line in pg_hba.conf): ask its owner, or set DB_REPLICA_HOST (and DB_REPLICA_PORT) to an existing replica"
         say "enabling streaming replication on the project cluster (restarts it)"
         printf 'wal_level = replica\nmax_wal_senders = 10\n' >> "$PGDATA_LOCAL/postgresql.conf"
         echo "local replication all trust" >> "$PGDATA_LOCAL/pg_hba.conf"
@@ -166,10 +173,10 @@ ensure_replica() {
         mkdir -p "$REPLICA_DATA_LOCAL" "$REPLICA_RUN_LOCAL"
         [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_DATA_LOCAL" "$REPLICA_RUN_LOCAL"
         chmod 700 "$REPLICA_DATA_LOCAL"
-        as_pg_owner "$bin/pg_basebackup" -h "$PGRUN_LOCAL" -p "$PGPORT_LOCAL" -U postgres \
+        as_pg_owner "$bin/pg_basebackup" -h "$primary_host" -p "$primary_port" -U postgres \
             -D "$REPLICA_DATA_LOCAL" -R -X stream -c fast
         # The copied postgresql.conf names the primary's port and socket: the last line wins.
-        printf "port = %s\nunix_socket_directories = '%s'\nhot_standby = on\n" \
+        printf "port = %s\nunix_socket_directories = '%s'\nlisten_addresses = ''\nhot_standby = on\n" \
             "$REPLICA_PORT_LOCAL" "$REPLICA_RUN_LOCAL" >> "$REPLICA_DATA_LOCAL/postgresql.conf"
     fi
     mkdir -p "$REPLICA_RUN_LOCAL"
@@ -184,14 +191,15 @@ ensure_replica() {
 
 replica_args() {
     # Odoo's options for read-only routes on a replica: DB_REPLICA_HOST/DB_REPLICA_PORT name
-    # an existing one; otherwise the project cluster gets its own (ensure_replica).
+    # an existing one; otherwise the cluster of PG* (a socket directory on this machine:
+    # the project cluster, or the one a worktree shares) gets a replica in this checkout.
     if [ -n "${DB_REPLICA_HOST:-}" ]; then
         echo "--db_replica_host=$DB_REPLICA_HOST --db_replica_port=${DB_REPLICA_PORT:-5432}"
-    elif [ "${PGHOST:-}" = "$PGRUN_LOCAL" ]; then
-        ensure_replica
+    elif [ -d "${PGHOST:-}" ]; then
+        ensure_replica "$PGHOST" "${PGPORT:-5432}"
         echo "--db_replica_host=$REPLICA_RUN_LOCAL --db_replica_port=$REPLICA_PORT_LOCAL"
     else
-        die "REPLICA=1 makes a replica of the project's own cluster (.local/pgdata), but PG* name another server: set DB_REPLICA_HOST (and DB_REPLICA_PORT) to its replica, or unset PGHOST PGPORT PGUSER"
+        die "REPLICA=1 makes a streaming replica of a cluster on this machine (PGHOST a socket directory), but PG* name a remote server: set DB_REPLICA_HOST (and DB_REPLICA_PORT) to its replica"
     fi
 }
 

@@ -41,8 +41,10 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
+from datetime import timedelta
 from io import BytesIO
 
 HOST = "127.0.0.1"
@@ -54,7 +56,9 @@ SCENARIOS = ("throughput", "race", "cron", "replica")
 # method (``model``/``method``, an ``@api.readonly`` method), the tables it reads (their
 # scan counters move on the replica only) and how to compare its figures with the
 # primary's. ``{aging_id}`` is an aging run computed by the scenario, ``{partner_id}`` a
-# customer with invoices. A check whose ``requires`` (model, attribute) is not in the
+# customer with invoices (made by the scenario), ``{date_from}``/``{date_to}`` the
+# statement's period (the route needs both) and ``{statement_options}`` the same for the
+# report route. A check whose ``requires`` (model, attribute) is not in the
 # build is left out (and said so).
 REPLICA_CHECKS = [
     {
@@ -85,10 +89,18 @@ REPLICA_CHECKS = [
     },
     {
         "name": "statement XLSX",
-        "url": "/customer_credit/statement/{partner_id}/xlsx",
+        "url": "/customer_credit/statement/{partner_id}/xlsx?date_from={date_from}&date_to={date_to}",
         "tables": ["account_move_line"],
         "figures": "xlsx",
         "requires": ("res.partner", "_credit_statement_xlsx"),
+    },
+    {
+        "name": "statement PDF",
+        "url": "/report/pdf/customer_credit.report_customer_statement/{partner_id}"
+        "?options={statement_options}",
+        "tables": ["account_move_line"],
+        "figures": "pdf",
+        "requires": ("res.partner", "_credit_statement_pdf"),
     },
 ]
 
@@ -587,8 +599,6 @@ def scenario_race(odoo, clients, people):
 
 def setup_overdue(env, people, customers, invoices):
     """``customers`` customers, each with ``invoices`` posted invoices 100 days overdue."""
-    from datetime import timedelta
-
     from odoo import Command
     from odoo import fields
 
@@ -807,18 +817,73 @@ def scenario_cron(odoo, people):
 # -- the replica
 
 
-def setup_aging(env, login, port):
-    """{aging_id, partner_id} of the checks: an aging run of ``login``, a customer
-    with posted invoices."""
+def setup_statement_customer(env):
+    """The customer of the statement checks (LOAD-0): two posted invoices, 100 and
+    10 days old, made once. A database without demo data (credit_load) has no other."""
+    from odoo import Command
+    from odoo import fields
+
+    partner = env["res.partner"].search([("ref", "=", "LOAD-0")], limit=1)
+    domain = [
+        ("move_type", "=", "out_invoice"),
+        ("state", "=", "posted"),
+        ("partner_id", "=", partner.id),
+    ]
+    if not env["account.move"].search_count(domain, limit=1):
+        today = fields.Date.context_today(partner)
+        moves = (
+            env["account.move"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": today - timedelta(days=age),
+                        "invoice_date_due": today - timedelta(days=age),
+                        "invoice_payment_term_id": False,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Goods",
+                                    "quantity": 1,
+                                    "price_unit": ORDER_AMOUNT * (n + 1),
+                                    "tax_ids": [],
+                                }
+                            )
+                        ],
+                    }
+                    for n, age in enumerate((100, 10))
+                ]
+            )
+        )
+        moves.action_post()
+    return partner
+
+
+def setup_replica_records(env, login, port):
+    """The ids of the checks' URLs: an aging run of ``login`` (``aging_id``), the
+    statement customer (``partner_id``) and a period holding an opening balance and a
+    line (``date_from``, ``date_to``, and the same as the report's ``statement_options``)."""
+    from odoo import fields
+
     # wkhtmltopdf fetches the report's assets from this server
     env["ir.config_parameter"].set_param("report.url", f"http://{HOST}:{port}")
+    partner = setup_statement_customer(env)
     user = env["res.users"].search([("login", "=", login)])
     report = env["customer.credit.aging.report"].with_user(user).create({})
     report.action_compute()
-    move = env["account.move"].search(
-        [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=1, order="id desc"
-    )
-    return {"aging_id": report.id, "partner_id": move.commercial_partner_id.id or 0}
+    today = fields.Date.context_today(partner)
+    period = {
+        "date_from": fields.Date.to_string(today - timedelta(days=60)),
+        "date_to": fields.Date.to_string(today),
+    }
+    return {
+        "aging_id": report.id,
+        "partner_id": partner.id,
+        **period,
+        "statement_options": urllib.parse.quote(json.dumps(period)),
+    }
 
 
 # A backend publishes its statistics when idle, at most once a second, later (up to
@@ -847,8 +912,11 @@ def scan_counts(odoo, tables, replica):
     return int(rows[0][0])
 
 
-def figures(kind, content):
-    """What a download shows, without what differs between two renderings (times)."""
+def figures(kind, content, status=200):
+    """What a download shows, without what differs between two renderings (times); an
+    error page as it is."""
+    if status != 200:
+        return content
     if kind == "xlsx":
         with zipfile.ZipFile(BytesIO(content)) as archive:
             names = sorted(
@@ -858,7 +926,12 @@ def figures(kind, content):
             )
             return b"".join(archive.read(n) for n in names)
     if kind == "pdf":
-        return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)|/ID \[<[^]]*\]", b"", content)
+        # the text of its pages (PyPDF2, an Odoo requirement): wkhtmltopdf embeds the
+        # fonts of a page in either order, so two renderings differ in their bytes
+        from PyPDF2 import PdfReader
+
+        pages = PdfReader(BytesIO(content)).pages
+        return "\f".join(page.extract_text() for page in pages).encode()
     if kind == "html":
         # the text of the page: asset links and tokens differ between two servers
         body = re.sub(rb"(?s)<(script|style|head)\b.*?</\1>", b"", content)
@@ -878,17 +951,28 @@ def available_checks(registry):
     return kept, missing
 
 
-def fetch_check(client, check, ids):
+def check_target(check, ids):
+    """What a check asks for: its URL, or model.method for a JSON-RPC call."""
     if "url" in check:
-        status, ctype, content = client.get(check["url"].format(**ids))
-        return status, ctype, content
+        return check["url"].format(**ids)
+    return f"{check['model']}.{check['method']}"
+
+
+def fetch_check(client, check, ids):
+    """(status, content type, content) of one check; an HTTP error is a status, not an
+    exception, so that the report says which URL answered what."""
+    if "url" in check:
+        try:
+            return client.get(check_target(check, ids))
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Content-Type", ""), error.read()
     result = client.call(check["model"], check["method"], *check.get("args", []))
     return 200, "application/json", json.dumps(result, sort_keys=True).encode()
 
 
 def scenario_replica(odoo, admin_login):
     """Each check through a server using the replica, then through one that does not."""
-    ids = odoo.env_run(setup_aging, admin_login, odoo.args.port)
+    ids = odoo.env_run(setup_replica_records, admin_login, odoo.args.port)
     checks, missing = available_checks(odoo.registry())
     lag = odoo.sql("SELECT pg_current_wal_lsn()", "postgres")[0][0]
     deadline = time.monotonic() + 30
@@ -924,12 +1008,18 @@ def scenario_replica(odoo, admin_login):
             results.append(
                 {
                     "name": check["name"],
+                    "target": check_target(check, ids),
                     "status": status,
                     "type": ctype.split(";")[0],
                     "bytes": len(content),
                     "replica_scans": after[0] - before[0],
                     "primary_scans": after[1] - before[1],
-                    "_figures": figures(check.get("figures"), content),
+                    "_figures": figures(check.get("figures"), content, status),
+                    "_content": content,
+                    # what an error page says (its text, shortened)
+                    "error": ""
+                    if status == 200
+                    else figures("html", content)[:300].decode(errors="replace"),
                 }
             )
     finally:
@@ -942,24 +1032,33 @@ def scenario_replica(odoo, admin_login):
         for index, (check, result) in enumerate(zip(checks, results, strict=True)):
             fetch_check(client, check, ids)
             if index:
-                _status, _ctype, content = fetch_check(client, check, ids)
+                status, _ctype, content = fetch_check(client, check, ids)
                 result["primary_scans_without_replica"] = None
             else:
                 # control: the same counters do move when the primary serves it
                 time.sleep(STATS_DELAY)
                 before = scan_counts(odoo, check["tables"], False)
-                _status, _ctype, content = fetch_check(client, check, ids)
+                status, _ctype, content = fetch_check(client, check, ids)
                 result["primary_scans_without_replica"] = (
                     wait_for_scans(odoo, check["tables"], False, before) - before
                 )
+            result["status_without_replica"] = status
             result["same_figures_as_primary"] = figures(
-                check.get("figures"), content
+                check.get("figures"), content, status
             ) == result.pop("_figures")
+            replica_content = result.pop("_content")
+            if not result["same_figures_as_primary"]:
+                # both downloads, to compare by hand
+                stem = os.path.join(odoo.args.log_dir, "load-" + re.sub(r"\W+", "-", check["name"]))
+                for side, body in (("replica", replica_content), ("primary", content)):
+                    with open(f"{stem}.{side}", "wb") as file:
+                        file.write(body)
+                result["kept_in"] = f"{stem}.replica, {stem}.primary"
     finally:
         odoo.stop_process(primary_server)
     for result in results:
         result["ok"] = (
-            result["status"] == 200
+            result["status"] == result["status_without_replica"] == 200
             and result["replica_scans"] > 0
             and result["primary_scans"] == 0
             and result["primary_scans_without_replica"] != 0
@@ -995,7 +1094,8 @@ def print_replica(replica):
         say(f"  not in this build: {', '.join(replica['not_in_this_build'])}")
     for check in replica["checks"]:
         say(
-            f"  {check['name']}: HTTP {check['status']} {check['type']} {check['bytes']} B, "
+            f"  {check['name']} ({check['target']}): HTTP {check['status']} {check['type']} "
+            f"{check['bytes']} B (HTTP {check['status_without_replica']} without replica), "
             f"table scans on the replica +{check['replica_scans']}, on the primary "
             f"+{check['primary_scans']}"
             + (
@@ -1006,8 +1106,13 @@ def print_replica(replica):
             + f", same figures as on the primary: "
             f"{check['same_figures_as_primary']}"
         )
+        if check["error"]:
+            say(f"    {check['error']}")
         if not check["ok"]:
-            failures.append(f"replica: {check}")
+            failures.append(
+                f"replica: {check['name']} {check['target']}: HTTP {check['status']} "
+                f"(HTTP {check['status_without_replica']} without replica), {check}"
+            )
     return failures
 
 
