@@ -13,6 +13,7 @@ from ..tools.aging_sql import aging_bucket_totals_sql
 from ..tools.aging_sql import aging_detail_sql
 from ..tools.aging_sql import aging_items_sql
 from ..tools.aging_sql import aging_summary_sql
+from ..tools.sql_settings import whole_ledger_statement
 from .customer_credit_aging_line import BUCKET_FIELDS
 
 # Rows fetched per round trip when streaming results to a file.
@@ -66,6 +67,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         # the fallback limit/grade/hold only serve the grade filter: not used here
         fallbacks = {company.id: (0.0, None, False)}
         self.env.flush_all()
+        whole_ledger_statement(self.env.cr)
         rows = self.env.execute_query(
             aging_bucket_totals_sql(
                 as_of=as_of,
@@ -124,6 +126,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
             ]
         )
         self.env.flush_all()
+        whole_ledger_statement(self.env.cr)
         self.env.cr.execute(aging_summary_sql(**self._aging_sql_options(bucket_records, buckets)))
         self.env["customer.credit.aging.line"].invalidate_model()
         self.invalidate_recordset(["line_ids", "item_ids"])
@@ -162,6 +165,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         self.env.cr.execute(
             SQL("DELETE FROM customer_credit_aging_item WHERE report_id = %s", self.id)
         )
+        whole_ledger_statement(self.env.cr)
         self.env.cr.execute(aging_items_sql(**self._aging_sql_options(bucket_records, buckets)))
         self.env["customer.credit.aging.item"].invalidate_model()
         self.invalidate_recordset(["item_ids"])
@@ -235,6 +239,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         options = self._aging_sql_options(self.bucket_ids.sorted("sequence"), buckets)
         self.env.flush_all()
         cursor = SQL.identifier(f"customer_credit_aging_detail_{self.id}")
+        whole_ledger_statement(self.env.cr)
         self.env.cr.execute(
             SQL(
                 "DECLARE %s NO SCROLL CURSOR FOR %s",

@@ -22,6 +22,7 @@ from ..tools.dashboard_math import month_end_dates
 from ..tools.dashboard_math import month_start
 from ..tools.dashboard_math import utilisation_band
 from ..tools.receivables import open_receivable_domain
+from ..tools.sql_settings import whole_ledger_statement
 
 # Agreements ending and credit reviews falling due within this many days.
 DUE_SOON_DAYS = 30
@@ -106,6 +107,7 @@ class CustomerCreditDashboard(models.AbstractModel):
         with something open: the exposure query, once for all of them."""
         Partner = self.env["res.partner"]
         Partner._credit_flush()
+        whole_ledger_statement(self.env.cr)
         query = exposure_sql(
             company.id, today, tolerance_days=company.credit_overdue_tolerance_days
         )

@@ -12,6 +12,7 @@ from ..tools.credit_groups import empty_group_values
 from ..tools.credit_groups import group_exposure_sql
 from ..tools.credit_groups import group_over_limit_sql
 from ..tools.credit_groups import group_values_from_row
+from ..tools.sql_settings import whole_ledger_statement
 
 GROUP_POLICIES = [("warn", "Warn"), ("block", "Block")]
 
@@ -131,6 +132,8 @@ class CustomerCreditGroup(models.Model):
         by_company = {}
         for group in stored.sudo():
             by_company.setdefault(group.company_id, []).append(group.id)
+        if len(stored) > 10:
+            whole_ledger_statement(self.env.cr)
         for company, group_ids in by_company.items():
             day = today or fields.Date.context_today(self.with_company(company))
             rows = self.env.execute_query(
@@ -156,6 +159,7 @@ class CustomerCreditGroup(models.Model):
             raise ValidationError(self.env._("Unsupported search on 'Group Over Limit'."))
         self._credit_group_flush()
         ids = []
+        whole_ledger_statement(self.env.cr)
         for company in self.env.companies:
             rows = self.env.execute_query(
                 group_over_limit_sql(company.id, fields.Date.context_today(self))

@@ -30,6 +30,7 @@ from ..tools.credit_check import escalation_lock_keys
 from ..tools.monitoring_rules import plan_partner_actions
 from ..tools.receivables import open_receivable_sql
 from ..tools.receivables import undisputed_sql
+from ..tools.sql_settings import whole_ledger_statement
 
 _logger = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ class CustomerCreditMonitor(models.AbstractModel):
         # (0 days or more) invoices at least one day overdue; the window of due dates
         # read starts at the lowest level. Invoices in dispute are not chased, and an
         # invoice takes no step before its expected payment date.
+        whole_ledger_statement(self.env.cr)
         return self.env.execute_query(
             SQL(
                 """

@@ -11,6 +11,7 @@ from ..tools.aging_sql import debt_history_sql
 from ..tools.credit_exposure import exposure_index_sql
 from ..tools.dashboard_math import month_end_dates
 from ..tools.dashboard_math import month_start
+from ..tools.sql_settings import whole_ledger_statement
 
 # The month's sales read by the dashboard on every call (this month so far): posted
 # customer invoices and credit notes only, by company and date, the amount included so
@@ -64,6 +65,7 @@ class CustomerCreditReceivableSnapshot(models.Model):
         if not dates:
             return {}
         self.env.flush_all()
+        whole_ledger_statement(self.env.cr)
         [row] = self.env.execute_query(debt_history_sql([company.id], dates))
         sales = self._sales_by_month(company, month_start(dates[0]), dates[-1])
         return {

@@ -32,6 +32,8 @@ from ..tools.credit_exposure import utilisation_percent
 from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from ..tools.receivables import undisputed_sql
+from ..tools.sql_settings import MANY_PARTNERS
+from ..tools.sql_settings import whole_ledger_statement
 from .customer_credit_grade import CREDIT_POLICIES
 
 # What the exposure computation reads of a commercial partner (see _credit_terms_by_partner).
@@ -599,6 +601,8 @@ class ResPartner(models.Model):
             company.fetch(["credit_overdue_tolerance_days"])
         tolerance = company.credit_overdue_tolerance_days
         self._credit_flush()
+        if len(self._ids) > MANY_PARTNERS:
+            whole_ledger_statement(self.env.cr)
         commercial_field = self._fields["commercial_partner_id"]
         if commercial:
             query = exposure_sql(company.id, today, sorted(self._ids), tolerance_days=tolerance)
@@ -794,6 +798,7 @@ class ResPartner(models.Model):
         company = self.env.company
         fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
         self._credit_flush()
+        whole_ledger_statement(self.env.cr)
         rows = self.env.execute_query(over_limit_sql(company.id, fallback))
         ids = [row[0] for row in rows]
         positive = (operator == "=") == value

@@ -21,6 +21,7 @@ from ..tools.credit_check import REASON_OVERDUE
 from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
 from ..tools.credit_check import quotation_outcomes_sql
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
+from ..tools.sql_settings import whole_ledger_statement
 
 CREDIT_CHECK_STATES = [
     ("none", "Not Checked"),
@@ -115,6 +116,7 @@ class SaleOrder(models.Model):
         self.env["customer.credit.group"].flush_model()
         Partner = self.env["res.partner"].sudo()
         Partner.flush_model()
+        whole_ledger_statement(self.env.cr)
         result = []
         for company in self.env.companies:
             if not company.credit_control_enabled:

@@ -231,7 +231,7 @@ def aging_summary_sql(
         if index < len(buckets):
             bucket_sums.append(
                 SQL(
-                    "COALESCE(SUM(f.amount_open) FILTER (WHERE f.bucket_id = %s), 0) AS %s",
+                    "COALESCE(SUM(b.amount) FILTER (WHERE b.bucket_id = %s), 0) AS %s",
                     buckets[index][0],
                     SQL.identifier(f"b{index}"),
                 )
@@ -245,23 +245,26 @@ def aging_summary_sql(
     return SQL(
         """
         %(kept)s,
-        grouped AS (
-            SELECT f.company_id, f.partner_id,
-                   %(bucket_sums)s,
-                   SUM(f.amount_open) AS amount_total,
-                   -- days overdue of the oldest debt; not-due items have negative days
-                   GREATEST(MAX(f.days) FILTER (WHERE f.amount_open > 0), 0) AS days_overdue_max,
+        by_bucket AS (
+            -- one sum per customer and bucket first (one addition per item), then the
+            -- buckets side by side: 2.2M items of a 10M-line ledger aggregate in a
+            -- fraction of the time of a dozen FILTERed sums per item
+            SELECT k.company_id, k.partner_id, %(bucket_case)s AS bucket_id,
+                   SUM(k.amount_open) AS amount,
+                   MAX(k.days) FILTER (WHERE k.amount_open > 0) AS days_max,
                    COUNT(*) AS item_count
-              FROM (SELECT k.company_id, k.partner_id, k.days, k.amount_open,
-                           %(bucket_case)s AS bucket_id
-                      FROM kept k) f
-             GROUP BY f.company_id, f.partner_id
+              FROM kept k
+             GROUP BY 1, 2, 3
         ),
-        partner_rank AS (
-            -- customers in name order
-            SELECT p.id, row_number() OVER (ORDER BY p.name, p.id) AS rank
-              FROM res_partner p
-             WHERE p.id IN (SELECT partner_id FROM grouped)
+        grouped AS (
+            SELECT b.company_id, b.partner_id,
+                   %(bucket_sums)s,
+                   SUM(b.amount) AS amount_total,
+                   -- days overdue of the oldest debt; not-due items have negative days
+                   GREATEST(MAX(b.days_max), 0) AS days_overdue_max,
+                   SUM(b.item_count) AS item_count
+              FROM by_bucket b
+             GROUP BY b.company_id, b.partner_id
         )
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
@@ -279,8 +282,8 @@ def aging_summary_sql(
           JOIN res_company rc ON rc.id = g.company_id
           JOIN %(fallback)s ON fb.company_id = g.company_id
           LEFT JOIN res_partner cp ON cp.id = g.partner_id
-          LEFT JOIN partner_rank r ON r.id = g.partner_id
-         ORDER BY g.company_id, r.rank
+         -- customers in name order
+         ORDER BY g.company_id, cp.name, g.partner_id
         """,
         kept=_kept_sql(
             as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade_ids, with_move=False

@@ -1,0 +1,21 @@
+"""Session settings of the statements that read a whole ledger."""
+
+from odoo.tools import SQL
+
+# Above this many rows a statement is one of ours over a whole ledger (every customer,
+# every open item): see :func:`whole_ledger_statement`.
+MANY_PARTNERS = 1000
+
+
+def whole_ledger_statement(cr):
+    """Switch PostgreSQL's JIT compilation off for the rest of the transaction, before a
+    statement that reads a whole ledger (every customer's exposure, the aging, the
+    escalation scan, the "over limit" and quotation filters).
+
+    From about 10M receivable lines their estimated cost passes ``jit_above_cost`` and
+    PostgreSQL compiles them with inlining and optimisation: 2 to 8 s of compilation
+    measured on the 10M-line bench ledger, for statements that run in a few seconds
+    without it (docs/benchmarks.md, issue 15). ``SET LOCAL`` ends with the transaction,
+    is allowed on a read-only replica and touches no other session.
+    """
+    cr.execute(SQL("SET LOCAL jit = off"))
