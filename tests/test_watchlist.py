@@ -131,3 +131,30 @@ class TestWatchlist(CreditMonitoringCase):
         self.assertNotIn("Overdue Ltd</td>", digest.body_html.replace("Small Overdue Ltd", ""))
         self.assertIn("1 more customers are on the watchlist", digest.body_html)
         self.assertIn("2 customers to watch", digest.subject)
+
+    def test_customer_leaving_the_scope_leaves_the_watchlist(self):
+        """A second refresh the same day drops a customer with nothing left (its only
+        invoice cancelled) instead of keeping its old figures, and ranks the others
+        among the customers still watched."""
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        other = self._customer("Still Overdue Ltd")
+        with freeze_time("2025-06-01"):
+            invoice = self._invoice(self.customer, 500.0, self.d("2025-05-01"))
+            self._invoice(other, 100.0, self.d("2025-05-01"))
+            self.monitor._cron_refresh_watchlist(send_digest=False)
+            self.assertTrue(self._row(self.customer).on_watchlist)
+            invoice.button_draft()
+            invoice.button_cancel()
+            self.monitor._cron_refresh_watchlist(send_digest=False)
+            self.assertFalse(self._row(self.customer))
+            self.assertFalse(
+                self.env["res.partner"]
+                .with_company(self.company)
+                .search([("id", "=", self.customer.id), ("credit_on_watchlist", "=", True)])
+            )
+            rows = self.env["customer.credit.watchlist"].search(
+                [("company_id", "=", self.company.id)]
+            )
+            row = self._row(other)
+            below = len(rows.filtered(lambda r: r.overdue_amount < row.overdue_amount))
+            self.assertAlmostEqual(row.severity, round(35 + 10 * below / (len(rows) - 1), 1))

@@ -106,3 +106,50 @@ def watch_severity_sql(alias, amount_rank):
         )
     terms.append(SQL("%s * COALESCE(%s, 0)", WATCH_SEVERITY_AMOUNT_POINTS, amount_rank))
     return SQL("ROUND((%s)::numeric, 1)", SQL(" + ").join(terms))
+
+
+def watch_reasons_sql(alias, utilisation_pct, overdue_ratio_pct, dso_increase_days, score_drop):
+    """``[(reason column, SQL condition)]``: why row ``alias`` of the watchlist is watched,
+    given the company's thresholds. A customer is on the watchlist for any of them."""
+
+    def col(name):
+        return SQL.identifier(alias, name)
+
+    return [
+        (
+            "reason_utilisation",
+            SQL(
+                "%s > 0 AND %s >= %s", col("credit_limit"), col("utilisation_pct"), utilisation_pct
+            ),
+        ),
+        (
+            "reason_overdue_ratio",
+            SQL(
+                "%s > 0 AND %s >= %s",
+                col("overdue_amount"),
+                col("overdue_ratio_pct"),
+                overdue_ratio_pct,
+            ),
+        ),
+        (
+            "reason_dso",
+            SQL(
+                "%s > 0 AND %s >= %s",
+                col("dso_days_previous"),
+                col("dso_change_days"),
+                dso_increase_days,
+            ),
+        ),
+        (
+            "reason_score",
+            SQL(
+                "%s > 0 AND %s IS NOT NULL AND %s IS NOT NULL AND %s - %s >= %s",
+                score_drop,
+                col("score_previous"),
+                col("score"),
+                col("score_previous"),
+                col("score"),
+                score_drop,
+            ),
+        ),
+    ]
