@@ -136,25 +136,30 @@ class TestWatchlist(CreditMonitoringCase):
         """A second refresh the same day drops a customer with nothing left (its only
         invoice cancelled) instead of keeping its old figures, and ranks the others
         among the customers still watched."""
-        self.customer.with_company(self.company).credit_limit = 1000.0
-        other = self._customer("Still Overdue Ltd")
+        small = self._customer("Small Overdue Ltd")
+        large = self._customer("Large Overdue Ltd")
         with freeze_time("2025-06-01"):
             invoice = self._invoice(self.customer, 500.0, self.d("2025-05-01"))
-            self._invoice(other, 100.0, self.d("2025-05-01"))
+            self._invoice(small, 100.0, self.d("2025-05-01"))
+            self._invoice(large, 300.0, self.d("2025-05-01"))
             self.monitor._cron_refresh_watchlist(send_digest=False)
             self.assertTrue(self._row(self.customer).on_watchlist)
             invoice.button_draft()
             invoice.button_cancel()
             self.monitor._cron_refresh_watchlist(send_digest=False)
             self.assertFalse(self._row(self.customer))
-            self.assertFalse(
+            watched = (
                 self.env["res.partner"]
                 .with_company(self.company)
-                .search([("id", "=", self.customer.id), ("credit_on_watchlist", "=", True)])
+                .search([("credit_on_watchlist", "=", True)])
             )
+            self.assertNotIn(self.customer, watched)
+            self.assertIn(small, watched)
             rows = self.env["customer.credit.watchlist"].search(
                 [("company_id", "=", self.company.id)]
             )
-            row = self._row(other)
-            below = len(rows.filtered(lambda r: r.overdue_amount < row.overdue_amount))
-            self.assertAlmostEqual(row.severity, round(35 + 10 * below / (len(rows) - 1), 1))
+            self.assertEqual(rows.partner_id, small | large)
+            # all overdue (35 points each); by overdue amount the smaller ranks 0, the
+            # larger 1 (10 points): the cancelled 500 no longer counts
+            self.assertEqual(self._row(small).severity, 35.0)
+            self.assertEqual(self._row(large).severity, 45.0)
