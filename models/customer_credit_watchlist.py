@@ -3,10 +3,12 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..tools.credit_exposure import exposure_index_sql
 from ..tools.credit_exposure import exposure_sql
+from ..tools.monitoring_rules import WATCH_LEDGER_INDEX
+from ..tools.monitoring_rules import watch_ledger_sql
 from ..tools.monitoring_rules import watch_reasons_sql
 from ..tools.monitoring_rules import watch_severity_sql
-from ..tools.receivables import RECEIVABLE_ACCOUNTS_SQL
 
 
 class CustomerCreditWatchlist(models.Model):
@@ -63,6 +65,11 @@ class CustomerCreditWatchlist(models.Model):
     _sql_constraints = [
         ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One row per customer."),
     ]
+
+    def init(self):
+        result = super().init()
+        self.env.cr.execute(exposure_index_sql(*WATCH_LEDGER_INDEX))
+        return result
 
     @api.depends("reason_utilisation", "reason_overdue_ratio", "reason_dso", "reason_score")
     def _compute_reasons(self):
@@ -145,38 +152,7 @@ class CustomerCreditWatchlist(models.Model):
             SQL(
                 """
                 WITH exposure AS (%(exposure)s),
-                -- the ledger is grouped by document partner first (an integer key, no
-                -- join per line), then the few partners are mapped to their company
-                ledger_by_partner AS (
-                    SELECT aml.partner_id,
-                           SUM(aml.balance) AS balance_now,
-                           SUM(aml.balance) FILTER (WHERE aml.date <= %(d90)s) AS balance_then,
-                           SUM(aml.balance) FILTER (
-                               WHERE aml.balance > 0 AND aml.date > %(d90)s
-                                 AND aml.journal_id IN (SELECT id FROM account_journal
-                                                         WHERE type = 'sale')) AS sales_now,
-                           SUM(aml.balance) FILTER (
-                               WHERE aml.balance > 0 AND aml.date > %(d180)s
-                                 AND aml.date <= %(d90)s
-                                 AND aml.journal_id IN (SELECT id FROM account_journal
-                                                         WHERE type = 'sale')) AS sales_then
-                      FROM account_move_line aml
-                     WHERE aml.account_id IN %(receivable_accounts)s
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = %(company)s
-                       AND aml.date <= %(today)s
-                     GROUP BY aml.partner_id
-                ),
-                ledger AS (
-                    SELECT rp.commercial_partner_id AS pid,
-                           SUM(l.balance_now) AS balance_now,
-                           SUM(l.balance_then) AS balance_then,
-                           SUM(l.sales_now) AS sales_now,
-                           SUM(l.sales_then) AS sales_then
-                      FROM ledger_by_partner l
-                      JOIN res_partner rp ON rp.id = l.partner_id
-                     GROUP BY rp.commercial_partner_id
-                ),
+                ledger AS (%(ledger)s),
                 scope AS (
                     SELECT partner_id AS pid FROM exposure
                     UNION SELECT pid FROM ledger
@@ -293,9 +269,7 @@ class CustomerCreditWatchlist(models.Model):
                    AND NOT EXISTS (SELECT 1 FROM written WHERE written.partner_id = gone.partner_id)
                 """,
                 exposure=exposure_sql(company.id, today),
-                receivable_accounts=RECEIVABLE_ACCOUNTS_SQL,
-                d90=d90,
-                d180=d180,
+                ledger=watch_ledger_sql(company.id, today, d90, d180),
                 today=today,
                 company=company.id,
                 key=key,
