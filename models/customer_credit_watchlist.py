@@ -3,7 +3,11 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..tools.credit_exposure import exposure_index_sql
 from ..tools.credit_exposure import exposure_sql
+from ..tools.monitoring_rules import WATCH_LEDGER_INDEX
+from ..tools.monitoring_rules import watch_ledger_sql
+from ..tools.monitoring_rules import watch_reasons_sql
 from ..tools.monitoring_rules import watch_severity_sql
 
 
@@ -62,6 +66,11 @@ class CustomerCreditWatchlist(models.Model):
         ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One row per customer."),
     ]
 
+    def init(self):
+        result = super().init()
+        self.env.cr.execute(exposure_index_sql(*WATCH_LEDGER_INDEX))
+        return result
+
     @api.depends("reason_utilisation", "reason_overdue_ratio", "reason_dso", "reason_score")
     def _compute_reasons(self):
         for row in self:
@@ -96,7 +105,14 @@ class CustomerCreditWatchlist(models.Model):
 
     @api.model
     def _refresh(self, today=None):
-        """Recompute the indicators of every customer of the current company in SQL."""
+        """Recompute the indicators of every customer of the current company in SQL.
+
+        One statement: the figures, the reasons and the severity of every customer are
+        computed in a SELECT and written once by an upsert; the rows of customers who
+        left the scope (nothing open, no ledger line, no score) are deleted in the same
+        statement, so the watchlist holds exactly the customers of this refresh and the
+        severity ranks them among themselves.
+        """
         company = self.env.company
         today = today or fields.Date.context_today(self)
         env = self.env
@@ -112,32 +128,31 @@ class CustomerCreditWatchlist(models.Model):
             .get_company_dependent_fallback(env["res.partner"])
             or 0.0
         )
+        reasons = watch_reasons_sql(
+            "i",
+            company.credit_watch_utilisation_pct,
+            company.credit_watch_overdue_ratio_pct,
+            company.credit_watch_dso_increase_days,
+            company.credit_watch_score_drop,
+        )
+        reason_columns = SQL(", ").join(
+            SQL("%s AS %s", condition, SQL.identifier(column)) for column, condition in reasons
+        )
+        reason_count = SQL(" + ").join(
+            SQL("%s::int", SQL.identifier("r", column)) for column, _condition in reasons
+        )
+        any_reason = SQL(" OR ").join(SQL.identifier("r", column) for column, _c in reasons)
+        # JIT would compile the ~200 expressions of this one statement at every run (4 s
+        # at 1M lines, more than the work itself): off for it alone. Not restored on an
+        # error: the rollback of the transaction or savepoint restores it.
+        jit = env.execute_query(
+            SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        )
         env.execute_query(
             SQL(
                 """
                 WITH exposure AS (%(exposure)s),
-                ledger AS (
-                    SELECT rp.commercial_partner_id AS pid,
-                           SUM(aml.balance) AS balance_now,
-                           SUM(aml.balance) FILTER (WHERE aml.date <= %(d90)s) AS balance_then,
-                           SUM(aml.balance) FILTER (
-                               WHERE aml.balance > 0 AND aml.date > %(d90)s
-                                 AND aml.journal_id IN (SELECT id FROM account_journal
-                                                         WHERE type = 'sale')) AS sales_now,
-                           SUM(aml.balance) FILTER (
-                               WHERE aml.balance > 0 AND aml.date > %(d180)s
-                                 AND aml.date <= %(d90)s
-                                 AND aml.journal_id IN (SELECT id FROM account_journal
-                                                         WHERE type = 'sale')) AS sales_then
-                      FROM account_move_line aml
-                      JOIN res_partner rp ON rp.id = aml.partner_id
-                     WHERE aml.account_id IN (SELECT id FROM account_account
-                                               WHERE account_type = 'asset_receivable')
-                       AND aml.parent_state = 'posted'
-                       AND aml.company_id = %(company)s
-                       AND aml.date <= %(today)s
-                     GROUP BY rp.commercial_partner_id
-                ),
+                ledger AS (%(ledger)s),
                 scope AS (
                     SELECT partner_id AS pid FROM exposure
                     UNION SELECT pid FROM ledger
@@ -157,114 +172,118 @@ class CustomerCreditWatchlist(models.Model):
                            CASE WHEN l.sales_then > 0
                                 THEN GREATEST(l.balance_then, 0) / l.sales_then * 90 END
                                AS dso_then,
-                           (rp.credit_score ->> %(key)s)::numeric AS score,
-                           (rp.credit_manager_id ->> %(key)s)::integer AS credit_manager_id,
-                           rp.user_id
+                           -- the column is a float: compare and subtract scores as stored
+                           (rp.credit_score ->> %(key)s)::numeric::float8 AS score,
+                           u.id AS credit_manager_id,
+                           rp.user_id,
+                           m.group_id AS credit_group_id,
+                           -- the score of the last refresh stays the reference until it changes
+                           CASE WHEN w.score IS DISTINCT FROM
+                                     (rp.credit_score ->> %(key)s)::numeric::float8
+                                THEN w.score ELSE w.score_previous END AS score_previous
                       FROM scope s
                       JOIN res_partner rp ON rp.id = s.pid
                       LEFT JOIN exposure AS e(partner_id, not_due, overdue, days, unapplied,
                                               drafts, orders) ON e.partner_id = s.pid
                       LEFT JOIN ledger l ON l.pid = s.pid
+                      LEFT JOIN res_users u
+                             ON u.id = (rp.credit_manager_id ->> %(key)s)::integer
+                      LEFT JOIN customer_credit_group_member m
+                             ON m.partner_id = s.pid AND m.company_id = %(company)s
+                      LEFT JOIN customer_credit_watchlist w
+                             ON w.partner_id = s.pid AND w.company_id = %(company)s
+                ),
+                indicators AS (
+                    SELECT f.pid, f.credit_manager_id, f.user_id, f.credit_group_id,
+                           f.credit_limit, f.exposure,
+                           CASE WHEN f.credit_limit > 0
+                                THEN ROUND(100 * f.exposure / f.credit_limit, 2) ELSE 0 END
+                               AS utilisation_pct,
+                           f.open_amount, f.overdue_amount,
+                           CASE WHEN f.open_amount > 0
+                                THEN ROUND(100 * f.overdue_amount / f.open_amount, 2) ELSE 0 END
+                               AS overdue_ratio_pct,
+                           ROUND(COALESCE(f.dso, 0), 1) AS dso_days,
+                           ROUND(COALESCE(f.dso_then, 0), 1) AS dso_days_previous,
+                           CASE WHEN f.dso IS NOT NULL AND f.dso_then IS NOT NULL
+                                THEN ROUND(f.dso - f.dso_then, 1) ELSE 0 END AS dso_change_days,
+                           f.score, f.score_previous,
+                           CASE WHEN f.score_previous IS NOT NULL AND f.score IS NOT NULL
+                                THEN GREATEST(f.score_previous - f.score, 0) ELSE 0 END
+                               AS score_drop
+                      FROM figures f
+                ),
+                reasons AS (
+                    SELECT i.*, %(reason_columns)s FROM indicators i
+                ),
+                written AS (
+                    INSERT INTO customer_credit_watchlist AS w (
+                        partner_id, company_id, credit_manager_id, user_id, credit_group_id,
+                        refreshed_on,
+                        credit_limit, exposure, utilisation_pct, open_amount, overdue_amount,
+                        overdue_ratio_pct, dso_days, dso_days_previous, dso_change_days,
+                        score, score_previous, score_drop,
+                        reason_utilisation, reason_overdue_ratio, reason_dso, reason_score,
+                        reason_count, on_watchlist, severity,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT r.pid, %(company)s, r.credit_manager_id, r.user_id, r.credit_group_id,
+                           %(today)s,
+                           r.credit_limit, r.exposure, r.utilisation_pct, r.open_amount,
+                           r.overdue_amount, r.overdue_ratio_pct,
+                           r.dso_days, r.dso_days_previous, r.dso_change_days,
+                           r.score, r.score_previous, r.score_drop,
+                           r.reason_utilisation, r.reason_overdue_ratio, r.reason_dso,
+                           r.reason_score, %(reason_count)s, %(any_reason)s, %(severity)s,
+                           %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                      FROM reasons r
+                    ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                        credit_manager_id = EXCLUDED.credit_manager_id,
+                        user_id = EXCLUDED.user_id,
+                        credit_group_id = EXCLUDED.credit_group_id,
+                        refreshed_on = EXCLUDED.refreshed_on,
+                        credit_limit = EXCLUDED.credit_limit,
+                        exposure = EXCLUDED.exposure,
+                        utilisation_pct = EXCLUDED.utilisation_pct,
+                        open_amount = EXCLUDED.open_amount,
+                        overdue_amount = EXCLUDED.overdue_amount,
+                        overdue_ratio_pct = EXCLUDED.overdue_ratio_pct,
+                        dso_days = EXCLUDED.dso_days,
+                        dso_days_previous = EXCLUDED.dso_days_previous,
+                        dso_change_days = EXCLUDED.dso_change_days,
+                        score = EXCLUDED.score,
+                        score_previous = EXCLUDED.score_previous,
+                        score_drop = EXCLUDED.score_drop,
+                        reason_utilisation = EXCLUDED.reason_utilisation,
+                        reason_overdue_ratio = EXCLUDED.reason_overdue_ratio,
+                        reason_dso = EXCLUDED.reason_dso,
+                        reason_score = EXCLUDED.reason_score,
+                        reason_count = EXCLUDED.reason_count,
+                        on_watchlist = EXCLUDED.on_watchlist,
+                        severity = EXCLUDED.severity,
+                        write_uid = EXCLUDED.write_uid,
+                        write_date = EXCLUDED.write_date
+                    RETURNING partner_id
                 )
-                INSERT INTO customer_credit_watchlist AS w (
-                    partner_id, company_id, credit_manager_id, user_id, credit_group_id,
-                    refreshed_on,
-                    credit_limit, exposure, utilisation_pct, open_amount, overdue_amount,
-                    overdue_ratio_pct, dso_days, dso_days_previous, dso_change_days,
-                    score, score_previous,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT f.pid, %(company)s, u.id, f.user_id,
-                       (SELECT m.group_id FROM customer_credit_group_member m
-                         WHERE m.partner_id = f.pid AND m.company_id = %(company)s),
-                       %(today)s,
-                       f.credit_limit, f.exposure,
-                       CASE WHEN f.credit_limit > 0
-                            THEN ROUND(100 * f.exposure / f.credit_limit, 2) ELSE 0 END,
-                       f.open_amount, f.overdue_amount,
-                       CASE WHEN f.open_amount > 0
-                            THEN ROUND(100 * f.overdue_amount / f.open_amount, 2) ELSE 0 END,
-                       ROUND(COALESCE(f.dso, 0), 1), ROUND(COALESCE(f.dso_then, 0), 1),
-                       CASE WHEN f.dso IS NOT NULL AND f.dso_then IS NOT NULL
-                            THEN ROUND(f.dso - f.dso_then, 1) ELSE 0 END,
-                       f.score, NULL,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM figures f
-                  LEFT JOIN res_users u ON u.id = f.credit_manager_id
-                ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                    credit_manager_id = EXCLUDED.credit_manager_id,
-                    user_id = EXCLUDED.user_id,
-                    credit_group_id = EXCLUDED.credit_group_id,
-                    refreshed_on = EXCLUDED.refreshed_on,
-                    credit_limit = EXCLUDED.credit_limit,
-                    exposure = EXCLUDED.exposure,
-                    utilisation_pct = EXCLUDED.utilisation_pct,
-                    open_amount = EXCLUDED.open_amount,
-                    overdue_amount = EXCLUDED.overdue_amount,
-                    overdue_ratio_pct = EXCLUDED.overdue_ratio_pct,
-                    dso_days = EXCLUDED.dso_days,
-                    dso_days_previous = EXCLUDED.dso_days_previous,
-                    dso_change_days = EXCLUDED.dso_change_days,
-                    score_previous = CASE WHEN w.score IS DISTINCT FROM EXCLUDED.score
-                                          THEN w.score ELSE w.score_previous END,
-                    score = EXCLUDED.score,
-                    write_uid = EXCLUDED.write_uid,
-                    write_date = EXCLUDED.write_date
+                DELETE FROM customer_credit_watchlist gone
+                 WHERE gone.company_id = %(company)s
+                   AND NOT EXISTS (SELECT 1 FROM written WHERE written.partner_id = gone.partner_id)
                 """,
                 exposure=exposure_sql(company.id, today),
-                d90=d90,
-                d180=d180,
+                ledger=watch_ledger_sql(company.id, today, d90, d180),
                 today=today,
                 company=company.id,
                 key=key,
                 limit_fallback=limit_fallback,
+                reason_columns=reason_columns,
+                reason_count=reason_count,
+                any_reason=any_reason,
+                severity=watch_severity_sql(
+                    "r", SQL("PERCENT_RANK() OVER (ORDER BY r.overdue_amount)")
+                ),
                 uid=self.env.uid,
             )
         )
-        env.execute_query(
-            SQL(
-                """
-                DELETE FROM customer_credit_watchlist
-                 WHERE company_id = %(company)s AND refreshed_on < %(today)s
-                """,
-                company=company.id,
-                today=today,
-            )
-        )
-        env.execute_query(
-            SQL(
-                """
-                UPDATE customer_credit_watchlist w SET
-                    score_drop = CASE WHEN w.score_previous IS NOT NULL AND w.score IS NOT NULL
-                                      THEN GREATEST(w.score_previous - w.score, 0) ELSE 0 END,
-                    reason_utilisation = w.credit_limit > 0
-                                         AND w.utilisation_pct >= %(util)s,
-                    reason_overdue_ratio = w.overdue_amount > 0
-                                           AND w.overdue_ratio_pct >= %(ratio)s,
-                    reason_dso = w.dso_days_previous > 0 AND w.dso_change_days >= %(dso)s,
-                    reason_score = %(drop)s > 0 AND w.score_previous IS NOT NULL
-                                   AND w.score IS NOT NULL
-                                   AND w.score_previous - w.score >= %(drop)s
-                 WHERE w.company_id = %(company)s;
-                UPDATE customer_credit_watchlist w SET
-                    reason_count = reason_utilisation::int + reason_overdue_ratio::int
-                                   + reason_dso::int + reason_score::int,
-                    on_watchlist = reason_utilisation OR reason_overdue_ratio
-                                   OR reason_dso OR reason_score
-                 WHERE w.company_id = %(company)s;
-                UPDATE customer_credit_watchlist w SET severity = %(severity)s
-                  FROM (SELECT id, PERCENT_RANK() OVER (ORDER BY overdue_amount) AS amount_rank
-                          FROM customer_credit_watchlist
-                         WHERE company_id = %(company)s) AS r
-                 WHERE r.id = w.id
-                """,
-                company=company.id,
-                severity=watch_severity_sql("w", SQL("r.amount_rank")),
-                util=company.credit_watch_utilisation_pct,
-                ratio=company.credit_watch_overdue_ratio_pct,
-                dso=company.credit_watch_dso_increase_days,
-                drop=company.credit_watch_score_drop,
-            )
-        )
+        env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit[0][0]))
         self.invalidate_model()
 
     def action_open_partner(self):

@@ -131,3 +131,35 @@ class TestWatchlist(CreditMonitoringCase):
         self.assertNotIn("Overdue Ltd</td>", digest.body_html.replace("Small Overdue Ltd", ""))
         self.assertIn("1 more customers are on the watchlist", digest.body_html)
         self.assertIn("2 customers to watch", digest.subject)
+
+    def test_customer_leaving_the_scope_leaves_the_watchlist(self):
+        """A second refresh the same day drops a customer with nothing left (its only
+        invoice cancelled) instead of keeping its old figures, and ranks the others
+        among the customers still watched."""
+        small = self._customer("Small Overdue Ltd")
+        large = self._customer("Large Overdue Ltd")
+        with freeze_time("2025-06-01"):
+            invoice = self._invoice(self.customer, 500.0, self.d("2025-05-01"))
+            self._invoice(small, 100.0, self.d("2025-05-01"))
+            self._invoice(large, 300.0, self.d("2025-05-01"))
+            self.monitor._cron_refresh_watchlist(send_digest=False)
+            self.assertTrue(self._row(self.customer).on_watchlist)
+            invoice.button_draft()
+            invoice.button_cancel()
+            self.monitor._cron_refresh_watchlist(send_digest=False)
+            self.assertFalse(self._row(self.customer))
+            watched = (
+                self.env["res.partner"]
+                .with_company(self.company)
+                .search([("credit_on_watchlist", "=", True)])
+            )
+            self.assertNotIn(self.customer, watched)
+            self.assertIn(small, watched)
+            rows = self.env["customer.credit.watchlist"].search(
+                [("company_id", "=", self.company.id)]
+            )
+            self.assertEqual(rows.partner_id, small | large)
+            # all overdue (35 points each); by overdue amount the smaller ranks 0, the
+            # larger 1 (10 points): the cancelled 500 no longer counts
+            self.assertEqual(self._row(small).severity, 35.0)
+            self.assertEqual(self._row(large).severity, 45.0)

@@ -7,6 +7,8 @@ from collections import namedtuple
 
 from odoo.tools import SQL
 
+from .aging_sql import RECEIVABLE_ARRAY_SQL
+
 # What a level does, in the order the actions are taken.
 LevelSpec = namedtuple(
     "LevelSpec",
@@ -106,3 +108,107 @@ def watch_severity_sql(alias, amount_rank):
         )
     terms.append(SQL("%s * COALESCE(%s, 0)", WATCH_SEVERITY_AMOUNT_POINTS, amount_rank))
     return SQL("ROUND((%s)::numeric, 1)", SQL(" + ").join(terms))
+
+
+def watch_reasons_sql(alias, utilisation_pct, overdue_ratio_pct, dso_increase_days, score_drop):
+    """``[(reason column, SQL condition)]``: why row ``alias`` of the watchlist is watched,
+    given the company's thresholds. A customer is on the watchlist for any of them."""
+
+    def col(name):
+        return SQL.identifier(alias, name)
+
+    return [
+        (
+            "reason_utilisation",
+            SQL(
+                "%s > 0 AND %s >= %s", col("credit_limit"), col("utilisation_pct"), utilisation_pct
+            ),
+        ),
+        (
+            "reason_overdue_ratio",
+            SQL(
+                "%s > 0 AND %s >= %s",
+                col("overdue_amount"),
+                col("overdue_ratio_pct"),
+                overdue_ratio_pct,
+            ),
+        ),
+        (
+            "reason_dso",
+            SQL(
+                "%s > 0 AND %s >= %s",
+                col("dso_days_previous"),
+                col("dso_change_days"),
+                dso_increase_days,
+            ),
+        ),
+        (
+            "reason_score",
+            SQL(
+                "%s > 0 AND %s IS NOT NULL AND %s IS NOT NULL AND %s - %s >= %s",
+                score_drop,
+                col("score_previous"),
+                col("score"),
+                col("score_previous"),
+                col("score"),
+                score_drop,
+            ),
+        ),
+    ]
+
+
+# The watchlist reads the whole posted receivable history (DSO now and 90 days ago):
+# a covering index lets it read ~100 bytes per line instead of the table's rows
+# (index-only scan, about half the time at 1M lines, docs/benchmarks.md). Created by
+# ``customer.credit.watchlist.init()``; the WHERE clause of :func:`watch_ledger_sql`
+# implies its predicate. (name, table, columns, predicate)
+WATCH_LEDGER_INDEX = (
+    "account_move_line_credit_watch_idx",
+    "account_move_line",
+    "(account_id, company_id, date) INCLUDE (partner_id, journal_id, balance)",
+    "parent_state = 'posted'",
+)
+
+
+def watch_ledger_sql(company_id, today, d90, d180):
+    """Per commercial partner, from its posted receivable lines up to ``today``: the
+    balance now and on ``d90``, the sales (debits of sale journals) of the last 90 days
+    and of the 90 days before (``d180`` < date <= ``d90``). Columns: pid, balance_now,
+    balance_then, sales_now, sales_then.
+
+    The lines are grouped by document partner first (an integer key, no join per line),
+    then the partners are mapped to their commercial partner.
+    """
+    sale_journals = SQL("(SELECT id FROM account_journal WHERE type = 'sale')")
+    return SQL(
+        """
+        SELECT rp.commercial_partner_id AS pid,
+               SUM(l.balance_now) AS balance_now, SUM(l.balance_then) AS balance_then,
+               SUM(l.sales_now) AS sales_now, SUM(l.sales_then) AS sales_then
+          FROM (
+                SELECT aml.partner_id,
+                       SUM(aml.balance) AS balance_now,
+                       SUM(aml.balance) FILTER (WHERE aml.date <= %(d90)s) AS balance_then,
+                       SUM(aml.balance) FILTER (
+                           WHERE aml.balance > 0 AND aml.date > %(d90)s
+                             AND aml.journal_id IN %(sale_journals)s) AS sales_now,
+                       SUM(aml.balance) FILTER (
+                           WHERE aml.balance > 0 AND aml.date > %(d180)s AND aml.date <= %(d90)s
+                             AND aml.journal_id IN %(sale_journals)s) AS sales_then
+                  FROM account_move_line aml
+                 WHERE aml.account_id = ANY(%(receivable)s)
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = %(company_id)s
+                   AND aml.date <= %(today)s
+                 GROUP BY aml.partner_id
+          ) AS l
+          JOIN res_partner rp ON rp.id = l.partner_id
+         GROUP BY rp.commercial_partner_id
+        """,
+        d90=d90,
+        d180=d180,
+        today=today,
+        company_id=company_id,
+        sale_journals=sale_journals,
+        receivable=RECEIVABLE_ARRAY_SQL,
+    )
