@@ -9,6 +9,7 @@ from ..tools.monitoring_rules import WATCH_LEDGER_INDEX
 from ..tools.monitoring_rules import watch_ledger_sql
 from ..tools.monitoring_rules import watch_reasons_sql
 from ..tools.monitoring_rules import watch_severity_sql
+from ..tools.sql_settings import whole_ledger_statement
 
 
 class CustomerCreditWatchlist(models.Model):
@@ -143,11 +144,8 @@ class CustomerCreditWatchlist(models.Model):
         )
         any_reason = SQL(" OR ").join(SQL.identifier("r", column) for column, _c in reasons)
         # JIT would compile the ~200 expressions of this one statement at every run (4 s
-        # at 1M lines, more than the work itself): off for it alone. Not restored on an
-        # error: the rollback of the transaction or savepoint restores it.
-        jit = env.execute_query(
-            SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        )
+        # at 1M lines, more than the work itself)
+        whole_ledger_statement(env.cr)
         env.execute_query(
             SQL(
                 """
@@ -283,7 +281,6 @@ class CustomerCreditWatchlist(models.Model):
                 uid=self.env.uid,
             )
         )
-        env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit[0][0]))
         self.invalidate_model()
 
     def action_open_partner(self):
