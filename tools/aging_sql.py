@@ -129,13 +129,17 @@ def _kept_sql(as_of, company_ids, basis, fallbacks, partner_ids, user_ids, grade
         """
         WITH later AS MATERIALIZED (
             -- the partial reconciliations that took effect after the date, signed
-            -- per line (+ on the debit side): none as of today
+            -- per line (+ on the debit side): none as of today. In line order: a year
+            -- back on a 10M-line ledger they touch millions of lines, which the second
+            -- branch of ``candidate`` then reads in the order of the table (113 s in
+            -- random order, see docs/benchmarks.md)
             SELECT v.line_id, SUM(v.amount) AS amount
               FROM account_partial_reconcile apr
              CROSS JOIN LATERAL (VALUES (apr.debit_move_id, apr.amount),
                                         (apr.credit_move_id, -apr.amount)) AS v(line_id, amount)
              WHERE apr.max_date > %(as_of)s
              GROUP BY v.line_id
+             ORDER BY v.line_id
         ),
         candidate AS (
             -- open today: the partial index of open receivable lines, read alone ...
