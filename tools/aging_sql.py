@@ -25,13 +25,11 @@ from odoo.tools import SQL
 
 from .aging_buckets import MAX_BUCKETS
 from .receivables import OPEN_LINE_PREDICATE
+from .receivables import RECEIVABLE_ARRAY_SQL
 from .receivables import open_receivable_sql
 
 # Indexes the aging reads, created by ``customer.credit.aging.item.init()``.
 # (name, table, columns, predicate or None)
-RECEIVABLE_ARRAY_SQL = SQL(
-    "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
-)
 AGING_INDEXES = (
     (
         # Open receivable lines only (a few % of a ledger), covering every column the

@@ -7,7 +7,7 @@ from collections import namedtuple
 
 from odoo.tools import SQL
 
-from .aging_sql import RECEIVABLE_ARRAY_SQL
+from .receivables import RECEIVABLE_ARRAY_SQL
 
 # What a level does, in the order the actions are taken.
 LevelSpec = namedtuple(

@@ -17,6 +17,10 @@ OPEN_LINE_PREDICATE = (
 RECEIVABLE_ACCOUNTS_SQL = SQL(
     "(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
 )
+# The same as an array: usable as an index condition on ``account_id``.
+RECEIVABLE_ARRAY_SQL = SQL(
+    "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+)
 
 
 def open_receivable_sql(alias="aml", company_id=None, debts_only=False, account_ids=None):
