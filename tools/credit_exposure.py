@@ -238,7 +238,11 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
          GROUP BY p.cid
         """,
         aggregates=aggregates,
-        open_items=open_items_sql(company_id),
+        # every customer, or a set given by a subquery (the quotation filters): by the
+        # receivable accounts first (4.5-5.6 s → 3.9-4.2 s for 100,000 quotations at 10M)
+        open_items=open_items_sql(
+            company_id, every_customer=partner_ids is None or isinstance(partner_ids, SQL)
+        ),
     )
     return SQL(
         """
