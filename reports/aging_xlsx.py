@@ -39,6 +39,9 @@ def fast_path_supported(worksheet):
     )
 
 
+# Rows of an Excel worksheet (Excel opens no larger sheet).
+EXCEL_MAX_ROWS = 1_048_576
+
 # Cell kinds of ``StreamingWorksheet.write_rows`` columns.
 STR = "str"  # text
 NUM = "num"  # float (amounts)
@@ -164,6 +167,7 @@ def write_aging_workbook(
     totals,
     labels,
     bucket_count,
+    max_rows=None,
 ):
     """Write the workbook to ``path``.
 
@@ -175,7 +179,11 @@ def write_aging_workbook(
     bucket, salesperson, grade, original, open), dates as Excel serial numbers
     (see :func:`excel_serial`). ``totals`` is [(label, company_id, bucket amounts,
     total, item_count)]: the rows under both sheets, in the company's number format.
+    The detail goes on as many sheets as it needs ("Open Items", "Open Items (2)", ...):
+    Excel opens no sheet of more than ``max_rows`` rows (default: Excel's 1,048,576;
+    2.2 million open items on a 10M-line ledger); the totals are under the last one.
     """
+    max_rows = max_rows or EXCEL_MAX_ROWS
     workbook = xlsxwriter.Workbook(
         path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"}
     )
@@ -249,19 +257,29 @@ def write_aging_workbook(
                 total_label_fmt,
             )
 
-        # ---- detail sheet
-        sheet = workbook.add_worksheet(labels["detail"][:31], worksheet_class=StreamingWorksheet)
-        header_row = write_top(sheet)
-        sheet.set_column(0, 0, 18)
-        sheet.set_column(1, 1, 32)
-        sheet.set_column(2, 2, 20)
-        sheet.set_column(3, 5, 12)
-        sheet.set_column(6, 6, 8)
-        sheet.set_column(7, 9, 14)
-        sheet.set_column(10, 11, 16)
-        sheet.write_row(header_row, 0, detail_headers, header_fmt)
-        sheet.freeze_panes(header_row + 1, 2)
+        # ---- detail sheets (a new one when Excel's row limit is reached)
+        detail_cols = len(detail_headers)
+
+        def new_detail_sheet(number):
+            name = labels["detail"] if number == 1 else f"{labels['detail']} ({number})"
+            detail = workbook.add_worksheet(name[:31], worksheet_class=StreamingWorksheet)
+            top = write_top(detail)
+            detail.set_column(0, 0, 18)
+            detail.set_column(1, 1, 32)
+            detail.set_column(2, 2, 20)
+            detail.set_column(3, 5, 12)
+            detail.set_column(6, 6, 8)
+            detail.set_column(7, 9, 14)
+            detail.set_column(10, 11, 16)
+            detail.write_row(top, 0, detail_headers, header_fmt)
+            detail.freeze_panes(top + 1, 2)
+            return detail, top
+
+        sheet_number = 1
+        sheet, header_row = new_detail_sheet(sheet_number)
         row = header_row + 1
+        # rows kept free under the data of every sheet: the totals of the last one
+        last_data_row = max_rows - 1 - len(totals)
         for company_id, block in itertools.groupby(detail_rows, key=lambda values: values[0]):
             fmt = money[company_id]
             columns = [
@@ -278,9 +296,22 @@ def write_aging_workbook(
                 (NUM, fmt),
                 (NUM, fmt),
             ]
-            row = sheet.write_rows(row, columns, (values[1:] for values in block))
+            cells = (values[1:] for values in block)
+            while True:
+                first = next(cells, None)
+                if first is None:
+                    break
+                if row > last_data_row:  # this sheet is full: the next one
+                    sheet.autofilter(header_row, 0, row - 1, detail_cols - 1)
+                    sheet_number += 1
+                    sheet, header_row = new_detail_sheet(sheet_number)
+                    row = header_row + 1
+                room = last_data_row - row + 1
+                row = sheet.write_rows(
+                    row, columns, itertools.chain([first], itertools.islice(cells, room - 1))
+                )
         row -= 1  # last data row
-        sheet.autofilter(header_row, 0, max(row, header_row), len(detail_headers) - 1)
+        sheet.autofilter(header_row, 0, max(row, header_row), detail_cols - 1)
         for label, company_id, _bucket_amounts, total, _item_count in totals:
             row += 1
             sheet.write_string(row, 0, label, total_label_fmt)

@@ -80,3 +80,99 @@ class TestAgingXlsxPaths(BaseCase):
         self.assertFalse(fast_path_supported(sheet))
         sheet.constant_memory = True
         workbook.close()
+
+
+@tagged("post_install", "-at_install")
+class TestAgingXlsxSheetLimit(BaseCase):
+    """A detail larger than an Excel sheet goes on to "Open Items (2)", ... (Excel opens
+    no sheet of more than 1,048,576 rows: 2.2 million items on a 10M-line ledger)."""
+
+    def test_detail_continues_on_new_sheets_with_the_totals_under_the_last(self):
+        self.assertEqual(aging_xlsx.EXCEL_MAX_ROWS, 1_048_576)
+        handle, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        self.addCleanup(os.remove, path)
+        serial = excel_serial(datetime.date(2026, 11, 1))
+        detail = [
+            (
+                company,
+                f"Company {company}",
+                f"Customer {n}",
+                f"INV/{n}",
+                serial,
+                serial,
+                serial,
+                n,
+                "1-30",
+                "",
+                "",
+                float(n),
+                float(n),
+            )
+            for company in (1, 2)
+            for n in range(1, 11 if company == 1 else 8)
+        ]
+        companies = {
+            cid: {"name": f"Company {cid}", "currency": "USD", "num_format": "#,##0.00"}
+            for cid in (1, 2)
+        }
+        aging_xlsx.write_aging_workbook(
+            path,
+            "Aging",
+            [("As of", "2026-11-30")],
+            companies,
+            [
+                "Company",
+                "Customer",
+                "Ref",
+                "Salesperson",
+                "Grade",
+                "Hold",
+                "Limit",
+                "B1",
+                "Total",
+                "Days",
+                "Items",
+            ],
+            [(1, "Company 1", "Customer 1", "", "", "", "", 0.0, 55.0, 55.0, 3, 10)],
+            [
+                "Company",
+                "Customer",
+                "Document",
+                "Invoice Date",
+                "Due Date",
+                "Aged From",
+                "Days",
+                "Bucket",
+                "Salesperson",
+                "Grade",
+                "Original",
+                "Open",
+            ],
+            iter(detail),
+            [("Total Company 1", 1, [55.0], 55.0, 10), ("Total Company 2", 2, [28.0], 28.0, 7)],
+            {"summary": "Summary", "detail": "Open Items"},
+            1,
+            max_rows=12,  # title, option, blank, header: 8 data rows minus 2 for the totals
+        )
+        book = openpyxl.load_workbook(path)
+        names = [name for name in book.sheetnames if name.startswith("Open Items")]
+        self.assertEqual(names, ["Open Items", "Open Items (2)", "Open Items (3)"])
+        documents, totals = [], []
+        for name in names:
+            sheet = book[name]
+            self.assertLessEqual(sheet.max_row, 12)
+            self.assertEqual(sheet.cell(4, 3).value, "Document")  # every sheet has the header
+            for row in sheet.iter_rows(min_row=5, values_only=True):
+                if row[0] and str(row[0]).startswith("Total"):
+                    totals.append((name, row[0], row[11]))
+                elif row[2]:
+                    documents.append(row[2])
+        self.assertEqual(documents, [values[3] for values in detail])
+        self.assertEqual(
+            totals,
+            [
+                ("Open Items (3)", "Total Company 1", 55.0),
+                ("Open Items (3)", "Total Company 2", 28.0),
+            ],
+        )
