@@ -587,52 +587,26 @@ def generate(env, customers, lines, log=print, seed=0.42):
             **params,
         ),
     )
-    _step(
-        log,
-        "confirmed sales orders",
+    t = time.perf_counter()
+    insert_orders(
         cr,
         SQL(
             """
-            WITH o AS (
-                SELECT g, %(partner0)s + 1 + mod(g * 131, %(customers)s) AS partner_id,
-                       1 + floor(random() * 20)::int AS qty,
-                       round((50 + random() * 500)::numeric, 2) AS price
-                  FROM generate_series(1, %(n_orders)s) g
-            ), so AS (
-                INSERT INTO sale_order (company_id, partner_id, partner_invoice_id,
-                       partner_shipping_id, name, state, date_order, currency_id, currency_rate,
-                       invoice_status, amount_untaxed, amount_tax, amount_total, locked,
-                       require_signature, require_payment, prepayment_percent, note,
-                       create_uid, write_uid, create_date, write_date, user_id)
-                SELECT %(company_id)s, o.partner_id, o.partner_id, o.partner_id,
-                       'SB' || lpad(o.g::text, 6, '0'), 'sale', %(today)s::date - mod(o.g, 20),
-                       %(usd)s, 1, 'to invoice', o.qty * o.price, 0, o.qty * o.price, FALSE,
-                       FALSE, FALSE, 1, o.qty::text || ' x ' || o.price::text,
-                       %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
-                       %(uid)s
-                  FROM o
-                RETURNING id, partner_id, amount_total, note
-            )
-            INSERT INTO sale_order_line (order_id, name, sequence, company_id, currency_id,
-                   order_partner_id, salesman_id, state, product_id, product_uom, product_uom_qty,
-                   price_unit, technical_price_unit, discount, price_subtotal, price_tax,
-                   price_total, price_reduce_taxexcl, price_reduce_taxinc, customer_lead,
-                   qty_delivered_method, qty_delivered, qty_invoiced, qty_to_invoice,
-                   invoice_status, untaxed_amount_invoiced, untaxed_amount_to_invoice,
-                   is_downpayment, is_expense, create_uid, write_uid, create_date, write_date)
-            SELECT so.id, 'Bench Consulting', 10, %(company_id)s, %(usd)s, so.partner_id,
-                   %(uid)s, 'sale', %(product_id)s, %(uom_id)s, q.qty, q.price, q.price, 0,
-                   so.amount_total, 0, so.amount_total, q.price, q.price, 0, 'manual', 0, 0,
-                   q.qty, 'to invoice', 0, so.amount_total, FALSE, FALSE,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-              FROM so,
-                   LATERAL (SELECT split_part(so.note, ' x ', 1)::numeric AS qty,
-                                   split_part(so.note, ' x ', 2)::numeric AS price) q
+            SELECT 'SB' || lpad(g::text, 6, '0'),
+                   %(partner0)s + 1 + mod(g * 131, %(customers)s), 'sale',
+                   %(today)s::date - mod(g, 20), 1 + floor(random() * 20)::int,
+                   round((50 + random() * 500)::numeric, 2)
+              FROM generate_series(1, %(n_orders)s) g
             """,
             **params,
         ),
+        company_id=params["company_id"],
+        currency_id=params["usd"],
+        uid=params["uid"],
+        product_id=params["product_id"],
+        uom_id=params["uom_id"],
     )
-    cr.execute("UPDATE sale_order SET note = NULL WHERE name LIKE 'SB%%'")
+    log(f"  confirmed sales orders: {cr.rowcount} ({time.perf_counter() - t:.1f}s)")
 
     # ---------------------------------------------------------------- indexes, stats
     t = time.perf_counter()
@@ -666,6 +640,57 @@ def generate(env, customers, lines, log=print, seed=0.42):
     cr.commit()
     log(f"ledger generated in {info['generation_seconds_with_vacuum']}s")
     return info
+
+
+def insert_orders(cr, orders, company_id, currency_id, uid, product_id, uom_id):
+    """Insert one-line sales orders in SQL. ``orders``: an SQL query giving (name,
+    partner_id, state, date_order, qty, price) per order. A confirmed order ('sale') is
+    still to invoice for its whole quantity; a quotation ('draft', 'sent') is not."""
+    cr.execute(
+        SQL(
+            """
+            WITH o AS MATERIALIZED (
+                SELECT * FROM (%(orders)s) AS o(name, partner_id, state, date_order, qty, price)
+            ), so AS (
+                INSERT INTO sale_order (company_id, partner_id, partner_invoice_id,
+                       partner_shipping_id, name, state, date_order, currency_id, currency_rate,
+                       invoice_status, amount_untaxed, amount_tax, amount_total, locked,
+                       require_signature, require_payment, prepayment_percent,
+                       create_uid, write_uid, create_date, write_date, user_id)
+                SELECT %(company_id)s, o.partner_id, o.partner_id, o.partner_id, o.name,
+                       o.state, o.date_order, %(currency_id)s, 1,
+                       CASE WHEN o.state = 'sale' THEN 'to invoice' ELSE 'no' END,
+                       o.qty * o.price, 0, o.qty * o.price, FALSE, FALSE, FALSE, 1,
+                       %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
+                       %(uid)s
+                  FROM o
+                RETURNING id, name, partner_id, state, amount_total
+            )
+            INSERT INTO sale_order_line (order_id, name, sequence, company_id, currency_id,
+                   order_partner_id, salesman_id, state, product_id, product_uom, product_uom_qty,
+                   price_unit, technical_price_unit, discount, price_subtotal, price_tax,
+                   price_total, price_reduce_taxexcl, price_reduce_taxinc, customer_lead,
+                   qty_delivered_method, qty_delivered, qty_invoiced, qty_to_invoice,
+                   invoice_status, untaxed_amount_invoiced, untaxed_amount_to_invoice,
+                   is_downpayment, is_expense, create_uid, write_uid, create_date, write_date)
+            SELECT so.id, 'Bench Consulting', 10, %(company_id)s, %(currency_id)s, so.partner_id,
+                   %(uid)s, so.state, %(product_id)s, %(uom_id)s, o.qty, o.price, o.price, 0,
+                   so.amount_total, 0, so.amount_total, o.price, o.price, 0, 'manual', 0, 0,
+                   CASE WHEN so.state = 'sale' THEN o.qty ELSE 0 END,
+                   CASE WHEN so.state = 'sale' THEN 'to invoice' ELSE 'no' END, 0,
+                   CASE WHEN so.state = 'sale' THEN so.amount_total ELSE 0 END, FALSE, FALSE,
+                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM so
+              JOIN o ON o.name = so.name
+            """,
+            orders=orders,
+            company_id=company_id,
+            currency_id=currency_id,
+            uid=uid,
+            product_id=product_id,
+            uom_id=uom_id,
+        )
+    )
 
 
 def _vacuum_analyze(dbname):

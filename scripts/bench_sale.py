@@ -198,55 +198,33 @@ QUOTATIONS = 100_000
 def _insert_quotations(env, company, partner_ids, count):
     """``count`` open quotations (draft or sent, one line each) spread over the
     customers, inserted in SQL in the benchmark's own (rolled back) transaction."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    try:  # imported by scripts/bench.py as a file or as a package module
+        from .bench_data import insert_orders
+    except ImportError:  # pragma: no cover
+        from bench_data import insert_orders
+
     product = env["product.product"].search([("name", "=", "Bench Consulting")], limit=1)
-    env.cr.execute(
-        """
-        WITH o AS (
-            SELECT g, (%(partners)s)[1 + mod(g * 7919, cardinality(%(partners)s))] AS partner_id,
-                   1 + floor(random() * 10)::int AS qty,
-                   round((50 + random() * 1500)::numeric, 2) AS price
+    insert_orders(
+        env.cr,
+        SQL(
+            """
+            SELECT 'SQ' || g, (%(partners)s)[1 + mod(g * 7919, cardinality(%(partners)s))],
+                   CASE WHEN mod(g, 4) = 0 THEN 'sent' ELSE 'draft' END,
+                   now() AT TIME ZONE 'UTC', 1 + floor(random() * 10)::int,
+                   round((50 + random() * 1500)::numeric, 2)
               FROM generate_series(1, %(count)s) g
-        ), so AS (
-            INSERT INTO sale_order (company_id, partner_id, partner_invoice_id,
-                   partner_shipping_id, name, state, date_order, currency_id, currency_rate,
-                   invoice_status, amount_untaxed, amount_tax, amount_total, locked,
-                   require_signature, require_payment, prepayment_percent, note,
-                   create_uid, write_uid, create_date, write_date, user_id)
-            SELECT %(company)s, o.partner_id, o.partner_id, o.partner_id,
-                   'SQ' || o.g, CASE WHEN mod(o.g, 4) = 0 THEN 'sent' ELSE 'draft' END,
-                   now() AT TIME ZONE 'UTC', %(currency)s, 1, 'no', o.qty * o.price, 0,
-                   o.qty * o.price, FALSE, FALSE, FALSE, 1, o.qty::text || ' x ' || o.price::text,
-                   %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', %(uid)s
-              FROM o
-            RETURNING id, partner_id, amount_total, note, state
-        )
-        INSERT INTO sale_order_line (order_id, name, sequence, company_id, currency_id,
-               order_partner_id, salesman_id, state, product_id, product_uom, product_uom_qty,
-               price_unit, technical_price_unit, discount, price_subtotal, price_tax,
-               price_total, price_reduce_taxexcl, price_reduce_taxinc, customer_lead,
-               qty_delivered_method, qty_delivered, qty_invoiced, qty_to_invoice,
-               invoice_status, untaxed_amount_invoiced, untaxed_amount_to_invoice,
-               is_downpayment, is_expense, create_uid, write_uid, create_date, write_date)
-        SELECT so.id, 'Bench Consulting', 10, %(company)s, %(currency)s, so.partner_id,
-               %(uid)s, so.state, %(product)s, %(uom)s, q.qty, q.price, q.price, 0,
-               so.amount_total, 0, so.amount_total, q.price, q.price, 0, 'manual', 0, 0,
-               0, 'no', 0, 0, FALSE, FALSE,
-               %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-          FROM so,
-               LATERAL (SELECT split_part(so.note, ' x ', 1)::numeric AS qty,
-                               split_part(so.note, ' x ', 2)::numeric AS price) q
-        """,
-        {
-            "partners": list(partner_ids),
-            "count": count,
-            "company": company.id,
-            "currency": company.currency_id.id,
-            "uid": env.uid,
-            "product": product.id,
-            "uom": product.uom_id.id,
-        },
+            """,
+            partners=list(partner_ids),
+            count=count,
+        ),
+        company_id=company.id,
+        currency_id=company.currency_id.id,
+        uid=env.uid,
+        product_id=product.id,
+        uom_id=product.uom_id.id,
     )
-    env.cr.execute("UPDATE sale_order SET note = NULL WHERE name LIKE 'SQ%%'")
     env.cr.execute("ANALYZE sale_order; ANALYZE sale_order_line")
 
 
