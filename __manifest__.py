@@ -70,7 +70,6 @@
     "demo": [
         "demo/customer_credit_demo.xml",
     ],
-    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

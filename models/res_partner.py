@@ -19,12 +19,7 @@ from ..tools.credit_check import credit_reasons
 from ..tools.credit_check import group_reasons
 from ..tools.credit_check import group_totals
 from ..tools.credit_check import worst_outcome
-from ..tools import cached_plans
-from ..tools.credit_exposure import CACHED_QUERIES
-from ..tools.credit_exposure import EXPOSURE_FEW
 from ..tools.credit_exposure import EXPOSURE_INDEXES
-from ..tools.credit_exposure import EXPOSURE_ONE
-from ..tools.credit_exposure import FEW_PARTNERS
 from ..tools.credit_exposure import available_credit
 from ..tools.credit_exposure import empty_exposure
 from ..tools.credit_exposure import exposure_from_row
@@ -277,9 +272,6 @@ class ResPartner(models.Model):
         # keep them fast on large ledgers (see docs/benchmarks.md).
         for index in EXPOSURE_INDEXES:
             self.env.cr.execute(exposure_index_sql(*index))
-        # the exposure of one or a few customers, planned once per connection
-        cached_plans.install(self.env.cr, CACHED_QUERIES)
-        cached_plans.forget(self.env)
         return result
 
     # ------------------------------------------------------------------ computes
@@ -612,27 +604,16 @@ class ResPartner(models.Model):
         if len(self._ids) > MANY_PARTNERS:
             whole_ledger_statement(self.env.cr)
         commercial_field = self._fields["commercial_partner_id"]
-        stored = all(isinstance(pid, int) for pid in self._ids)
-        if stored and len(self._ids) <= FEW_PARTNERS:
-            # one customer (a form, the banner, the check) or a few (a customer and its
-            # credit group's members): the query planned once per connection, which
-            # finds the commercial partners itself
-            cutoff = tolerance_cutoff(today, tolerance)
-            ids = sorted(self._ids)
-            if len(ids) == 1:
-                rows = cached_plans.execute(
-                    self.env, EXPOSURE_ONE, company.id, ids[0], today, cutoff
-                )
-            else:
-                rows = cached_plans.execute(self.env, EXPOSURE_FEW, company.id, ids, today, cutoff)
-            return {row[0]: exposure_from_row(row) for row in rows if row[0]}
         if commercial:
             query = exposure_sql(company.id, today, sorted(self._ids), tolerance_days=tolerance)
-        elif stored and all(self.env.cache.contains(partner, commercial_field) for partner in self):
-            # stored partners whose commercial partner is known
+        elif all(isinstance(pid, int) for pid in self._ids) and all(
+            self.env.cache.contains(partner, commercial_field) for partner in self
+        ):
+            # stored partners whose commercial partner is known (one customer: the
+            # simpler query of exposure_sql)
             commercial_ids = sorted({p.commercial_partner_id.id for p in self} - {False})
             query = exposure_sql(company.id, today, commercial_ids, tolerance_days=tolerance)
-        elif stored:
+        elif all(isinstance(pid, int) for pid in self._ids):
             # Stored partners: their commercial partners are found inside the query.
             # Reading them through the ORM loads every column of each partner and costs
             # more than the exposure itself (see docs/benchmarks.md).

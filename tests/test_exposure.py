@@ -117,7 +117,6 @@ class TestCreditExposure(CreditCommon):
         self.make_invoice(self.customer, 100.0)
         self.make_invoice(self.other_customer, 200.0)
         partners = self.customer | self.contact | self.other_customer
-        partners._credit_exposure_by_partner()  # once per registry: is the function there?
         partners.invalidate_recordset()
         partners._credit_flush()
         self.env["res.partner"]._credit_today()  # the user's time zone: once per request

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from odoo.tools import SQL
 
-from .cached_plans import CachedQuery
 from .receivables import OPEN_LINE_PREDICATE
 from .receivables import RECEIVABLE_ARRAY_SQL
 from .receivables import open_receivable_sql
@@ -167,18 +166,14 @@ def over_limit_sql(company_id, fallback_limit=0.0):
     )
 
 
-def exposure_sql(
-    company_id, today, partner_ids=None, any_partner_ids=None, tolerance_days=0, cutoff=None
-):
+def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tolerance_days=0):
     """Return the SQL giving, per commercial partner, the exposure components.
 
     Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
     draft_invoices, orders_uninvoiced, overdue_beyond_tolerance (the part of
     ``overdue`` due more than ``tolerance_days`` ago: what the credit check blocks on).
-    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them);
-    ``any_partner_ids`` are partners of any kind (a list, or an SQL array), whose
-    commercial partners are found in the same query; neither means every partner that
-    has something open.
+    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them); ``any_partner_ids`` are partners of any kind, whose commercial partners are
+    found in the same query; neither means every partner that has something open.
 
     - receivables: posted, unreconciled receivable lines at their residual in
       company currency, documents of contacts counted for their commercial
@@ -191,9 +186,6 @@ def exposure_sql(
     One commercial partner in ``partner_ids`` (a form, the banner, the check of one
     customer) gets a simpler query with the same columns and figures (always one row):
     PostgreSQL plans it in about half the time, which is most of its cost.
-
-    ``cutoff``: the :func:`tolerance_cutoff` itself (an SQL placeholder when the query
-    is planned once, see :data:`EXPOSURE_ONE`), instead of ``tolerance_days``.
     """
     # FILTER rather than CASE ... ELSE 0: each line adds to the sums it belongs to only
     # (numeric additions are most of the cost of aggregating a large customer or group)
@@ -214,15 +206,10 @@ def exposure_sql(
               AND COALESCE(aml.date_maturity, aml.date) < %(cutoff)s) AS overdue_beyond
         """,
         today=today,
-        cutoff=tolerance_cutoff(today, tolerance_days) if cutoff is None else cutoff,
+        cutoff=tolerance_cutoff(today, tolerance_days),
     )
     if isinstance(partner_ids, (list, tuple)) and len(partner_ids) == 1:
         return _exposure_one_sql(company_id, partner_ids[0], aggregates)
-    if isinstance(any_partner_ids, (list, tuple)) and len(any_partner_ids) == 1:
-        commercial = SQL(
-            "(SELECT commercial_partner_id FROM res_partner WHERE id = %s)", any_partner_ids[0]
-        )
-        return _exposure_one_sql(company_id, commercial, aggregates)
     # Every customer (dashboard, watchlist): inlining the partner list into each part lets
     # PostgreSQL join and aggregate the open items in parallel (-30 % on 20,000 customers,
     # docs/benchmarks.md). A list of partners stays materialised: inlined, it costs a
@@ -234,7 +221,7 @@ def exposure_sql(
         partner_filter = SQL(
             "rp.commercial_partner_id IN (SELECT commercial_partner_id FROM res_partner"
             " WHERE id = ANY(%s))",
-            any_partner_ids if isinstance(any_partner_ids, SQL) else list(any_partner_ids),
+            list(any_partner_ids),
         )
     elif partner_ids is None:
         partner_filter = SQL("TRUE")
@@ -340,49 +327,6 @@ def _exposure_one_sql(company_id, commercial_id, aggregates):
             company_id, SQL("so.partner_id"), where=SQL("so.partner_id = %s", partner_ids)
         ),
     )
-
-
-# The exposure of one customer, and of a few (the credit check of a customer and its
-# credit group), planned once per connection: planning cost 2-4 ms of the 2.5 ms of one
-# customer's query, and 4 of the 8.7 ms of 51 customers' (docs/benchmarks.md, issue 11).
-# Their arguments: company id, commercial partner id(s), today, tolerance cut-off.
-EXPOSURE_COLUMNS = (
-    ("partner_id", "integer"),
-    ("not_due", "numeric"),
-    ("overdue", "numeric"),
-    ("overdue_days_max", "integer"),
-    ("unapplied", "numeric"),
-    ("draft_invoices", "numeric"),
-    ("orders_uninvoiced", "numeric"),
-    ("overdue_beyond", "numeric"),
-)
-# The partners are of any kind: a contact counts for its commercial partner, whose id
-# the rows give.
-EXPOSURE_ONE = CachedQuery(
-    "exposure_one",
-    (("company_id", "integer"), ("partner_id", "integer"), ("today", "date"), ("cutoff", "date")),
-    EXPOSURE_COLUMNS,
-    lambda company, partner, today, cutoff: exposure_sql(
-        company, today, any_partner_ids=[partner], cutoff=cutoff
-    ),
-)
-EXPOSURE_FEW = CachedQuery(
-    "exposure_few",
-    (
-        ("company_id", "integer"),
-        ("partner_ids", "integer[]"),
-        ("today", "date"),
-        ("cutoff", "date"),
-    ),
-    EXPOSURE_COLUMNS,
-    lambda company, partners, today, cutoff: exposure_sql(
-        company, today, any_partner_ids=partners, cutoff=cutoff
-    ),
-)
-# Up to this many customers, EXPOSURE_FEW's one plan (an index lookup per customer) is
-# the right one; a larger batch is planned for its size.
-FEW_PARTNERS = 200
-CACHED_QUERIES = (EXPOSURE_ONE, EXPOSURE_FEW)
 
 
 def tolerance_cutoff(today, tolerance_days):
