@@ -70,6 +70,7 @@
     "demo": [
         "demo/customer_credit_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

@@ -19,7 +19,9 @@ from ..tools.credit_check import credit_reasons
 from ..tools.credit_check import group_reasons
 from ..tools.credit_check import group_totals
 from ..tools.credit_check import worst_outcome
+from ..tools import exposure_ledger
 from ..tools.credit_exposure import EXPOSURE_INDEXES
+from ..tools.credit_exposure import ledger_orders_text
 from ..tools.credit_exposure import available_credit
 from ..tools.credit_exposure import empty_exposure
 from ..tools.credit_exposure import exposure_from_row
@@ -272,6 +274,10 @@ class ResPartner(models.Model):
         # keep them fast on large ledgers (see docs/benchmarks.md).
         for index in EXPOSURE_INDEXES:
             self.env.cr.execute(exposure_index_sql(*index))
+        # the exposure ledger, kept by the database (tools/exposure_ledger.py)
+        exposure_ledger.install(
+            self.env.cr, ledger_orders_text(restricted=True), ledger_orders_text(restricted=False)
+        )
         return result
 
     # ------------------------------------------------------------------ computes

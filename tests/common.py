@@ -49,6 +49,16 @@ class CreditCommon(AccountTestInvoicingCommon):
             {"name": "Credit VAT 10%", "amount": 10.0, "type_tax_use": "sale"}
         )
 
+    def setUp(self):
+        super().setUp()
+        # after each test, before its rollback: the exposure ledger the database keeps
+        # must equal the documents, whatever the test did to them
+        self.addCleanup(self.assertExposureLedgerAgrees)
+
+    def assertExposureLedgerAgrees(self):
+        drift = self.env["customer.credit.monitor"]._exposure_ledger_drift()
+        self.assertEqual(drift, [], "the exposure ledger differs from the documents")
+
     @classmethod
     def make_invoice(
         cls,

@@ -8,6 +8,11 @@ from datetime import timedelta
 
 from odoo.tools import SQL
 
+from .exposure_ledger import CREDIT
+from .exposure_ledger import DEBT
+from .exposure_ledger import DRAFT
+from .exposure_ledger import ENTRY_TABLE
+from .exposure_ledger import ORDER_TABLE
 from .receivables import OPEN_LINE_PREDICATE
 from .receivables import RECEIVABLE_ARRAY_SQL
 from .receivables import open_receivable_sql
@@ -71,7 +76,9 @@ def open_items_sql(company_id, every_customer=False):
 
 
 def orders_uninvoiced_sql(company_id, key, join=None, where=None):
-    """Confirmed orders of a company: ``key`` and what each order still has to invoice.
+    """Confirmed orders of a company (None: of every company): ``key`` and what each
+    order still has to invoice. The exposure reads it from the table the exposure
+    ledger keeps (:mod:`exposure_ledger`), which recomputes an order with it.
 
     Per order, tax included, in company currency at the order's rate:
 
@@ -109,7 +116,7 @@ def orders_uninvoiced_sql(company_id, key, join=None, where=None):
           %(join)s
           JOIN sale_order_line sol ON sol.order_id = so.id
          WHERE so.state = 'sale'
-           AND so.company_id = %(company_id)s
+           AND %(company)s
            AND %(where)s
            AND sol.display_type IS NULL
            AND ((sol.product_uom_qty > 0 AND sol.qty_invoiced < sol.product_uom_qty)
@@ -119,37 +126,42 @@ def orders_uninvoiced_sql(company_id, key, join=None, where=None):
         key=key,
         join=join or SQL(""),
         where=where or SQL("TRUE"),
-        company_id=company_id,
+        company=SQL("TRUE") if company_id is None else SQL("so.company_id = %s", company_id),
     )
+
+
+def ledger_orders_text(restricted=True):
+    """What the exposure ledger's order table holds, as text for its functions: the
+    orders of the array ``order_ids`` (``restricted``) or of every company."""
+    query = orders_uninvoiced_sql(
+        None, SQL("so.id"), where=SQL("so.id = ANY(order_ids)") if restricted else None
+    )
+    if query.params:
+        raise ValueError("the ledger's order query must have no parameter")
+    return query.code
 
 
 def over_limit_sql(company_id, fallback_limit=0.0):
     """Return the SQL giving the ids of the commercial partners over their credit limit.
 
     Same total as :func:`exposure_sql` (open receivables, draft invoices, orders not
-    invoiced) but only the total is needed: each part is summed per document partner
-    with no date arithmetic, then mapped to the commercial partner and compared with
-    its limit. This keeps the "over limit" filter fast across every customer.
+    invoiced), read from the exposure ledger, but only the total is needed: summed per
+    document partner, then mapped to the commercial partner and compared with its
+    limit. This keeps the "over limit" filter fast across every customer.
     """
     limit = SQL("COALESCE((cp.credit_limit ->> %s)::numeric, %s)", str(company_id), fallback_limit)
     return SQL(
         """
         WITH totals AS (
-            SELECT aml.partner_id, SUM(aml.amount_residual) AS amount
-              FROM account_move_line aml
-             WHERE %(open_items)s
-             GROUP BY aml.partner_id
+            SELECT e.partner_id, SUM(e.amount) AS amount
+              FROM %(entries)s e
+             WHERE e.company_id = %(company_id)s
+             GROUP BY e.partner_id
             UNION ALL
-            SELECT am.partner_id, SUM(am.amount_total_signed)
-              FROM account_move am
-             WHERE am.state = 'draft'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.company_id = %(company_id)s
-             GROUP BY am.partner_id
-            UNION ALL
-            SELECT o.key, SUM(o.amount)
-              FROM (%(orders)s) AS o
-             GROUP BY o.key
+            SELECT o.partner_id, SUM(o.amount)
+              FROM %(orders)s o
+             WHERE o.company_id = %(company_id)s
+             GROUP BY o.partner_id
         )
         SELECT cp.id
           FROM totals t
@@ -159,10 +171,31 @@ def over_limit_sql(company_id, fallback_limit=0.0):
          GROUP BY cp.id
         HAVING SUM(t.amount) > MAX(%(limit)s)
         """,
-        open_items=open_items_sql(company_id, every_customer=True),
+        entries=SQL.identifier(ENTRY_TABLE),
+        orders=SQL.identifier(ORDER_TABLE),
         company_id=company_id,
         limit=limit,
-        orders=orders_uninvoiced_sql(company_id, SQL("so.partner_id")),
+    )
+
+
+def _entry_aggregates(today, cutoff):
+    """The exposure's receivable and draft columns over ``k``: the ledger's entries
+    summed per key (kind, due date), keys summing to zero left out."""
+    return SQL(
+        """
+        SUM(k.amount) FILTER (WHERE k.kind = %(debt)s AND k.due >= %(today)s) AS not_due,
+        SUM(k.amount) FILTER (WHERE k.kind = %(debt)s AND k.due < %(today)s) AS overdue,
+        MAX(%(today)s - k.due) FILTER (
+            WHERE k.kind = %(debt)s AND k.due < %(today)s) AS overdue_days_max,
+        SUM(k.amount) FILTER (WHERE k.kind = %(credit)s) AS unapplied,
+        SUM(k.amount) FILTER (WHERE k.kind = %(draft)s) AS draft_invoices,
+        SUM(k.amount) FILTER (WHERE k.kind = %(debt)s AND k.due < %(cutoff)s) AS overdue_beyond
+        """,
+        debt=SQL(f"'{DEBT}'"),
+        credit=SQL(f"'{CREDIT}'"),
+        draft=SQL(f"'{DRAFT}'"),
+        today=today,
+        cutoff=cutoff,
     )
 
 
@@ -172,8 +205,12 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
     Columns: partner_id, not_due, overdue, overdue_days_max, unapplied,
     draft_invoices, orders_uninvoiced, overdue_beyond_tolerance (the part of
     ``overdue`` due more than ``tolerance_days`` ago: what the credit check blocks on).
-    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them); ``any_partner_ids`` are partners of any kind, whose commercial partners are
-    found in the same query; neither means every partner that has something open.
+    ``partner_ids`` are commercial partner ids (a list, or an SQL subquery giving them);
+    ``any_partner_ids`` are partners of any kind, whose commercial partners are found in
+    the same query; neither means every partner that has something open.
+
+    Read from the exposure ledger (:mod:`exposure_ledger`), which the database keeps in
+    step with the documents:
 
     - receivables: posted, unreconciled receivable lines at their residual in
       company currency, documents of contacts counted for their commercial
@@ -184,36 +221,13 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
       order's rate (see :func:`orders_uninvoiced_sql`).
 
     One commercial partner in ``partner_ids`` (a form, the banner, the check of one
-    customer) gets a simpler query with the same columns and figures (always one row):
-    PostgreSQL plans it in about half the time, which is most of its cost.
+    customer) gets a simpler query with the same columns and figures (always one row).
     """
-    # FILTER rather than CASE ... ELSE 0: each line adds to the sums it belongs to only
-    # (numeric additions are most of the cost of aggregating a large customer or group)
-    aggregates = SQL(
-        """
-        SUM(aml.amount_residual) FILTER (
-            WHERE aml.amount_residual > 0
-              AND COALESCE(aml.date_maturity, aml.date) >= %(today)s) AS not_due,
-        SUM(aml.amount_residual) FILTER (
-            WHERE aml.amount_residual > 0
-              AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue,
-        MAX(%(today)s - COALESCE(aml.date_maturity, aml.date)) FILTER (
-            WHERE aml.amount_residual > 0
-              AND COALESCE(aml.date_maturity, aml.date) < %(today)s) AS overdue_days_max,
-        SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual < 0) AS unapplied,
-        SUM(aml.amount_residual) FILTER (
-            WHERE aml.amount_residual > 0
-              AND COALESCE(aml.date_maturity, aml.date) < %(cutoff)s) AS overdue_beyond
-        """,
-        today=today,
-        cutoff=tolerance_cutoff(today, tolerance_days),
-    )
+    cutoff = tolerance_cutoff(today, tolerance_days)
     if isinstance(partner_ids, (list, tuple)) and len(partner_ids) == 1:
-        return _exposure_one_sql(company_id, partner_ids[0], aggregates)
+        return _exposure_one_sql(company_id, partner_ids[0], today, cutoff)
     # Every customer (dashboard, watchlist): inlining the partner list into each part lets
-    # PostgreSQL join and aggregate the open items in parallel (-30 % on 20,000 customers,
-    # docs/benchmarks.md). A list of partners stays materialised: inlined, it costs a
-    # batch of 1,000 several times more.
+    # PostgreSQL join and aggregate in parallel. A list of partners stays materialised.
     materialized = (
         SQL("NOT MATERIALIZED") if partner_ids is None and any_partner_ids is None else SQL()
     )
@@ -229,21 +243,6 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         partner_filter = SQL("rp.commercial_partner_id IN (%s)", partner_ids)
     else:
         partner_filter = SQL("rp.commercial_partner_id = ANY(%s)", list(partner_ids))
-    receivable = SQL(
-        """
-        SELECT p.cid, %(aggregates)s
-          FROM account_move_line aml
-          JOIN partners p ON p.id = aml.partner_id
-         WHERE %(open_items)s
-         GROUP BY p.cid
-        """,
-        aggregates=aggregates,
-        # every customer, or a set given by a subquery (the quotation filters): by the
-        # receivable accounts first (4.5-5.6 s → 3.9-4.2 s for 100,000 quotations at 10M)
-        open_items=open_items_sql(
-            company_id, every_customer=partner_ids is None or isinstance(partner_ids, SQL)
-        ),
-    )
     return SQL(
         """
         WITH partners AS %(materialized)s (
@@ -251,20 +250,23 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
               FROM res_partner rp
              WHERE %(partner_filter)s
         ),
-        receivable AS (%(receivable)s),
-        drafts AS (
-            SELECT p.cid, SUM(am.amount_total_signed) AS draft_invoices
-              FROM account_move am
-              JOIN partners p ON p.id = am.partner_id
-             WHERE am.state = 'draft'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.company_id = %(company_id)s
+        entries AS (
+            SELECT p.cid, %(aggregates)s
+              FROM (SELECT e.partner_id, e.kind, e.due, SUM(e.amount) AS amount
+                      FROM %(entry_table)s e
+                      JOIN partners p ON p.id = e.partner_id
+                     WHERE e.company_id = %(company_id)s
+                     GROUP BY e.partner_id, e.kind, e.due
+                    HAVING SUM(e.amount) <> 0) AS k
+              JOIN partners p ON p.id = k.partner_id
              GROUP BY p.cid
         ),
         orders AS (
-            SELECT o.key AS cid, SUM(o.amount) AS orders_uninvoiced
-              FROM (%(orders)s) AS o
-             GROUP BY o.key
+            SELECT p.cid, SUM(o.amount) AS orders_uninvoiced
+              FROM %(order_table)s o
+              JOIN partners p ON p.id = o.partner_id
+             WHERE o.company_id = %(company_id)s
+             GROUP BY p.cid
         )
         SELECT cid AS partner_id,
                COALESCE(SUM(not_due), 0), COALESCE(SUM(overdue), 0),
@@ -272,12 +274,9 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
                COALESCE(SUM(draft_invoices), 0), COALESCE(SUM(orders_uninvoiced), 0),
                COALESCE(SUM(overdue_beyond), 0)
           FROM (
-                SELECT cid, not_due, overdue, overdue_days_max, unapplied,
-                       NULL::numeric AS draft_invoices, NULL::numeric AS orders_uninvoiced,
-                       overdue_beyond
-                  FROM receivable
-                UNION ALL
-                SELECT cid, NULL, NULL, NULL, NULL, draft_invoices, NULL, NULL FROM drafts
+                SELECT cid, not_due, overdue, overdue_days_max, unapplied, draft_invoices,
+                       NULL::numeric AS orders_uninvoiced, overdue_beyond
+                  FROM entries
                 UNION ALL
                 SELECT cid, NULL, NULL, NULL, NULL, NULL, orders_uninvoiced, NULL FROM orders
           ) AS parts
@@ -285,16 +284,15 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         """,
         materialized=materialized,
         partner_filter=partner_filter,
-        receivable=receivable,
+        aggregates=_entry_aggregates(today, cutoff),
+        entry_table=SQL.identifier(ENTRY_TABLE),
+        order_table=SQL.identifier(ORDER_TABLE),
         company_id=company_id,
-        orders=orders_uninvoiced_sql(
-            company_id, SQL("p.cid"), SQL("JOIN partners p ON p.id = so.partner_id")
-        ),
     )
 
 
-def _exposure_one_sql(company_id, commercial_id, aggregates):
-    """:func:`exposure_sql` for one commercial partner: its documents and its contacts'
+def _exposure_one_sql(company_id, commercial_id, today, cutoff):
+    """:func:`exposure_sql` for one commercial partner: its entries and its contacts'
     are found by id (no join to a partner set), each part summed without grouping."""
     partner_ids = SQL(
         "ANY(ARRAY(SELECT id FROM res_partner WHERE commercial_partner_id = %s))",
@@ -305,27 +303,26 @@ def _exposure_one_sql(company_id, commercial_id, aggregates):
         SELECT %(cid)s AS partner_id,
                COALESCE(r.not_due, 0), COALESCE(r.overdue, 0),
                COALESCE(r.overdue_days_max, 0), COALESCE(r.unapplied, 0),
-               COALESCE(d.draft_invoices, 0), COALESCE(o.orders_uninvoiced, 0),
+               COALESCE(r.draft_invoices, 0), COALESCE(o.orders_uninvoiced, 0),
                COALESCE(r.overdue_beyond, 0)
           FROM (SELECT %(aggregates)s
-                  FROM account_move_line aml
-                 WHERE aml.partner_id = %(partner_ids)s AND %(open_items)s) AS r,
-               (SELECT SUM(am.amount_total_signed) AS draft_invoices
-                  FROM account_move am
-                 WHERE am.partner_id = %(partner_ids)s
-                   AND am.state = 'draft'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.company_id = %(company_id)s) AS d,
-               (SELECT SUM(o.amount) AS orders_uninvoiced FROM (%(orders)s) AS o) AS o
+                  FROM (SELECT e.kind, e.due, SUM(e.amount) AS amount
+                          FROM %(entry_table)s e
+                         WHERE e.partner_id = %(partner_ids)s
+                           AND e.company_id = %(company_id)s
+                         GROUP BY e.kind, e.due
+                        HAVING SUM(e.amount) <> 0) AS k) AS r,
+               (SELECT SUM(o.amount) AS orders_uninvoiced
+                  FROM %(order_table)s o
+                 WHERE o.partner_id = %(partner_ids)s
+                   AND o.company_id = %(company_id)s) AS o
         """,
         cid=commercial_id,
-        aggregates=aggregates,
+        aggregates=_entry_aggregates(today, cutoff),
         partner_ids=partner_ids,
-        open_items=open_items_sql(company_id),
+        entry_table=SQL.identifier(ENTRY_TABLE),
+        order_table=SQL.identifier(ORDER_TABLE),
         company_id=company_id,
-        orders=orders_uninvoiced_sql(
-            company_id, SQL("so.partner_id"), where=SQL("so.partner_id = %s", partner_ids)
-        ),
     )
 
 

@@ -1,0 +1,483 @@
+"""The exposure ledger: what each customer owes, kept up to date by the database.
+
+Reading a customer's exposure from ``account_move_line``, ``account_move`` and
+``sale_order_line`` costs little to *execute* but 2 to 3 ms to *plan* on every request
+(those tables carry 23, 34 and 7 indexes, several partial), and an Odoo request cannot
+keep a plan: the connection pool resets each connection it lends (``DISCARD ALL``).
+Summing every customer's open items (the "over limit" search, the quotation filters)
+reads millions of index entries on a large ledger. See docs/benchmarks.md (issues 11
+and 15).
+
+So PostgreSQL triggers keep two narrow tables, read by every exposure query:
+
+- ``customer_credit_exposure_entry``: signed amounts per customer (document partner),
+  company, account, kind and due date. Kinds: ``d`` an open receivable line that is a
+  debt (residual > 0), ``c`` one that is a credit (residual < 0: unapplied payment, open
+  credit note), ``i`` a draft customer invoice or credit note (signed total). A change
+  appends the difference (minus the old contribution, plus the new one): the table only
+  grows, so concurrent postings for one customer never wait for each other. A cron
+  merges the rows of each key (:func:`compact_sql`);
+- ``customer_credit_exposure_order``: one row per confirmed order with something still
+  to invoice, and that amount (:func:`credit_exposure.orders_uninvoiced_sql`),
+  recomputed when the order, its lines, their invoice links or a down payment's invoice
+  lines change.
+
+The predicates are those of :mod:`receivables` (one definition of "open"). The triggers
+see every write, through the ORM or in SQL (reconciliation, partner merge, state
+changes of moves, cascading deletes). :func:`drift_sql` compares both tables with the
+ledger itself: the tests run it after each test, ``make bench`` on the bench ledger.
+"""
+
+import hashlib
+
+from odoo.tools import SQL
+
+from .receivables import open_receivable_sql
+
+ENTRY_TABLE = "customer_credit_exposure_entry"
+ORDER_TABLE = "customer_credit_exposure_order"
+# Kinds of entries.
+DEBT, CREDIT, DRAFT = "d", "c", "i"
+DRAFT_MOVE_PREDICATE = "state = 'draft' AND move_type IN ('out_invoice', 'out_refund')"
+
+TABLES_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ENTRY_TABLE} (
+    id bigserial PRIMARY KEY,
+    partner_id integer NOT NULL,
+    company_id integer NOT NULL,
+    account_id integer,
+    kind "char" NOT NULL,
+    due date,
+    amount numeric NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_partner_idx
+    ON {ENTRY_TABLE} (partner_id, company_id) INCLUDE (kind, due, amount);
+CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_account_idx ON {ENTRY_TABLE} (account_id);
+CREATE TABLE IF NOT EXISTS {ORDER_TABLE} (
+    order_id integer PRIMARY KEY,
+    partner_id integer NOT NULL,
+    company_id integer NOT NULL,
+    amount numeric NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {ORDER_TABLE}_partner_idx
+    ON {ORDER_TABLE} (partner_id, company_id) INCLUDE (amount);
+"""
+
+
+def _open_line(record):
+    """The open receivable predicate on a trigger's ``old``/``new`` row, as text."""
+    return open_receivable_sql(record).code
+
+
+def _orders_refresh_body(orders_sql):
+    return f"""
+    DELETE FROM {ORDER_TABLE} WHERE order_id = ANY(order_ids);
+    INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
+    SELECT so.id, so.partner_id, so.company_id, o.amount
+      FROM ({orders_sql}) AS o
+      JOIN sale_order so ON so.id = o.key
+     WHERE o.amount <> 0 AND so.partner_id IS NOT NULL;
+    """
+
+
+def functions_ddl(orders_sql_text):
+    """The trigger functions. ``orders_sql_text``: what each confirmed order of
+    ``order_ids`` still has to invoice (key = order id), as text."""
+    return f"""
+CREATE OR REPLACE FUNCTION customer_credit_refresh_orders(order_ids integer[])
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF order_ids IS NULL OR cardinality(order_ids) = 0 THEN
+        RETURN;
+    END IF;
+    {_orders_refresh_body(orders_sql_text)}
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_entry_line() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP <> 'INSERT' AND old.partner_id IS NOT NULL AND {_open_line('old')} THEN
+        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
+        VALUES (old.partner_id, old.company_id, old.account_id,
+                CASE WHEN old.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END,
+                COALESCE(old.date_maturity, old.date), -old.amount_residual);
+    END IF;
+    IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND {_open_line('new')} THEN
+        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
+        VALUES (new.partner_id, new.company_id, new.account_id,
+                CASE WHEN new.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END,
+                COALESCE(new.date_maturity, new.date), new.amount_residual);
+    END IF;
+    -- a down payment's invoice line: its order's amount to invoice changes with it
+    IF TG_OP = 'UPDATE' AND EXISTS (
+        SELECT 1 FROM sale_order_line_invoice_rel rel
+          JOIN sale_order_line sol ON sol.id = rel.order_line_id
+         WHERE rel.invoice_line_id = new.id AND sol.is_downpayment) THEN
+        PERFORM customer_credit_refresh_orders(ARRAY(
+            SELECT DISTINCT sol.order_id FROM sale_order_line_invoice_rel rel
+              JOIN sale_order_line sol ON sol.id = rel.order_line_id
+             WHERE rel.invoice_line_id = new.id));
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_entry_move() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP <> 'INSERT' AND old.partner_id IS NOT NULL AND old.state = 'draft'
+       AND old.move_type IN ('out_invoice', 'out_refund')
+       AND COALESCE(old.amount_total_signed, 0) <> 0 THEN
+        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, kind, amount)
+        VALUES (old.partner_id, old.company_id, '{DRAFT}', -old.amount_total_signed);
+    END IF;
+    IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND new.state = 'draft'
+       AND new.move_type IN ('out_invoice', 'out_refund')
+       AND COALESCE(new.amount_total_signed, 0) <> 0 THEN
+        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, kind, amount)
+        VALUES (new.partner_id, new.company_id, '{DRAFT}', new.amount_total_signed);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_order_row() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM {ORDER_TABLE} WHERE order_id = old.id;
+    ELSE
+        PERFORM customer_credit_refresh_orders(ARRAY[new.id]);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_order_lines_new() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY(
+        SELECT DISTINCT order_id FROM changed_lines WHERE order_id IS NOT NULL));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_order_lines_old() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY(
+        SELECT DISTINCT order_id FROM removed_lines WHERE order_id IS NOT NULL));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_order_lines_changed() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY(
+        SELECT o.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
+         WHERE (o.order_id, o.price_total, o.product_uom_qty, o.qty_invoiced,
+                o.is_downpayment, o.display_type)
+               IS DISTINCT FROM
+               (n.order_id, n.price_total, n.product_uom_qty, n.qty_invoiced,
+                n.is_downpayment, n.display_type)
+        UNION
+        SELECT n.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
+         WHERE n.order_id IS DISTINCT FROM o.order_id));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_invoice_links_new() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY(
+        SELECT DISTINCT sol.order_id FROM changed_links l
+          JOIN sale_order_line sol ON sol.id = l.order_line_id));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_invoice_links_old() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY(
+        SELECT DISTINCT sol.order_id FROM removed_links l
+          JOIN sale_order_line sol ON sol.id = l.order_line_id));
+    RETURN NULL;
+END
+$fn$;
+"""
+
+
+# (trigger, table, definition after "ON table")
+_LINE_COLUMNS = (
+    "amount_residual, reconciled, parent_state, partner_id, account_id, company_id, "
+    "date_maturity, date, price_total, balance"
+)
+TRIGGERS = (
+    (
+        "customer_credit_entry_line_insert",
+        "account_move_line",
+        "AFTER INSERT ON account_move_line FOR EACH ROW"
+        " WHEN (new.parent_state = 'posted' AND new.amount_residual <> 0)"
+        " EXECUTE FUNCTION customer_credit_entry_line()",
+    ),
+    (
+        "customer_credit_entry_line_update",
+        "account_move_line",
+        f"AFTER UPDATE OF {_LINE_COLUMNS} ON account_move_line FOR EACH ROW"
+        f" WHEN (({', '.join('old.' + c.strip() for c in _LINE_COLUMNS.split(','))})"
+        f" IS DISTINCT FROM ({', '.join('new.' + c.strip() for c in _LINE_COLUMNS.split(','))}))"
+        " EXECUTE FUNCTION customer_credit_entry_line()",
+    ),
+    (
+        "customer_credit_entry_line_delete",
+        "account_move_line",
+        "AFTER DELETE ON account_move_line FOR EACH ROW"
+        " WHEN (old.parent_state = 'posted' AND old.amount_residual <> 0)"
+        " EXECUTE FUNCTION customer_credit_entry_line()",
+    ),
+    (
+        "customer_credit_entry_move_insert",
+        "account_move",
+        "AFTER INSERT ON account_move FOR EACH ROW WHEN (new.state = 'draft')"
+        " EXECUTE FUNCTION customer_credit_entry_move()",
+    ),
+    (
+        "customer_credit_entry_move_update",
+        "account_move",
+        "AFTER UPDATE OF state, move_type, amount_total_signed, partner_id, company_id"
+        " ON account_move FOR EACH ROW"
+        " WHEN ((old.state, old.move_type, old.amount_total_signed, old.partner_id,"
+        " old.company_id) IS DISTINCT FROM (new.state, new.move_type,"
+        " new.amount_total_signed, new.partner_id, new.company_id))"
+        " EXECUTE FUNCTION customer_credit_entry_move()",
+    ),
+    (
+        "customer_credit_entry_move_delete",
+        "account_move",
+        "AFTER DELETE ON account_move FOR EACH ROW WHEN (old.state = 'draft')"
+        " EXECUTE FUNCTION customer_credit_entry_move()",
+    ),
+    (
+        "customer_credit_order_update",
+        "sale_order",
+        "AFTER UPDATE OF state, partner_id, company_id, currency_rate ON sale_order"
+        " FOR EACH ROW WHEN ((old.state, old.partner_id, old.company_id, old.currency_rate)"
+        " IS DISTINCT FROM (new.state, new.partner_id, new.company_id, new.currency_rate))"
+        " EXECUTE FUNCTION customer_credit_order_row()",
+    ),
+    (
+        "customer_credit_order_delete",
+        "sale_order",
+        "AFTER DELETE ON sale_order FOR EACH ROW EXECUTE FUNCTION customer_credit_order_row()",
+    ),
+    (
+        "customer_credit_order_lines_insert",
+        "sale_order_line",
+        "AFTER INSERT ON sale_order_line REFERENCING NEW TABLE AS changed_lines"
+        " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_order_lines_new()",
+    ),
+    (
+        "customer_credit_order_lines_update",
+        "sale_order_line",
+        "AFTER UPDATE ON sale_order_line"
+        " REFERENCING OLD TABLE AS removed_lines NEW TABLE AS changed_lines"
+        " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_order_lines_changed()",
+    ),
+    (
+        "customer_credit_order_lines_delete",
+        "sale_order_line",
+        "AFTER DELETE ON sale_order_line REFERENCING OLD TABLE AS removed_lines"
+        " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_order_lines_old()",
+    ),
+    (
+        "customer_credit_invoice_links_insert",
+        "sale_order_line_invoice_rel",
+        "AFTER INSERT ON sale_order_line_invoice_rel REFERENCING NEW TABLE AS changed_links"
+        " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_invoice_links_new()",
+    ),
+    (
+        "customer_credit_invoice_links_delete",
+        "sale_order_line_invoice_rel",
+        "AFTER DELETE ON sale_order_line_invoice_rel REFERENCING OLD TABLE AS removed_links"
+        " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_invoice_links_old()",
+    ),
+)
+FUNCTIONS = (
+    "customer_credit_refresh_orders(integer[])",
+    "customer_credit_entry_line()",
+    "customer_credit_entry_move()",
+    "customer_credit_order_row()",
+    "customer_credit_order_lines_new()",
+    "customer_credit_order_lines_old()",
+    "customer_credit_order_lines_changed()",
+    "customer_credit_invoice_links_new()",
+    "customer_credit_invoice_links_old()",
+)
+
+
+def triggers_ddl():
+    return "\n".join(
+        f"DROP TRIGGER IF EXISTS {name} ON {table};\nCREATE TRIGGER {name} {definition};"
+        for name, table, definition in TRIGGERS
+    )
+
+
+def drop_ddl():
+    """Everything the ledger adds to the database (uninstall)."""
+    return "\n".join(
+        [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table, _d in TRIGGERS]
+        + [f"DROP FUNCTION IF EXISTS {function};" for function in FUNCTIONS]
+        + [f"DROP TABLE IF EXISTS {ENTRY_TABLE};", f"DROP TABLE IF EXISTS {ORDER_TABLE};"]
+    )
+
+
+def set_triggers_ddl(enabled):
+    """Switch the ledger's triggers on or off (a bulk load, then :func:`rebuild_ddl`)."""
+    action = "ENABLE" if enabled else "DISABLE"
+    return "\n".join(
+        f"ALTER TABLE {table} {action} TRIGGER {name};" for name, table, _d in TRIGGERS
+    )
+
+
+def entries_from_ledger_sql(where="TRUE"):
+    """SELECT of the entries the ledger gives now, one per key (``where``: a condition on
+    ``aml`` / ``am``), columns as the entry table's."""
+    return f"""
+    SELECT aml.partner_id, aml.company_id, aml.account_id,
+           CASE WHEN aml.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END::"char",
+           COALESCE(aml.date_maturity, aml.date), SUM(aml.amount_residual)
+      FROM account_move_line aml
+     WHERE aml.partner_id IS NOT NULL AND {open_receivable_sql("aml").code} AND {where}
+     GROUP BY 1, 2, 3, 4, 5
+    UNION ALL
+    SELECT am.partner_id, am.company_id, NULL::integer, '{DRAFT}'::"char", NULL::date,
+           SUM(am.amount_total_signed)
+      FROM account_move am
+     WHERE am.partner_id IS NOT NULL AND am.{DRAFT_MOVE_PREDICATE.replace(" AND ", " AND am.")}
+       AND COALESCE(am.amount_total_signed, 0) <> 0 AND {where.replace("aml.", "am.")}
+     GROUP BY 1, 2
+    """
+
+
+def rebuild_ddl(orders_sql_text):
+    """Fill both tables from the ledger (install, an update that changes them, the end
+    of a bulk load)."""
+    return f"""
+    TRUNCATE {ENTRY_TABLE}, {ORDER_TABLE};
+    INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
+    {entries_from_ledger_sql()};
+    INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
+    SELECT so.id, so.partner_id, so.company_id, o.amount
+      FROM ({orders_sql_text}) AS o
+      JOIN sale_order so ON so.id = o.key
+     WHERE o.amount <> 0 AND so.partner_id IS NOT NULL;
+    ANALYZE {ENTRY_TABLE};
+    ANALYZE {ORDER_TABLE};
+    """
+
+
+def version(orders_sql_text):
+    """A hash of the ledger's definition: a module update that changes it rebuilds."""
+    text = TABLES_DDL + functions_ddl(orders_sql_text) + triggers_ddl()
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def compact_sql(after_id):
+    """Merge the entries of every key that got new entries since entry ``after_id``:
+    one row per key, none when the key sums to zero. Rows written meanwhile by other
+    transactions are not in this snapshot, so they are neither deleted nor summed: they
+    stay as they are until the next run. Returns the highest id merged."""
+    return SQL(
+        f"""
+        WITH touched AS (
+            SELECT DISTINCT partner_id, company_id FROM {ENTRY_TABLE} WHERE id > %(after)s
+        ), gone AS (
+            DELETE FROM {ENTRY_TABLE} e
+             USING touched t
+             WHERE e.partner_id = t.partner_id AND e.company_id = t.company_id
+            RETURNING e.partner_id, e.company_id, e.account_id, e.kind, e.due, e.amount
+        ), merged AS (
+            INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
+            SELECT partner_id, company_id, account_id, kind, due, SUM(amount)
+              FROM gone
+             GROUP BY partner_id, company_id, account_id, kind, due
+            HAVING SUM(amount) <> 0
+            RETURNING id
+        )
+        SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM merged),
+               (SELECT MAX(id) FROM merged)
+        """,
+        after=after_id,
+    )
+
+
+def drift_sql(orders_sql_text):
+    """Keys where the tables differ from the ledger: (table, key, kept, ledger). Empty
+    when they agree."""
+    return SQL(
+        f"""
+        WITH kept AS (
+            SELECT partner_id, company_id, account_id, kind, due, SUM(amount) AS amount
+              FROM {ENTRY_TABLE}
+             GROUP BY 1, 2, 3, 4, 5
+            HAVING SUM(amount) <> 0
+        ), ledger AS (
+            SELECT * FROM ({entries_from_ledger_sql()})
+                AS l(partner_id, company_id, account_id, kind, due, amount)
+             WHERE amount <> 0
+        ), orders AS (
+            SELECT o.key AS order_id, so.partner_id, so.company_id, o.amount
+              FROM ({orders_sql_text}) AS o
+              JOIN sale_order so ON so.id = o.key
+             WHERE o.amount <> 0 AND so.partner_id IS NOT NULL
+        )
+        SELECT 'entry', concat_ws('/', COALESCE(k.partner_id, l.partner_id),
+                                  COALESCE(k.company_id, l.company_id),
+                                  COALESCE(k.account_id, l.account_id),
+                                  COALESCE(k.kind, l.kind), COALESCE(k.due, l.due)),
+               k.amount, l.amount
+          FROM kept k
+          FULL JOIN ledger l
+            ON (l.partner_id, l.company_id, l.kind) = (k.partner_id, k.company_id, k.kind)
+           AND l.account_id IS NOT DISTINCT FROM k.account_id
+           AND l.due IS NOT DISTINCT FROM k.due
+         WHERE k.amount IS DISTINCT FROM l.amount
+        UNION ALL
+        SELECT 'order', concat_ws('/', COALESCE(k.order_id, o.order_id),
+                                  COALESCE(k.partner_id, o.partner_id)),
+               k.amount, o.amount
+          FROM {ORDER_TABLE} k
+          FULL JOIN orders o ON o.order_id = k.order_id
+         WHERE (k.amount, k.partner_id, k.company_id)
+               IS DISTINCT FROM (o.amount, o.partner_id, o.company_id)
+        """
+    )
+
+
+def install(cr, refresh_orders_text, all_orders_text):
+    """Create or update the tables, functions and triggers; rebuild the tables when the
+    ledger's definition changed (or they are new). ``refresh_orders_text``: the orders
+    of ``order_ids`` still to invoice; ``all_orders_text``: those of every order."""
+    cr.execute(SQL(TABLES_DDL))
+    cr.execute(SQL(functions_ddl(refresh_orders_text)))
+    cr.execute(SQL(triggers_ddl()))
+    current = version(refresh_orders_text + all_orders_text)
+    cr.execute(SQL("SELECT obj_description(%s::regclass, 'pg_class')", ENTRY_TABLE))
+    if cr.fetchone()[0] != current:
+        cr.execute(SQL(rebuild_ddl(all_orders_text)))
+        cr.execute(SQL(f"COMMENT ON TABLE {ENTRY_TABLE} IS '{current}'"))
+        return True
+    return False
+
+
+def rebuild(cr, all_orders_text):
+    """Fill both tables from the ledger again (after a bulk load with the triggers off)."""
+    cr.execute(SQL(rebuild_ddl(all_orders_text)))
+
+
+def uninstall(cr):
+    cr.execute(SQL(drop_ddl()))
