@@ -40,3 +40,4 @@ from . import test_follow_up_letters
 from . import test_portal_credit
 from . import test_readonly_routes
 from . import test_escalation_race
+from . import test_exposure_ledger

@@ -179,8 +179,7 @@ def over_limit_sql(company_id, fallback_limit=0.0):
 
 
 def _entry_aggregates(today, cutoff):
-    """The exposure's receivable and draft columns over ``k``: the ledger's entries
-    summed per key (kind, due date), keys summing to zero left out."""
+    """The exposure's receivable and draft columns over the ledger's items ``k``."""
     return SQL(
         """
         SUM(k.amount) FILTER (WHERE k.kind = %(debt)s AND k.due >= %(today)s) AS not_due,
@@ -252,13 +251,9 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
         ),
         entries AS (
             SELECT p.cid, %(aggregates)s
-              FROM (SELECT e.partner_id, e.kind, e.due, SUM(e.amount) AS amount
-                      FROM %(entry_table)s e
-                      JOIN partners p ON p.id = e.partner_id
-                     WHERE e.company_id = %(company_id)s
-                     GROUP BY e.partner_id, e.kind, e.due
-                    HAVING SUM(e.amount) <> 0) AS k
+              FROM %(entry_table)s k
               JOIN partners p ON p.id = k.partner_id
+             WHERE k.company_id = %(company_id)s
              GROUP BY p.cid
         ),
         orders AS (
@@ -292,7 +287,7 @@ def exposure_sql(company_id, today, partner_ids=None, any_partner_ids=None, tole
 
 
 def _exposure_one_sql(company_id, commercial_id, today, cutoff):
-    """:func:`exposure_sql` for one commercial partner: its entries and its contacts'
+    """:func:`exposure_sql` for one commercial partner: its items and its contacts'
     are found by id (no join to a partner set), each part summed without grouping."""
     partner_ids = SQL(
         "ANY(ARRAY(SELECT id FROM res_partner WHERE commercial_partner_id = %s))",
@@ -306,12 +301,9 @@ def _exposure_one_sql(company_id, commercial_id, today, cutoff):
                COALESCE(r.draft_invoices, 0), COALESCE(o.orders_uninvoiced, 0),
                COALESCE(r.overdue_beyond, 0)
           FROM (SELECT %(aggregates)s
-                  FROM (SELECT e.kind, e.due, SUM(e.amount) AS amount
-                          FROM %(entry_table)s e
-                         WHERE e.partner_id = %(partner_ids)s
-                           AND e.company_id = %(company_id)s
-                         GROUP BY e.kind, e.due
-                        HAVING SUM(e.amount) <> 0) AS k) AS r,
+                  FROM %(entry_table)s k
+                 WHERE k.partner_id = %(partner_ids)s
+                   AND k.company_id = %(company_id)s) AS r,
                (SELECT SUM(o.amount) AS orders_uninvoiced
                   FROM %(order_table)s o
                  WHERE o.partner_id = %(partner_ids)s

@@ -10,13 +10,13 @@ and 15).
 
 So PostgreSQL triggers keep two narrow tables, read by every exposure query:
 
-- ``customer_credit_exposure_entry``: signed amounts per customer (document partner),
-  company, account, kind and due date. Kinds: ``d`` an open receivable line that is a
-  debt (residual > 0), ``c`` one that is a credit (residual < 0: unapplied payment, open
-  credit note), ``i`` a draft customer invoice or credit note (signed total). A change
-  appends the difference (minus the old contribution, plus the new one): the table only
-  grows, so concurrent postings for one customer never wait for each other. A cron
-  merges the rows of each key (:func:`compact_sql`);
+- ``customer_credit_exposure_item``: one row per open receivable line (its customer,
+  company, account, due date and residual in company currency; kind ``d`` a debt,
+  residual > 0, or ``c`` a credit, residual < 0: unapplied payment, open credit note) and
+  one per draft customer invoice or credit note (kind ``i``, its signed total). A row is
+  written, changed or removed with its line or move, in the same transaction; rows are
+  keyed by line or move, so two transactions only ever wait for each other when they
+  change the same document, as they already do;
 - ``customer_credit_exposure_order``: one row per confirmed order with something still
   to invoice, and that amount (:func:`credit_exposure.orders_uninvoiced_sql`),
   recomputed when the order, its lines, their invoice links or a down payment's invoice
@@ -24,8 +24,9 @@ So PostgreSQL triggers keep two narrow tables, read by every exposure query:
 
 The predicates are those of :mod:`receivables` (one definition of "open"). The triggers
 see every write, through the ORM or in SQL (reconciliation, partner merge, state
-changes of moves, cascading deletes). :func:`drift_sql` compares both tables with the
-ledger itself: the tests run it after each test, ``make bench`` on the bench ledger.
+changes of moves, cascading deletes, an account's type). :func:`drift_sql` compares both
+tables with the documents: the tests run it after each test, ``make bench`` on the
+bench ledger.
 """
 
 import hashlib
@@ -34,21 +35,22 @@ from odoo.tools import SQL
 
 from .receivables import open_receivable_sql
 
-ENTRY_TABLE = "customer_credit_exposure_entry"
+ENTRY_TABLE = "customer_credit_exposure_item"
 ORDER_TABLE = "customer_credit_exposure_order"
-# Kinds of entries.
+# Kinds of items.
 DEBT, CREDIT, DRAFT = "d", "c", "i"
-DRAFT_MOVE_PREDICATE = "state = 'draft' AND move_type IN ('out_invoice', 'out_refund')"
 
 TABLES_DDL = f"""
 CREATE TABLE IF NOT EXISTS {ENTRY_TABLE} (
-    id bigserial PRIMARY KEY,
+    line_id integer UNIQUE,
+    move_id integer UNIQUE,
     partner_id integer NOT NULL,
     company_id integer NOT NULL,
     account_id integer,
     kind "char" NOT NULL,
     due date,
-    amount numeric NOT NULL
+    amount numeric NOT NULL,
+    CHECK ((line_id IS NULL) <> (move_id IS NULL))
 );
 CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_partner_idx
     ON {ENTRY_TABLE} (partner_id, company_id) INCLUDE (kind, due, amount);
@@ -67,6 +69,23 @@ CREATE INDEX IF NOT EXISTS {ORDER_TABLE}_partner_idx
 def _open_line(record):
     """The open receivable predicate on a trigger's ``old``/``new`` row, as text."""
     return open_receivable_sql(record).code
+
+
+def _line_item_values(record):
+    return (
+        f"{record}.id, {record}.partner_id, {record}.company_id, {record}.account_id,"
+        f" (CASE WHEN {record}.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END)::\"char\","
+        f" COALESCE({record}.date_maturity, {record}.date), {record}.amount_residual"
+    )
+
+
+_DRAFT_MOVE = (
+    "{m}.partner_id IS NOT NULL AND {m}.state = 'draft'"
+    " AND {m}.move_type IN ('out_invoice', 'out_refund')"
+    " AND COALESCE({m}.amount_total_signed, 0) <> 0"
+)
+_ITEM_COLUMNS = "partner_id, company_id, account_id, kind, due, amount"
+_UPSERT = ", ".join(f"{c} = EXCLUDED.{c}" for c in _ITEM_COLUMNS.split(", "))
 
 
 def _orders_refresh_body(orders_sql):
@@ -97,17 +116,12 @@ $fn$;
 CREATE OR REPLACE FUNCTION customer_credit_entry_line() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF TG_OP <> 'INSERT' AND old.partner_id IS NOT NULL AND {_open_line('old')} THEN
-        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
-        VALUES (old.partner_id, old.company_id, old.account_id,
-                CASE WHEN old.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END,
-                COALESCE(old.date_maturity, old.date), -old.amount_residual);
-    END IF;
     IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND {_open_line('new')} THEN
-        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
-        VALUES (new.partner_id, new.company_id, new.account_id,
-                CASE WHEN new.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END,
-                COALESCE(new.date_maturity, new.date), new.amount_residual);
+        INSERT INTO {ENTRY_TABLE} (line_id, {_ITEM_COLUMNS})
+        VALUES ({_line_item_values('new')})
+        ON CONFLICT (line_id) DO UPDATE SET {_UPSERT};
+    ELSIF TG_OP <> 'INSERT' THEN
+        DELETE FROM {ENTRY_TABLE} WHERE line_id = old.id;
     END IF;
     -- a down payment's invoice line: its order's amount to invoice changes with it
     IF TG_OP = 'UPDATE' AND EXISTS (
@@ -126,18 +140,25 @@ $fn$;
 CREATE OR REPLACE FUNCTION customer_credit_entry_move() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF TG_OP <> 'INSERT' AND old.partner_id IS NOT NULL AND old.state = 'draft'
-       AND old.move_type IN ('out_invoice', 'out_refund')
-       AND COALESCE(old.amount_total_signed, 0) <> 0 THEN
-        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, kind, amount)
-        VALUES (old.partner_id, old.company_id, '{DRAFT}', -old.amount_total_signed);
+    IF TG_OP <> 'DELETE' AND {_DRAFT_MOVE.format(m='new')} THEN
+        INSERT INTO {ENTRY_TABLE} (move_id, {_ITEM_COLUMNS})
+        VALUES (new.id, new.partner_id, new.company_id, NULL, '{DRAFT}', NULL,
+                new.amount_total_signed)
+        ON CONFLICT (move_id) DO UPDATE SET {_UPSERT};
+    ELSIF TG_OP <> 'INSERT' THEN
+        DELETE FROM {ENTRY_TABLE} WHERE move_id = old.id;
     END IF;
-    IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND new.state = 'draft'
-       AND new.move_type IN ('out_invoice', 'out_refund')
-       AND COALESCE(new.amount_total_signed, 0) <> 0 THEN
-        INSERT INTO {ENTRY_TABLE} (partner_id, company_id, kind, amount)
-        VALUES (new.partner_id, new.company_id, '{DRAFT}', new.amount_total_signed);
-    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_entry_account() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    -- an account becomes receivable or stops being one: its lines join or leave
+    DELETE FROM {ENTRY_TABLE} WHERE account_id = new.id;
+    INSERT INTO {ENTRY_TABLE} (line_id, {_ITEM_COLUMNS})
+    {line_items_sql("aml.account_id = new.id")};
     RETURN NULL;
 END
 $fn$;
@@ -262,6 +283,13 @@ TRIGGERS = (
         " EXECUTE FUNCTION customer_credit_entry_move()",
     ),
     (
+        "customer_credit_entry_account_update",
+        "account_account",
+        "AFTER UPDATE OF account_type ON account_account FOR EACH ROW"
+        " WHEN (old.account_type IS DISTINCT FROM new.account_type)"
+        " EXECUTE FUNCTION customer_credit_entry_account()",
+    ),
+    (
         "customer_credit_order_update",
         "sale_order",
         "AFTER UPDATE OF state, partner_id, company_id, currency_rate ON sale_order"
@@ -310,6 +338,7 @@ FUNCTIONS = (
     "customer_credit_refresh_orders(integer[])",
     "customer_credit_entry_line()",
     "customer_credit_entry_move()",
+    "customer_credit_entry_account()",
     "customer_credit_order_row()",
     "customer_credit_order_lines_new()",
     "customer_credit_order_lines_old()",
@@ -343,38 +372,45 @@ def set_triggers_ddl(enabled):
     )
 
 
-def entries_from_ledger_sql(where="TRUE"):
-    """SELECT of the entries the ledger gives now, one per key (``where``: a condition on
-    ``aml`` / ``am``), columns as the entry table's."""
+def line_items_sql(where="TRUE"):
+    """SELECT of the items of the open receivable lines ``aml`` (``where``: a further
+    condition), columns: line_id, then :data:`_ITEM_COLUMNS`."""
     return f"""
-    SELECT aml.partner_id, aml.company_id, aml.account_id,
-           CASE WHEN aml.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END::"char",
-           COALESCE(aml.date_maturity, aml.date), SUM(aml.amount_residual)
+    SELECT {_line_item_values("aml")}
       FROM account_move_line aml
-     WHERE aml.partner_id IS NOT NULL AND {open_receivable_sql("aml").code} AND {where}
-     GROUP BY 1, 2, 3, 4, 5
-    UNION ALL
-    SELECT am.partner_id, am.company_id, NULL::integer, '{DRAFT}'::"char", NULL::date,
-           SUM(am.amount_total_signed)
+     WHERE aml.partner_id IS NOT NULL AND {_open_line("aml")} AND {where}
+    """
+
+
+def draft_items_sql():
+    """SELECT of the items of the draft customer invoices and credit notes ``am``:
+    move_id, then :data:`_ITEM_COLUMNS`."""
+    return f"""
+    SELECT am.id, am.partner_id, am.company_id, NULL::integer, '{DRAFT}'::"char",
+           NULL::date, am.amount_total_signed
       FROM account_move am
-     WHERE am.partner_id IS NOT NULL AND am.{DRAFT_MOVE_PREDICATE.replace(" AND ", " AND am.")}
-       AND COALESCE(am.amount_total_signed, 0) <> 0 AND {where.replace("aml.", "am.")}
-     GROUP BY 1, 2
+     WHERE {_DRAFT_MOVE.format(m="am")}
+    """
+
+
+def _order_items_sql(orders_sql_text):
+    return f"""
+    SELECT so.id, so.partner_id, so.company_id, o.amount
+      FROM ({orders_sql_text}) AS o
+      JOIN sale_order so ON so.id = o.key
+     WHERE o.amount <> 0 AND so.partner_id IS NOT NULL
     """
 
 
 def rebuild_ddl(orders_sql_text):
-    """Fill both tables from the ledger (install, an update that changes them, the end
-    of a bulk load)."""
+    """Fill both tables from the documents (install, an update that changes them, the
+    end of a bulk load)."""
     return f"""
     TRUNCATE {ENTRY_TABLE}, {ORDER_TABLE};
-    INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
-    {entries_from_ledger_sql()};
+    INSERT INTO {ENTRY_TABLE} (line_id, {_ITEM_COLUMNS}) {line_items_sql()};
+    INSERT INTO {ENTRY_TABLE} (move_id, {_ITEM_COLUMNS}) {draft_items_sql()};
     INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
-    SELECT so.id, so.partner_id, so.company_id, o.amount
-      FROM ({orders_sql_text}) AS o
-      JOIN sale_order so ON so.id = o.key
-     WHERE o.amount <> 0 AND so.partner_id IS NOT NULL;
+    {_order_items_sql(orders_sql_text)};
     ANALYZE {ENTRY_TABLE};
     ANALYZE {ORDER_TABLE};
     """
@@ -386,74 +422,39 @@ def version(orders_sql_text):
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def compact_sql(after_id):
-    """Merge the entries of every key that got new entries since entry ``after_id``:
-    one row per key, none when the key sums to zero. Rows written meanwhile by other
-    transactions are not in this snapshot, so they are neither deleted nor summed: they
-    stay as they are until the next run. Returns the highest id merged."""
-    return SQL(
-        f"""
-        WITH touched AS (
-            SELECT DISTINCT partner_id, company_id FROM {ENTRY_TABLE} WHERE id > %(after)s
-        ), gone AS (
-            DELETE FROM {ENTRY_TABLE} e
-             USING touched t
-             WHERE e.partner_id = t.partner_id AND e.company_id = t.company_id
-            RETURNING e.partner_id, e.company_id, e.account_id, e.kind, e.due, e.amount
-        ), merged AS (
-            INSERT INTO {ENTRY_TABLE} (partner_id, company_id, account_id, kind, due, amount)
-            SELECT partner_id, company_id, account_id, kind, due, SUM(amount)
-              FROM gone
-             GROUP BY partner_id, company_id, account_id, kind, due
-            HAVING SUM(amount) <> 0
-            RETURNING id
-        )
-        SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM merged),
-               (SELECT MAX(id) FROM merged)
-        """,
-        after=after_id,
-    )
-
-
 def drift_sql(orders_sql_text):
-    """Keys where the tables differ from the ledger: (table, key, kept, ledger). Empty
-    when they agree."""
+    """Rows where the tables differ from the documents: (table, key, kept, documents).
+    Empty when they agree."""
     return SQL(
         f"""
-        WITH kept AS (
-            SELECT partner_id, company_id, account_id, kind, due, SUM(amount) AS amount
-              FROM {ENTRY_TABLE}
-             GROUP BY 1, 2, 3, 4, 5
-            HAVING SUM(amount) <> 0
-        ), ledger AS (
-            SELECT * FROM ({entries_from_ledger_sql()})
-                AS l(partner_id, company_id, account_id, kind, due, amount)
-             WHERE amount <> 0
-        ), orders AS (
-            SELECT o.key AS order_id, so.partner_id, so.company_id, o.amount
-              FROM ({orders_sql_text}) AS o
-              JOIN sale_order so ON so.id = o.key
-             WHERE o.amount <> 0 AND so.partner_id IS NOT NULL
-        )
-        SELECT 'entry', concat_ws('/', COALESCE(k.partner_id, l.partner_id),
-                                  COALESCE(k.company_id, l.company_id),
-                                  COALESCE(k.account_id, l.account_id),
-                                  COALESCE(k.kind, l.kind), COALESCE(k.due, l.due)),
-               k.amount, l.amount
-          FROM kept k
-          FULL JOIN ledger l
-            ON (l.partner_id, l.company_id, l.kind) = (k.partner_id, k.company_id, k.kind)
-           AND l.account_id IS NOT DISTINCT FROM k.account_id
-           AND l.due IS NOT DISTINCT FROM k.due
-         WHERE k.amount IS DISTINCT FROM l.amount
+        WITH items AS (
+            SELECT 'line' AS source, line_id AS id, {_ITEM_COLUMNS} FROM {ENTRY_TABLE}
+             WHERE line_id IS NOT NULL
+            UNION ALL
+            SELECT 'move', move_id, {_ITEM_COLUMNS} FROM {ENTRY_TABLE}
+             WHERE move_id IS NOT NULL
+        ), documents AS (
+            SELECT 'line' AS source, l.* FROM ({line_items_sql()})
+                AS l(id, {_ITEM_COLUMNS})
+            UNION ALL
+            SELECT 'move', m.* FROM ({draft_items_sql()}) AS m(id, {_ITEM_COLUMNS})
+        ), orders AS ({_order_items_sql(orders_sql_text)})
+        SELECT COALESCE(k.source, d.source), COALESCE(k.id, d.id),
+               row(k.partner_id, k.company_id, k.account_id, k.kind, k.due, k.amount)::text,
+               row(d.partner_id, d.company_id, d.account_id, d.kind, d.due, d.amount)::text
+          FROM items k
+          FULL JOIN documents d ON d.source = k.source AND d.id = k.id
+         WHERE (k.partner_id, k.company_id, k.account_id, k.kind, k.due, k.amount)
+               IS DISTINCT FROM
+               (d.partner_id, d.company_id, d.account_id, d.kind, d.due, d.amount)
         UNION ALL
-        SELECT 'order', concat_ws('/', COALESCE(k.order_id, o.order_id),
-                                  COALESCE(k.partner_id, o.partner_id)),
-               k.amount, o.amount
+        SELECT 'order', COALESCE(k.order_id, o.id),
+               row(k.partner_id, k.company_id, k.amount)::text,
+               row(o.partner_id, o.company_id, o.amount)::text
           FROM {ORDER_TABLE} k
-          FULL JOIN orders o ON o.order_id = k.order_id
-         WHERE (k.amount, k.partner_id, k.company_id)
-               IS DISTINCT FROM (o.amount, o.partner_id, o.company_id)
+          FULL JOIN orders o ON o.id = k.order_id
+         WHERE (k.partner_id, k.company_id, k.amount)
+               IS DISTINCT FROM (o.partner_id, o.company_id, o.amount)
         """
     )
 

@@ -1,0 +1,154 @@
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from ..tools import exposure_ledger
+from ..tools.credit_exposure import ledger_orders_text
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestExposureLedger(CreditCommon):
+    """The tables the database keeps for the exposure (tools/exposure_ledger.py) follow
+    every write to the documents; every credit test also checks, after it ran, that they
+    equal the documents (CreditCommon.assertExposureLedgerAgrees)."""
+
+    def _items(self, partner):
+        return self.env.execute_query(
+            SQL(
+                "SELECT kind, amount FROM customer_credit_exposure_item"
+                " WHERE partner_id = %s ORDER BY kind, amount",
+                partner.id,
+            )
+        )
+
+    def _order_amount(self, order):
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL("SELECT amount FROM customer_credit_exposure_order WHERE order_id = %s", order.id)
+        )
+        return float(rows[0][0]) if rows else None
+
+    def test_items_follow_posting_payment_and_reversal(self):
+        draft = self.make_invoice(self.customer, 1000.0, post=False)
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [("i", 1000)])
+        draft.action_post()
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [("d", 1000)])
+        self.pay(draft, amount=400.0)
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [("d", 600)])
+        self.pay(draft)
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [])
+        # the payment returned (unreconciled): the debt is open again at once
+        draft.line_ids.filtered("reconciled").remove_move_reconcile()
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [("c", -600), ("c", -400), ("d", 1000)])
+        self.assertEqual(self.exposure(self.customer).credit_exposure, 0.0)
+        self.assertEqual(self.exposure(self.customer).credit_unapplied, -1000.0)
+
+    def test_draft_moves_reset_cancelled_and_deleted(self):
+        invoice = self.make_invoice(self.customer, 300.0)
+        invoice.button_draft()
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [("i", 300)])
+        invoice.button_cancel()
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [])
+        other = self.make_invoice(self.customer, 50.0, post=False)
+        other.unlink()
+        self.env.flush_all()
+        self.assertEqual(self._items(self.customer), [])
+
+    def test_order_amount_follows_confirmation_invoicing_and_cancel(self):
+        order = self.make_order(self.customer, 2000.0, taxes=self.tax_10)
+        self.assertEqual(self._order_amount(order), 2200.0)
+        invoice = order._create_invoices()
+        self.assertIsNone(self._order_amount(order))  # all invoiced (a draft invoice)
+        invoice.button_cancel()
+        self.assertEqual(self._order_amount(order), 2200.0)
+        order._action_cancel()
+        self.assertIsNone(self._order_amount(order))
+        draft = self.make_order(self.customer, 500.0, confirm=False)
+        self.assertIsNone(self._order_amount(draft))
+        draft.order_line.write({"product_uom_qty": 2, "price_unit": 500.0})
+        draft.action_confirm()
+        self.assertEqual(self._order_amount(draft), 1000.0)
+        draft.order_line.write({"product_uom_qty": 3, "price_unit": 500.0})  # raised
+        self.assertEqual(self._order_amount(draft), 1500.0)
+
+    def test_sql_writes_and_an_account_changing_type_are_followed(self):
+        invoice = self.make_invoice(self.customer, 800.0)
+        self.env.flush_all()
+        line = invoice.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        # a write in SQL, as a partner merge does: the item moves with the line
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET partner_id = %s WHERE id = %s",
+                self.other_customer.id,
+                line.id,
+            )
+        )
+        self.assertEqual(self._items(self.customer), [])
+        self.assertEqual(self._items(self.other_customer), [("d", 800)])
+        self.env.cr.execute(
+            SQL("UPDATE account_move_line SET partner_id = %s WHERE id = %s", self.customer.id, line.id)
+        )
+        # the account stops being receivable, then is again
+        account = line.account_id
+        self.env.cr.execute(
+            SQL("UPDATE account_account SET account_type = 'asset_current' WHERE id = %s", account.id)
+        )
+        self.assertEqual(self._items(self.customer), [])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_account SET account_type = 'asset_receivable' WHERE id = %s",
+                account.id,
+            )
+        )
+        self.assertEqual(self._items(self.customer), [("d", 800)])
+        self.env.invalidate_all()
+
+    def test_rebuild_gives_what_the_triggers_kept(self):
+        self.make_invoice(self.customer, 100.0)
+        self.make_invoice(self.contact, 70.0, post=False)
+        self.make_invoice(self.other_customer, 30.0, move_type="out_refund")
+        self.make_order(self.other_customer, 400.0)
+        self.env.flush_all()
+        query = SQL(
+            "SELECT line_id, move_id, partner_id, company_id, account_id, kind, due, amount"
+            " FROM customer_credit_exposure_item ORDER BY line_id, move_id"
+        )
+        kept = self.env.execute_query(query)
+        orders = self.env.execute_query(
+            SQL("SELECT * FROM customer_credit_exposure_order ORDER BY order_id")
+        )
+        self.env["customer.credit.monitor"]._rebuild_exposure_ledger()
+        self.assertEqual(self.env.execute_query(query), kept)
+        self.assertEqual(
+            self.env.execute_query(
+                SQL("SELECT * FROM customer_credit_exposure_order ORDER BY order_id")
+            ),
+            orders,
+        )
+
+    def test_install_is_idempotent_and_uninstall_leaves_nothing(self):
+        cr = self.env.cr
+        texts = (ledger_orders_text(restricted=True), ledger_orders_text(restricted=False))
+        self.assertFalse(exposure_ledger.install(cr, *texts), "nothing changed: no rebuild")
+        exposure_ledger.uninstall(cr)
+        cr.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'customer\\_credit\\_%'"
+            " AND NOT tgisinternal"
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+        cr.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'customer\\_credit\\_%'")
+        self.assertEqual(cr.fetchone()[0], 0)
+        cr.execute("SELECT to_regclass('customer_credit_exposure_item')")
+        self.assertIsNone(cr.fetchone()[0])
+        # installing again builds the tables from the documents
+        self.make_invoice(self.customer, 120.0)
+        self.env.flush_all()
+        self.assertTrue(exposure_ledger.install(cr, *texts))
+        self.assertEqual(self._items(self.customer), [("d", 120)])
