@@ -170,6 +170,27 @@ def ensure_database(odoo, args):
             check=True,
         )
         install_seconds = round(time.perf_counter() - started, 1)
+    elif not _ledger_current(odoo, args.db):
+        # the exposure ledger of this code is missing or outdated: update the module
+        # (its install builds the ledger's tables from the documents)
+        log(f"updating customer_credit in {args.db} (exposure ledger of an earlier version)")
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(args.odoo_src, "odoo-bin"),
+                "-c",
+                args.conf,
+                "-d",
+                args.db,
+                "-u",
+                "customer_credit",
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+            check=True,
+        )
+        log(f"  updated ({time.perf_counter() - started:.1f}s)")
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -185,6 +206,22 @@ def ensure_database(odoo, args):
             log(f"reusing the ledger of {args.db} (generated {info['generated_at']})")
     info = dict(info, install_seconds=install_seconds)
     return registry, info
+
+
+def _ledger_current(odoo, dbname):
+    """The database's exposure ledger is the one this code defines."""
+    odoo.modules.module.initialize_sys_path()
+    from odoo.addons.customer_credit.tools import exposure_ledger  # noqa: PLC0415
+    from odoo.addons.customer_credit.tools.credit_exposure import (  # noqa: PLC0415
+        ledger_orders_text,
+    )
+
+    wanted = exposure_ledger.version(ledger_orders_text(True), ledger_orders_text(False))
+    with odoo.sql_db.db_connect(dbname).cursor() as cr:
+        cr.execute(
+            "SELECT obj_description(to_regclass(%s), 'pg_class')", (exposure_ledger.ENTRY_TABLE,)
+        )
+        return cr.fetchone()[0] == wanted
 
 
 def _module_installed(odoo, dbname):

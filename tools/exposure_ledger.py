@@ -416,9 +416,9 @@ def rebuild_ddl(orders_sql_text):
     """
 
 
-def version(orders_sql_text):
+def version(refresh_orders_text, all_orders_text):
     """A hash of the ledger's definition: a module update that changes it rebuilds."""
-    text = TABLES_DDL + functions_ddl(orders_sql_text) + triggers_ddl()
+    text = TABLES_DDL + functions_ddl(refresh_orders_text) + triggers_ddl() + all_orders_text
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -466,7 +466,7 @@ def install(cr, refresh_orders_text, all_orders_text):
     cr.execute(SQL(TABLES_DDL))
     cr.execute(SQL(functions_ddl(refresh_orders_text)))
     cr.execute(SQL(triggers_ddl()))
-    current = version(refresh_orders_text + all_orders_text)
+    current = version(refresh_orders_text, all_orders_text)
     cr.execute(SQL("SELECT obj_description(%s::regclass, 'pg_class')", ENTRY_TABLE))
     if cr.fetchone()[0] != current:
         cr.execute(SQL(rebuild_ddl(all_orders_text)))
