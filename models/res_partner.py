@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools import exposure_ledger
 from ..tools.credit_check import REASON_GROUP_HOLD
 from ..tools.credit_check import REASON_NO_LIMIT
 from ..tools.credit_check import CreditInput
@@ -19,14 +20,13 @@ from ..tools.credit_check import credit_reasons
 from ..tools.credit_check import group_reasons
 from ..tools.credit_check import group_totals
 from ..tools.credit_check import worst_outcome
-from ..tools import exposure_ledger
 from ..tools.credit_exposure import EXPOSURE_INDEXES
-from ..tools.credit_exposure import ledger_orders_text
 from ..tools.credit_exposure import available_credit
 from ..tools.credit_exposure import empty_exposure
 from ..tools.credit_exposure import exposure_from_row
 from ..tools.credit_exposure import exposure_index_sql
 from ..tools.credit_exposure import exposure_sql
+from ..tools.credit_exposure import ledger_orders_text
 from ..tools.credit_exposure import over_limit_sql
 from ..tools.credit_exposure import tolerance_cutoff
 from ..tools.credit_exposure import total_exposure

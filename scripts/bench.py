@@ -212,9 +212,7 @@ def _ledger_current(odoo, dbname):
     """The database's exposure ledger is the one this code defines."""
     odoo.modules.module.initialize_sys_path()
     from odoo.addons.customer_credit.tools import exposure_ledger  # noqa: PLC0415
-    from odoo.addons.customer_credit.tools.credit_exposure import (  # noqa: PLC0415
-        ledger_orders_text,
-    )
+    from odoo.addons.customer_credit.tools.credit_exposure import ledger_orders_text  # noqa: PLC0415
 
     wanted = exposure_ledger.version(ledger_orders_text(True), ledger_orders_text(False))
     with odoo.sql_db.db_connect(dbname).cursor() as cr:

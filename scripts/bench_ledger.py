@@ -58,8 +58,14 @@ def bench_exposure_ledger_writes(env, ctx):
                     "partner_id": partner.id,
                     "invoice_date": fields.Date.today(),
                     "invoice_line_ids": [
-                        Command.create({"name": "Widget", "quantity": 1, "price_unit": 100.0,
-                                        "tax_ids": [Command.clear()]})
+                        Command.create(
+                            {
+                                "name": "Widget",
+                                "quantity": 1,
+                                "price_unit": 100.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
                     ],
                 }
             )

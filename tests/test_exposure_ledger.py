@@ -81,7 +81,9 @@ class TestExposureLedger(CreditCommon):
     def test_sql_writes_and_an_account_changing_type_are_followed(self):
         invoice = self.make_invoice(self.customer, 800.0)
         self.env.flush_all()
-        line = invoice.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        line = invoice.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable"
+        )
         # a write in SQL, as a partner merge does: the item moves with the line
         self.env.cr.execute(
             SQL(
@@ -93,12 +95,19 @@ class TestExposureLedger(CreditCommon):
         self.assertEqual(self._items(self.customer), [])
         self.assertEqual(self._items(self.other_customer), [("d", 800)])
         self.env.cr.execute(
-            SQL("UPDATE account_move_line SET partner_id = %s WHERE id = %s", self.customer.id, line.id)
+            SQL(
+                "UPDATE account_move_line SET partner_id = %s WHERE id = %s",
+                self.customer.id,
+                line.id,
+            )
         )
         # the account stops being receivable, then is again
         account = line.account_id
         self.env.cr.execute(
-            SQL("UPDATE account_account SET account_type = 'asset_current' WHERE id = %s", account.id)
+            SQL(
+                "UPDATE account_account SET account_type = 'asset_current' WHERE id = %s",
+                account.id,
+            )
         )
         self.assertEqual(self._items(self.customer), [])
         self.env.cr.execute(

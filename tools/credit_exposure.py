@@ -14,8 +14,6 @@ from .exposure_ledger import DRAFT
 from .exposure_ledger import ENTRY_TABLE
 from .exposure_ledger import ORDER_TABLE
 from .receivables import OPEN_LINE_PREDICATE
-from .receivables import RECEIVABLE_ARRAY_SQL
-from .receivables import open_receivable_sql
 
 # Components of the exposure, in company currency, in display order.
 EXPOSURE_COMPONENTS = (
@@ -57,22 +55,6 @@ def exposure_index_sql(name, table, columns, predicate):
         SQL(columns),
         SQL(predicate),
     )
-
-
-def open_items_sql(company_id, every_customer=False):
-    """WHERE clause of the open receivable items ``aml`` of a company.
-
-    It implies the predicate of ``account_move_line_credit_exposure_idx``: keep both
-    in step (``make bench`` shows the difference; EXPLAIN shows the index used).
-    ``every_customer``: the receivable accounts as an array, which PostgreSQL can use as
-    an index condition: the open items of every customer are then read from the aging
-    index (receivable accounts first) instead of every open line of the exposure index
-    (unreconciled payments' outstanding lines included: 6.4M entries for 2.2M open
-    items on the 10M-line bench ledger; the "over limit" search 3.6-4.9 s → 2.6-3.5 s).
-    """
-    if every_customer:
-        return open_receivable_sql("aml", company_id=company_id, account_ids=RECEIVABLE_ARRAY_SQL)
-    return open_receivable_sql("aml", company_id=company_id)
 
 
 def orders_uninvoiced_sql(company_id, key, join=None, where=None):

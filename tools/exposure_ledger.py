@@ -116,9 +116,9 @@ $fn$;
 CREATE OR REPLACE FUNCTION customer_credit_entry_line() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND {_open_line('new')} THEN
+    IF TG_OP <> 'DELETE' AND new.partner_id IS NOT NULL AND {_open_line("new")} THEN
         INSERT INTO {ENTRY_TABLE} (line_id, {_ITEM_COLUMNS})
-        VALUES ({_line_item_values('new')})
+        VALUES ({_line_item_values("new")})
         ON CONFLICT (line_id) DO UPDATE SET {_UPSERT};
     ELSIF TG_OP <> 'INSERT' THEN
         DELETE FROM {ENTRY_TABLE} WHERE line_id = old.id;
@@ -140,7 +140,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION customer_credit_entry_move() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF TG_OP <> 'DELETE' AND {_DRAFT_MOVE.format(m='new')} THEN
+    IF TG_OP <> 'DELETE' AND {_DRAFT_MOVE.format(m="new")} THEN
         INSERT INTO {ENTRY_TABLE} (move_id, {_ITEM_COLUMNS})
         VALUES (new.id, new.partner_id, new.company_id, NULL, '{DRAFT}', NULL,
                 new.amount_total_signed)
