@@ -161,3 +161,16 @@ class TestExposureLedger(CreditCommon):
         self.env.flush_all()
         self.assertTrue(exposure_ledger.install(cr, *texts))
         self.assertEqual(self._items(self.customer), [("d", 120)])
+
+    def test_over_limit_search_reads_the_ledger_and_restores_the_planner(self):
+        self.customer.sudo().credit_limit = 500.0
+        self.make_invoice(self.contact, 400.0)
+        self.make_order(self.customer, 200.0)
+        over = self.env["res.partner"].search([("credit_over_limit", "=", True)])
+        self.assertIn(self.customer, over)
+        self.assertIn(self.contact, over)
+        for setting in ("enable_hashagg", "max_parallel_workers_per_gather"):
+            self.env.cr.execute(SQL("SHOW %s", SQL(setting)))
+            shown = self.env.cr.fetchone()[0]
+            self.env.cr.execute(SQL("SELECT reset_val FROM pg_settings WHERE name = %s", setting))
+            self.assertEqual(shown, self.env.cr.fetchone()[0], setting)
