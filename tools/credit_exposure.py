@@ -25,10 +25,11 @@ EXPOSURE_COMPONENTS = (
 )
 
 
-# Partial indexes the exposure queries rely on, created by ``res.partner.init()``.
-# Their predicates repeat the WHERE clauses of :func:`exposure_sql` word for word, so
-# that PostgreSQL proves the implication and uses them: only open items are indexed
-# (a few % of a ledger), and the INCLUDE columns allow index-only scans.
+# Partial indexes on the open items and the draft invoices, created by
+# ``res.partner.init()``. The exposure read them until it read the exposure ledger
+# (:mod:`exposure_ledger`); queries that filter on the open-item predicate of
+# :mod:`receivables` word for word may still use the first. Whether to drop them is left
+# to a measurement of their cost on writes (docs/benchmarks.md, "The exposure ledger").
 # (name, table, columns, predicate)
 EXPOSURE_INDEXES = (
     (
