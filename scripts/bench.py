@@ -153,43 +153,14 @@ def ensure_database(odoo, args):
     if not db_service.exp_db_exist(args.db) or not _module_installed(odoo, args.db):
         log(f"installing customer_credit without demo data into {args.db}")
         started = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.join(args.odoo_src, "odoo-bin"),
-                "-c",
-                args.conf,
-                "-d",
-                args.db,
-                "-i",
-                "customer_credit",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
+        _odoo_bin(args, "-i", "customer_credit", "--without-demo=all")
         install_seconds = round(time.perf_counter() - started, 1)
     elif not _ledger_current(odoo, args.db):
         # the exposure ledger of this code is missing or outdated: update the module
         # (its install builds the ledger's tables from the documents)
         log(f"updating customer_credit in {args.db} (exposure ledger of an earlier version)")
         started = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.join(args.odoo_src, "odoo-bin"),
-                "-c",
-                args.conf,
-                "-d",
-                args.db,
-                "-u",
-                "customer_credit",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
+        _odoo_bin(args, "-u", "customer_credit")
         log(f"  updated ({time.perf_counter() - started:.1f}s)")
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
@@ -206,6 +177,24 @@ def ensure_database(odoo, args):
             log(f"reusing the ledger of {args.db} (generated {info['generated_at']})")
     info = dict(info, install_seconds=install_seconds)
     return registry, info
+
+
+def _odoo_bin(args, *options):
+    """Run odoo-bin on the benchmark database with ``options``, then stop."""
+    subprocess.run(
+        [
+            sys.executable,
+            os.path.join(args.odoo_src, "odoo-bin"),
+            "-c",
+            args.conf,
+            "-d",
+            args.db,
+            *options,
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
 
 
 def _ledger_current(odoo, dbname):

@@ -14,11 +14,12 @@ Each run is rolled back (savepoint), so every run writes the same documents.
 import statistics
 import time
 
+try:  # imported by scripts/bench.py as a file or as a package module
+    from .bench_sale import _Rollback
+except ImportError:  # pragma: no cover
+    from bench_sale import _Rollback
+
 RUNS = 30
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _in_savepoint(env, fn):

@@ -88,20 +88,71 @@ _ITEM_COLUMNS = "partner_id, company_id, account_id, kind, due, amount"
 _UPSERT = ", ".join(f"{c} = EXCLUDED.{c}" for c in _ITEM_COLUMNS.split(", "))
 
 
-def _orders_refresh_body(orders_sql):
+def _refresh_orders_function(name, orders):
+    """A statement trigger's function: recompute the orders ``orders`` (a SELECT of
+    order ids over the trigger's transition tables)."""
     return f"""
-    DELETE FROM {ORDER_TABLE} WHERE order_id = ANY(order_ids);
-    INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
-    SELECT so.id, so.partner_id, so.company_id, o.amount
-      FROM ({orders_sql}) AS o
-      JOIN sale_order so ON so.id = o.key
-     WHERE o.amount <> 0 AND so.partner_id IS NOT NULL;
-    """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM customer_credit_refresh_orders(ARRAY({orders}));
+    RETURN NULL;
+END
+$fn$;
+"""
+
+
+# The orders of the order lines an UPDATE changed in what the order table reads (or moved
+# to another order: both orders).
+_CHANGED_LINES_ORDERS = """
+    SELECT o.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
+     WHERE (o.order_id, o.price_total, o.product_uom_qty, o.qty_invoiced,
+            o.is_downpayment, o.display_type)
+           IS DISTINCT FROM
+           (n.order_id, n.price_total, n.product_uom_qty, n.qty_invoiced,
+            n.is_downpayment, n.display_type)
+    UNION
+    SELECT n.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
+     WHERE n.order_id IS DISTINCT FROM o.order_id
+"""
 
 
 def functions_ddl(orders_sql_text):
     """The trigger functions. ``orders_sql_text``: what each confirmed order of
     ``order_ids`` still has to invoice (key = order id), as text."""
+    return "".join(
+        [_row_functions_ddl(orders_sql_text)]
+        + [_refresh_orders_function(name, orders) for name, orders in _STATEMENT_FUNCTIONS]
+    )
+
+
+# The functions of the statement triggers: each recomputes the orders of the rows its
+# statement touched (a SELECT of order ids over the transition tables).
+_STATEMENT_FUNCTIONS = (
+    (
+        "customer_credit_order_lines_new",
+        "SELECT DISTINCT order_id FROM changed_lines WHERE order_id IS NOT NULL",
+    ),
+    (
+        "customer_credit_order_lines_old",
+        "SELECT DISTINCT order_id FROM removed_lines WHERE order_id IS NOT NULL",
+    ),
+    ("customer_credit_order_lines_changed", _CHANGED_LINES_ORDERS),
+    (
+        "customer_credit_invoice_links_new",
+        "SELECT DISTINCT sol.order_id FROM changed_links l"
+        " JOIN sale_order_line sol ON sol.id = l.order_line_id",
+    ),
+    (
+        "customer_credit_invoice_links_old",
+        "SELECT DISTINCT sol.order_id FROM removed_links l"
+        " JOIN sale_order_line sol ON sol.id = l.order_line_id",
+    ),
+)
+
+
+def _row_functions_ddl(orders_sql_text):
+    """The refresh of orders and the row triggers' functions."""
     return f"""
 CREATE OR REPLACE FUNCTION customer_credit_refresh_orders(order_ids integer[])
 RETURNS void LANGUAGE plpgsql AS $fn$
@@ -109,7 +160,9 @@ BEGIN
     IF order_ids IS NULL OR cardinality(order_ids) = 0 THEN
         RETURN;
     END IF;
-    {_orders_refresh_body(orders_sql_text)}
+    DELETE FROM {ORDER_TABLE} WHERE order_id = ANY(order_ids);
+    INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
+    {_order_items_sql(orders_sql_text)};
 END
 $fn$;
 
@@ -124,14 +177,11 @@ BEGIN
         DELETE FROM {ENTRY_TABLE} WHERE line_id = old.id;
     END IF;
     -- a down payment's invoice line: its order's amount to invoice changes with it
-    IF TG_OP = 'UPDATE' AND EXISTS (
-        SELECT 1 FROM sale_order_line_invoice_rel rel
-          JOIN sale_order_line sol ON sol.id = rel.order_line_id
-         WHERE rel.invoice_line_id = new.id AND sol.is_downpayment) THEN
+    IF TG_OP = 'UPDATE' THEN
         PERFORM customer_credit_refresh_orders(ARRAY(
             SELECT DISTINCT sol.order_id FROM sale_order_line_invoice_rel rel
               JOIN sale_order_line sol ON sol.id = rel.order_line_id
-             WHERE rel.invoice_line_id = new.id));
+             WHERE rel.invoice_line_id = new.id AND sol.is_downpayment));
     END IF;
     RETURN NULL;
 END
@@ -175,60 +225,6 @@ BEGIN
 END
 $fn$;
 
-CREATE OR REPLACE FUNCTION customer_credit_order_lines_new() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM customer_credit_refresh_orders(ARRAY(
-        SELECT DISTINCT order_id FROM changed_lines WHERE order_id IS NOT NULL));
-    RETURN NULL;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION customer_credit_order_lines_old() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM customer_credit_refresh_orders(ARRAY(
-        SELECT DISTINCT order_id FROM removed_lines WHERE order_id IS NOT NULL));
-    RETURN NULL;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION customer_credit_order_lines_changed() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM customer_credit_refresh_orders(ARRAY(
-        SELECT o.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
-         WHERE (o.order_id, o.price_total, o.product_uom_qty, o.qty_invoiced,
-                o.is_downpayment, o.display_type)
-               IS DISTINCT FROM
-               (n.order_id, n.price_total, n.product_uom_qty, n.qty_invoiced,
-                n.is_downpayment, n.display_type)
-        UNION
-        SELECT n.order_id FROM removed_lines o JOIN changed_lines n ON n.id = o.id
-         WHERE n.order_id IS DISTINCT FROM o.order_id));
-    RETURN NULL;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION customer_credit_invoice_links_new() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM customer_credit_refresh_orders(ARRAY(
-        SELECT DISTINCT sol.order_id FROM changed_links l
-          JOIN sale_order_line sol ON sol.id = l.order_line_id));
-    RETURN NULL;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION customer_credit_invoice_links_old() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM customer_credit_refresh_orders(ARRAY(
-        SELECT DISTINCT sol.order_id FROM removed_links l
-          JOIN sale_order_line sol ON sol.id = l.order_line_id));
-    RETURN NULL;
-END
-$fn$;
 """
 
 
@@ -340,11 +336,7 @@ FUNCTIONS = (
     "customer_credit_entry_move()",
     "customer_credit_entry_account()",
     "customer_credit_order_row()",
-    "customer_credit_order_lines_new()",
-    "customer_credit_order_lines_old()",
-    "customer_credit_order_lines_changed()",
-    "customer_credit_invoice_links_new()",
-    "customer_credit_invoice_links_old()",
+    *(f"{name}()" for name, _orders in _STATEMENT_FUNCTIONS),
 )
 
 
