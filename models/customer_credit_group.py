@@ -161,9 +161,7 @@ class CustomerCreditGroup(models.Model):
         ids = []
         whole_ledger_statement(self.env.cr)
         for company in self.env.companies:
-            rows = self.env.execute_query(
-                group_over_limit_sql(company.id, fields.Date.context_today(self))
-            )
+            rows = self.env.execute_query(group_over_limit_sql(company.id))
             ids += [row[0] for row in rows]
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", ids)]

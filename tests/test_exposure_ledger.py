@@ -48,6 +48,53 @@ class TestExposureLedger(CreditCommon):
         self.assertEqual(self.exposure(self.customer).credit_exposure, 0.0)
         self.assertEqual(self.exposure(self.customer).credit_unapplied, -1000.0)
 
+    def _total(self, partner):
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT amount, debt_due FROM customer_credit_exposure_total"
+                " WHERE partner_id = %s AND company_id = %s",
+                partner.id,
+                self.company.id,
+            )
+        )
+        return (float(rows[0][0]), rows[0][1]) if rows else None
+
+    def test_totals_follow_items_and_orders(self):
+        """The per-customer totals (what "over limit" and the quotation filters read):
+        the sum of the customer's items and orders, and the earliest due date of its
+        open debts, found again when that debt is paid or leaves."""
+        self.assertIsNone(self._total(self.customer))
+        old = self.make_invoice(self.customer, 100.0, due_in_days=-40)
+        new = self.make_invoice(self.customer, 300.0, due_in_days=10)
+        due_old, due_new = old.invoice_date_due, new.invoice_date_due
+        self.assertEqual(self._total(self.customer), (400.0, due_old))
+        self.pay(old, amount=60.0)  # partial: the oldest debt stays the oldest
+        self.assertEqual(self._total(self.customer), (340.0, due_old))
+        self.pay(old)  # paid: the next debt is the earliest
+        self.assertEqual(self._total(self.customer), (300.0, due_new))
+        self.make_invoice(self.customer, 50.0, move_type="out_refund")  # a credit
+        self.make_invoice(self.customer, 20.0, post=False)  # a draft
+        order = self.make_order(self.customer, 500.0)
+        self.assertEqual(self._total(self.customer), (770.0, due_new))
+        order._action_cancel()
+        new.button_draft()  # the debt leaves; the draft counts instead, with no due date
+        self.assertEqual(self._total(self.customer), (270.0, None))
+        # a line moved to another customer in SQL (a partner merge) moves its amount
+        new.action_post()
+        self.env.flush_all()
+        line = new.line_ids.filtered(lambda aml: aml.account_id.account_type == "asset_receivable")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET partner_id = %s WHERE id = %s",
+                self.other_customer.id,
+                line.id,
+            )
+        )
+        self.assertEqual(self._total(self.customer), (-30.0, None))
+        self.assertEqual(self._total(self.other_customer), (300.0, due_new))
+        self.env.invalidate_all()
+
     def test_draft_moves_reset_cancelled_and_deleted(self):
         invoice = self.make_invoice(self.customer, 300.0)
         invoice.button_draft()
@@ -130,17 +177,22 @@ class TestExposureLedger(CreditCommon):
             " FROM customer_credit_exposure_item ORDER BY line_id, move_id"
         )
         kept = self.env.execute_query(query)
-        orders = self.env.execute_query(
-            SQL("SELECT * FROM customer_credit_exposure_order ORDER BY order_id")
+        orders_query = SQL("SELECT * FROM customer_credit_exposure_order ORDER BY order_id")
+        orders = self.env.execute_query(orders_query)
+        # totals of nothing (a customer whose last item went) are not rebuilt
+        totals_query = SQL(
+            "SELECT * FROM customer_credit_exposure_total WHERE amount <> 0 OR debt_due IS NOT NULL"
+            " ORDER BY partner_id, company_id"
         )
+        totals = self.env.execute_query(totals_query)
+        self.assertTrue(totals)
         self.env["customer.credit.monitor"]._rebuild_exposure_ledger()
         self.assertEqual(self.env.execute_query(query), kept)
-        self.assertEqual(
-            self.env.execute_query(
-                SQL("SELECT * FROM customer_credit_exposure_order ORDER BY order_id")
-            ),
-            orders,
-        )
+        self.assertEqual(self.env.execute_query(orders_query), orders)
+        self.assertEqual(self.env.execute_query(totals_query), totals)
+        # the totals' triggers are on again after the rebuild
+        self.make_invoice(self.other_customer, 10.0)
+        self.assertEqual(self._total(self.other_customer)[0], 400.0 - 30.0 + 10.0)
 
     def test_install_is_idempotent_and_uninstall_leaves_nothing(self):
         cr = self.env.cr
@@ -154,8 +206,9 @@ class TestExposureLedger(CreditCommon):
         self.assertEqual(cr.fetchone()[0], 0)
         cr.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'customer\\_credit\\_%'")
         self.assertEqual(cr.fetchone()[0], 0)
-        cr.execute("SELECT to_regclass('customer_credit_exposure_item')")
-        self.assertIsNone(cr.fetchone()[0])
+        for table in ("item", "order", "total"):
+            cr.execute(SQL("SELECT to_regclass(%s)", f"customer_credit_exposure_{table}"))
+            self.assertIsNone(cr.fetchone()[0], table)
         # installing again builds the tables from the documents
         self.make_invoice(self.customer, 120.0)
         self.env.flush_all()

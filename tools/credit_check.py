@@ -10,7 +10,8 @@ from collections import namedtuple
 
 from odoo.tools import SQL
 
-from .credit_exposure import exposure_sql
+from .credit_exposure import tolerance_cutoff
+from .credit_exposure import totals_sql
 
 # Reason codes, in the order they are shown to the user.
 REASON_HOLD = "hold"
@@ -143,9 +144,7 @@ def outcome_sql(
     limit,
     exposure,
     amount,
-    overdue,
-    overdue_days,
-    tolerance_days,
+    late,
     rounding,
     group_limit,
     group_policy,
@@ -168,7 +167,6 @@ def outcome_sql(
         policy,
         group_limit,
     )
-    late = SQL("(%s > %s AND %s > %s)", overdue, half, overdue_days, tolerance_days)
     own = SQL(
         """CASE WHEN COALESCE(%(hold)s, FALSE) THEN 3
                 WHEN %(policy)s = 'none' THEN 0
@@ -181,7 +179,7 @@ def outcome_sql(
         grade=grade_blocks,
         over=over,
         no_limit=no_limit,
-        late=late,
+        late=SQL("COALESCE(%s, FALSE)", late),
     )
     group = SQL(
         """CASE WHEN COALESCE(%(hold)s, FALSE) THEN 3
@@ -211,12 +209,7 @@ def quotation_outcomes_sql(
     commercial partner ``cp``'s company-dependent fields with their fallbacks
     (``policy``, ``limit``, ``hold``, ``hold_auto``, ``grade_id``).
     """
-    exposure = exposure_sql(
-        company_id,
-        today,
-        SQL("SELECT cid FROM q UNION SELECT partner_id FROM m"),
-        tolerance_days=tolerance_days,
-    )
+    totals = totals_sql(company_id, SQL("SELECT cid FROM q UNION SELECT partner_id FROM m"))
     return SQL(
         """
         WITH q AS MATERIALIZED (
@@ -236,11 +229,7 @@ def quotation_outcomes_sql(
                AND gm.group_id IN (SELECT group_id FROM customer_credit_group_member
                                     WHERE company_id = %(company_id)s
                                       AND partner_id IN (SELECT cid FROM q))
-        ), e AS MATERIALIZED (
-            SELECT partner_id, not_due + overdue + unapplied + drafts + orders AS total,
-                   beyond, days
-              FROM (%(exposure)s) AS x(partner_id, not_due, overdue, days, unapplied,
-                                       drafts, orders, beyond)
+        ), e AS MATERIALIZED (%(totals)s
         ), g AS (
             SELECT m.group_id, SUM(e.total) AS exposure,
                    ARRAY_AGG(m.partner_id) FILTER (
@@ -261,7 +250,7 @@ def quotation_outcomes_sql(
         """,
         company_id=company_id,
         exclude=list(exclude_ids),
-        exposure=exposure,
+        totals=totals,
         hold_all=bool(hold_all),
         held=profile["hold"],
         held_auto=profile["hold_auto"],
@@ -273,9 +262,7 @@ def quotation_outcomes_sql(
             limit=profile["limit"],
             exposure=SQL("COALESCE(e.total, 0)"),
             amount=SQL("q.amount"),
-            overdue=SQL("COALESCE(e.beyond, 0)"),
-            overdue_days=SQL("COALESCE(e.days, 0)"),
-            tolerance_days=tolerance_days or 0,
+            late=SQL("e.debt_due < %s", tolerance_cutoff(today, tolerance_days)),
             rounding=rounding,
             group_limit=SQL("cg.credit_limit"),
             group_policy=SQL("cg.credit_control_policy"),

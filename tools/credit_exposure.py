@@ -13,6 +13,7 @@ from .exposure_ledger import DEBT
 from .exposure_ledger import DRAFT
 from .exposure_ledger import ENTRY_TABLE
 from .exposure_ledger import ORDER_TABLE
+from .exposure_ledger import TOTAL_TABLE
 from .receivables import OPEN_LINE_PREDICATE
 
 # Components of the exposure, in company currency, in display order.
@@ -128,36 +129,46 @@ def over_limit_sql(company_id, fallback_limit=0.0):
     """Return the SQL giving the ids of the commercial partners over their credit limit.
 
     Same total as :func:`exposure_sql` (open receivables, draft invoices, orders not
-    invoiced), read from the exposure ledger, but only the total is needed: summed per
-    document partner, then mapped to the commercial partner and compared with its
-    limit. This keeps the "over limit" filter fast across every customer.
+    invoiced), read from the exposure ledger's totals (one row per customer and
+    company): mapped to the commercial partner and compared with its limit. This keeps
+    the "over limit" filter fast across every customer, whatever the ledger's size.
     """
     limit = SQL("COALESCE((cp.credit_limit ->> %s)::numeric, %s)", str(company_id), fallback_limit)
     return SQL(
         """
-        WITH totals AS (
-            SELECT e.partner_id, SUM(e.amount) AS amount
-              FROM %(entries)s e
-             WHERE e.company_id = %(company_id)s
-             GROUP BY e.partner_id
-            UNION ALL
-            SELECT o.partner_id, SUM(o.amount)
-              FROM %(orders)s o
-             WHERE o.company_id = %(company_id)s
-             GROUP BY o.partner_id
-        )
         SELECT cp.id
-          FROM totals t
+          FROM %(totals)s t
           JOIN res_partner p ON p.id = t.partner_id
           JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE %(limit)s > 0
+         WHERE t.company_id = %(company_id)s AND %(limit)s > 0
          GROUP BY cp.id
         HAVING SUM(t.amount) > MAX(%(limit)s)
         """,
-        entries=SQL.identifier(ENTRY_TABLE),
-        orders=SQL.identifier(ORDER_TABLE),
+        totals=SQL.identifier(TOTAL_TABLE),
         company_id=company_id,
         limit=limit,
+    )
+
+
+def totals_sql(company_id, partner_ids):
+    """Per commercial partner of ``partner_ids`` (an SQL subquery of commercial partner
+    ids): its total exposure (``total``, the sum of :func:`exposure_sql`'s components)
+    and the earliest due date of its open debts (``debt_due``, NULL without any), read
+    from the exposure ledger's totals. Something is overdue beyond a tolerance exactly
+    when ``debt_due`` is before :func:`tolerance_cutoff`: a debt's residual is positive
+    and rounded to the company currency, so it always exceeds half a rounding unit."""
+    return SQL(
+        """
+        SELECT p.commercial_partner_id AS partner_id, SUM(t.amount) AS total,
+               MIN(t.debt_due) AS debt_due
+          FROM %(totals)s t
+          JOIN res_partner p ON p.id = t.partner_id
+         WHERE t.company_id = %(company_id)s AND p.commercial_partner_id IN (%(partners)s)
+         GROUP BY p.commercial_partner_id
+        """,
+        totals=SQL.identifier(TOTAL_TABLE),
+        company_id=company_id,
+        partners=partner_ids,
     )
 
 

@@ -7,6 +7,7 @@ Pure SQL builders and arithmetic; the models are ``customer.credit.group`` and
 from odoo.tools import SQL
 
 from .credit_exposure import exposure_sql
+from .credit_exposure import totals_sql
 
 # Columns of :func:`group_exposure_sql` after the group id, in the order of the
 # exposure components (see ``credit_exposure.EXPOSURE_COMPONENTS``).
@@ -80,9 +81,10 @@ def member_share_percent(member_exposure, group_exposure):
     return round(100.0 * member_exposure / group_exposure, 2)
 
 
-def group_over_limit_sql(company_id, today):
+def group_over_limit_sql(company_id):
     """Ids of the groups of ``company_id`` whose members' exposure exceeds the group
-    limit (groups with a limit > 0 only), in one query."""
+    limit (groups with a limit > 0 only), in one query over the exposure ledger's
+    totals."""
     members = SQL(
         """
         SELECT m.partner_id FROM customer_credit_group_member m
@@ -94,15 +96,13 @@ def group_over_limit_sql(company_id, today):
     return SQL(
         """
         SELECT g.id
-          FROM (%(exposure)s) AS e(partner_id, not_due, overdue, days, unapplied, drafts,
-                                   orders, beyond)
+          FROM (%(totals)s) AS e
           JOIN customer_credit_group_member m ON m.partner_id = e.partner_id
           JOIN customer_credit_group g ON g.id = m.group_id
          WHERE g.company_id = %(company)s AND g.active AND g.credit_limit > 0
          GROUP BY g.id
-        HAVING SUM(e.not_due + e.overdue + e.unapplied + e.drafts + e.orders)
-               > MAX(g.credit_limit)
+        HAVING SUM(e.total) > MAX(g.credit_limit)
         """,
-        exposure=exposure_sql(company_id, today, partner_ids=members),
+        totals=totals_sql(company_id, members),
         company=company_id,
     )

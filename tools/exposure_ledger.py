@@ -20,7 +20,17 @@ So PostgreSQL triggers keep two narrow tables, read by every exposure query:
 - ``customer_credit_exposure_order``: one row per confirmed order with something still
   to invoice, and that amount (:func:`credit_exposure.orders_uninvoiced_sql`),
   recomputed when the order, its lines, their invoice links or a down payment's invoice
-  lines change.
+  lines change;
+- ``customer_credit_exposure_total``: per customer (document partner) and company, the sum
+  of both tables' amounts (the exposure) and the earliest due date of its open debts,
+  kept by triggers on the two tables above. The searches over every customer ("over
+  limit", the quotation filters, "group over limit") read it: one row per customer
+  instead of one per open item, whatever the ledger's size. The price: a transaction
+  that changes a customer's items holds that customer's row until it commits, so two
+  transactions writing documents of the *same* customer at once wait for each other
+  (posting already waits on the journal's sequence, confirming on the customer's credit
+  lock). A deadlock between two such transactions is detected by PostgreSQL and the
+  request retried by Odoo.
 
 The predicates are those of :mod:`receivables` (one definition of "open"). The triggers
 see every write, through the ORM or in SQL (reconciliation, partner merge, state
@@ -37,6 +47,7 @@ from .receivables import open_receivable_sql
 
 ENTRY_TABLE = "customer_credit_exposure_item"
 ORDER_TABLE = "customer_credit_exposure_order"
+TOTAL_TABLE = "customer_credit_exposure_total"
 # Kinds of items.
 DEBT, CREDIT, DRAFT = "d", "c", "i"
 
@@ -63,6 +74,14 @@ CREATE TABLE IF NOT EXISTS {ORDER_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS {ORDER_TABLE}_partner_idx
     ON {ORDER_TABLE} (partner_id, company_id) INCLUDE (amount);
+-- room on each page for the updates of the totals to stay HOT (no index to update)
+CREATE TABLE IF NOT EXISTS {TOTAL_TABLE} (
+    partner_id integer NOT NULL,
+    company_id integer NOT NULL,
+    amount numeric NOT NULL,
+    debt_due date,
+    PRIMARY KEY (partner_id, company_id)
+) WITH (fillfactor = 70);
 """
 
 
@@ -151,6 +170,14 @@ _STATEMENT_FUNCTIONS = (
 )
 
 
+def _earliest_debt(record):
+    """The earliest due date of the open debts of ``record``'s customer and company."""
+    return (
+        f"(SELECT MIN(k.due) FROM {ENTRY_TABLE} k WHERE k.partner_id = {record}.partner_id"
+        f" AND k.company_id = {record}.company_id AND k.kind = '{DEBT}')"
+    )
+
+
 def _row_functions_ddl(orders_sql_text):
     """The refresh of orders and the row triggers' functions."""
     return f"""
@@ -213,6 +240,59 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION customer_credit_total_item() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'UPDATE' AND new.partner_id = old.partner_id
+       AND new.company_id = old.company_id THEN
+        -- the same customer (a partial payment): the difference, and the earliest due
+        -- date found again only when the earliest debt moved later or stopped being one
+        UPDATE {TOTAL_TABLE} t
+           SET amount = t.amount + new.amount - old.amount,
+               debt_due = CASE
+                   WHEN old.kind = '{DEBT}' AND old.due = t.debt_due
+                        AND NOT COALESCE(new.kind = '{DEBT}' AND new.due <= old.due, FALSE)
+                   THEN {_earliest_debt("new")}
+                   ELSE LEAST(t.debt_due, CASE WHEN new.kind = '{DEBT}' THEN new.due END)
+               END
+         WHERE t.partner_id = new.partner_id AND t.company_id = new.company_id;
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE {TOTAL_TABLE} t
+           SET amount = t.amount - old.amount,
+               debt_due = CASE WHEN old.kind = '{DEBT}' AND old.due = t.debt_due
+                               THEN {_earliest_debt("old")} ELSE t.debt_due END
+         WHERE t.partner_id = old.partner_id AND t.company_id = old.company_id;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO {TOTAL_TABLE} AS t (partner_id, company_id, amount, debt_due)
+        VALUES (new.partner_id, new.company_id, new.amount,
+                CASE WHEN new.kind = '{DEBT}' THEN new.due END)
+        ON CONFLICT (partner_id, company_id) DO UPDATE
+           SET amount = t.amount + EXCLUDED.amount,
+               debt_due = LEAST(t.debt_due, EXCLUDED.debt_due);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_total_order() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE {TOTAL_TABLE} t SET amount = t.amount - old.amount
+         WHERE t.partner_id = old.partner_id AND t.company_id = old.company_id;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO {TOTAL_TABLE} AS t (partner_id, company_id, amount)
+        VALUES (new.partner_id, new.company_id, new.amount)
+        ON CONFLICT (partner_id, company_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION customer_credit_order_row() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -228,6 +308,8 @@ $fn$;
 """
 
 
+# The triggers that keep the totals (switched off while a rebuild fills the tables).
+TOTAL_TRIGGERS = ("customer_credit_total_item", "customer_credit_total_order")
 # (trigger, table, definition after "ON table")
 _LINE_COLUMNS = (
     "amount_residual, reconciled, parent_state, partner_id, account_id, company_id, "
@@ -329,6 +411,18 @@ TRIGGERS = (
         "AFTER DELETE ON sale_order_line_invoice_rel REFERENCING OLD TABLE AS removed_links"
         " FOR EACH STATEMENT EXECUTE FUNCTION customer_credit_invoice_links_old()",
     ),
+    (
+        TOTAL_TRIGGERS[0],
+        ENTRY_TABLE,
+        f"AFTER INSERT OR UPDATE OR DELETE ON {ENTRY_TABLE} FOR EACH ROW"
+        " EXECUTE FUNCTION customer_credit_total_item()",
+    ),
+    (
+        TOTAL_TRIGGERS[1],
+        ORDER_TABLE,
+        f"AFTER INSERT OR UPDATE OR DELETE ON {ORDER_TABLE} FOR EACH ROW"
+        " EXECUTE FUNCTION customer_credit_total_order()",
+    ),
 )
 FUNCTIONS = (
     "customer_credit_refresh_orders(integer[])",
@@ -336,6 +430,8 @@ FUNCTIONS = (
     "customer_credit_entry_move()",
     "customer_credit_entry_account()",
     "customer_credit_order_row()",
+    "customer_credit_total_item()",
+    "customer_credit_total_order()",
     *(f"{name}()" for name, _orders in _STATEMENT_FUNCTIONS),
 )
 
@@ -352,7 +448,7 @@ def drop_ddl():
     return "\n".join(
         [f"DROP TRIGGER IF EXISTS {name} ON {table};" for name, table, _d in TRIGGERS]
         + [f"DROP FUNCTION IF EXISTS {function};" for function in FUNCTIONS]
-        + [f"DROP TABLE IF EXISTS {ENTRY_TABLE};", f"DROP TABLE IF EXISTS {ORDER_TABLE};"]
+        + [f"DROP TABLE IF EXISTS {table};" for table in (ENTRY_TABLE, ORDER_TABLE, TOTAL_TABLE)]
     )
 
 
@@ -394,17 +490,36 @@ def _order_items_sql(orders_sql_text):
     """
 
 
-def rebuild_ddl(orders_sql_text):
-    """Fill both tables from the documents (install, an update that changes them, the
-    end of a bulk load)."""
+def totals_sql():
+    """SELECT of the totals from the item and order tables: partner_id, company_id,
+    amount, debt_due."""
     return f"""
-    TRUNCATE {ENTRY_TABLE}, {ORDER_TABLE};
+    SELECT partner_id, company_id, SUM(amount), MIN(due) FILTER (WHERE kind = '{DEBT}')
+      FROM (SELECT partner_id, company_id, amount, kind, due FROM {ENTRY_TABLE}
+            UNION ALL
+            SELECT partner_id, company_id, amount, NULL, NULL FROM {ORDER_TABLE}) AS parts
+     GROUP BY partner_id, company_id
+    """
+
+
+def rebuild_ddl(orders_sql_text):
+    """Fill the tables from the documents (install, an update that changes them, the
+    end of a bulk load): the items and orders in bulk, then their totals in one pass
+    (their row triggers are off meanwhile, in this transaction only: ``ALTER TABLE``
+    locks the ledger's tables until it commits)."""
+    toggle = [(name, table) for name, table, _d in TRIGGERS if name in TOTAL_TRIGGERS]
+    return f"""
+    TRUNCATE {ENTRY_TABLE}, {ORDER_TABLE}, {TOTAL_TABLE};
+    {"".join(f"ALTER TABLE {table} DISABLE TRIGGER {name};" for name, table in toggle)}
     INSERT INTO {ENTRY_TABLE} (line_id, {_ITEM_COLUMNS}) {line_items_sql()};
     INSERT INTO {ENTRY_TABLE} (move_id, {_ITEM_COLUMNS}) {draft_items_sql()};
     INSERT INTO {ORDER_TABLE} (order_id, partner_id, company_id, amount)
     {_order_items_sql(orders_sql_text)};
+    INSERT INTO {TOTAL_TABLE} (partner_id, company_id, amount, debt_due) {totals_sql()};
+    {"".join(f"ALTER TABLE {table} ENABLE TRIGGER {name};" for name, table in toggle)}
     ANALYZE {ENTRY_TABLE};
     ANALYZE {ORDER_TABLE};
+    ANALYZE {TOTAL_TABLE};
     """
 
 
@@ -415,8 +530,8 @@ def version(refresh_orders_text, all_orders_text):
 
 
 def drift_sql(orders_sql_text):
-    """Rows where the tables differ from the documents: (table, key, kept, documents).
-    Empty when they agree."""
+    """Rows where the tables differ from the documents (the totals: from the items and
+    orders kept): (table, key, kept, documents). Empty when they agree."""
     return SQL(
         f"""
         WITH items AS (
@@ -447,6 +562,15 @@ def drift_sql(orders_sql_text):
           FULL JOIN orders o ON o.id = k.order_id
          WHERE (k.partner_id, k.company_id, k.amount)
                IS DISTINCT FROM (o.partner_id, o.company_id, o.amount)
+        UNION ALL
+        -- a total of nothing (0, no debt) may stay behind when a customer's last item goes
+        SELECT 'total', COALESCE(k.partner_id, s.partner_id),
+               row(k.company_id, k.amount, k.debt_due)::text,
+               row(s.company_id, s.amount, s.debt_due)::text
+          FROM {TOTAL_TABLE} k
+          FULL JOIN ({totals_sql()}) AS s(partner_id, company_id, amount, debt_due)
+            ON s.partner_id = k.partner_id AND s.company_id = k.company_id
+         WHERE (COALESCE(k.amount, 0), k.debt_due) IS DISTINCT FROM (COALESCE(s.amount, 0), s.debt_due)
         """
     )
 
@@ -468,7 +592,7 @@ def install(cr, refresh_orders_text, all_orders_text):
 
 
 def rebuild(cr, all_orders_text):
-    """Fill both tables from the ledger again (after a bulk load with the triggers off)."""
+    """Fill the tables from the ledger again (after a bulk load with the triggers off)."""
     cr.execute(SQL(rebuild_ddl(all_orders_text)))
 
 
