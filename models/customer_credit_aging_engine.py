@@ -13,6 +13,7 @@ from ..tools.aging_sql import aging_bucket_totals_sql
 from ..tools.aging_sql import aging_detail_sql
 from ..tools.aging_sql import aging_items_sql
 from ..tools.aging_sql import aging_summary_sql
+from ..tools.aging_sql import later_matches_sql
 from ..tools.sql_settings import whole_ledger_statement
 from .customer_credit_aging_line import BUCKET_FIELDS
 
@@ -76,6 +77,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
                 buckets=[(b.index, b.days_from, b.days_to) for b in buckets],
                 fallbacks=fallbacks,
                 partner_ids=list(partner_ids),
+                later_matches=self._later_matches(as_of),
             )
         )
         amounts = {pid: dict.fromkeys(range(len(buckets)), 0.0) for pid in partner_ids}
@@ -150,7 +152,14 @@ class CustomerCreditAgingEngine(models.AbstractModel):
             "partner_ids": self.partner_ids.commercial_partner_id.ids if self.partner_ids else None,
             "user_ids": self.user_ids.ids if self.user_ids else None,
             "grade_ids": self.grade_ids.ids if self.grade_ids else None,
+            "later_matches": self._later_matches(self.date_as_of),
         }
+
+    def _later_matches(self, as_of):
+        """Whether a partial reconciliation took effect after ``as_of`` (as of today,
+        usually none: the aging then reads the open lines alone)."""
+        self.env["account.partial.reconcile"].flush_model(["max_date"])
+        return self.env.execute_query(later_matches_sql(as_of))[0][0]
 
     def _ensure_items(self):
         """Write the open items of the run if not done yet (one SQL statement, same

@@ -35,7 +35,6 @@ from ..tools.receivables import open_receivable_domain
 from ..tools.receivables import open_receivable_sql
 from ..tools.receivables import undisputed_sql
 from ..tools.sql_settings import MANY_PARTNERS
-from ..tools.sql_settings import sorted_aggregation
 from ..tools.sql_settings import whole_ledger_statement
 from .customer_credit_grade import CREDIT_POLICIES
 
@@ -806,8 +805,7 @@ class ResPartner(models.Model):
         fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
         self._credit_flush()
         whole_ledger_statement(self.env.cr)
-        with sorted_aggregation(self.env.cr):
-            rows = self.env.execute_query(over_limit_sql(company.id, fallback))
+        rows = self.env.execute_query(over_limit_sql(company.id, fallback))
         ids = [row[0] for row in rows]
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", ids)]

@@ -130,19 +130,16 @@ def over_limit_sql(company_id, fallback_limit=0.0):
 
     Same total as :func:`exposure_sql` (open receivables, draft invoices, orders not
     invoiced), read from the exposure ledger's totals (one row per customer and
-    company): mapped to the commercial partner and compared with its limit. This keeps
-    the "over limit" filter fast across every customer, whatever the ledger's size.
+    company) and compared with the customer's limit. This keeps the "over limit" filter
+    fast across every customer, whatever the ledger's size.
     """
     limit = SQL("COALESCE((cp.credit_limit ->> %s)::numeric, %s)", str(company_id), fallback_limit)
     return SQL(
         """
         SELECT cp.id
           FROM %(totals)s t
-          JOIN res_partner p ON p.id = t.partner_id
-          JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE t.company_id = %(company_id)s AND %(limit)s > 0
-         GROUP BY cp.id
-        HAVING SUM(t.amount) > MAX(%(limit)s)
+          JOIN res_partner cp ON cp.id = t.partner_id
+         WHERE t.company_id = %(company_id)s AND %(limit)s > 0 AND t.amount > %(limit)s
         """,
         totals=SQL.identifier(TOTAL_TABLE),
         company_id=company_id,
@@ -159,12 +156,9 @@ def totals_sql(company_id, partner_ids):
     and rounded to the company currency, so it always exceeds half a rounding unit."""
     return SQL(
         """
-        SELECT p.commercial_partner_id AS partner_id, SUM(t.amount) AS total,
-               MIN(t.debt_due) AS debt_due
+        SELECT t.partner_id, t.amount AS total, t.debt_due
           FROM %(totals)s t
-          JOIN res_partner p ON p.id = t.partner_id
-         WHERE t.company_id = %(company_id)s AND p.commercial_partner_id IN (%(partners)s)
-         GROUP BY p.commercial_partner_id
+         WHERE t.company_id = %(company_id)s AND t.partner_id IN (%(partners)s)
         """,
         totals=SQL.identifier(TOTAL_TABLE),
         company_id=company_id,

@@ -21,9 +21,10 @@ So PostgreSQL triggers keep two narrow tables, read by every exposure query:
   to invoice, and that amount (:func:`credit_exposure.orders_uninvoiced_sql`),
   recomputed when the order, its lines, their invoice links or a down payment's invoice
   lines change;
-- ``customer_credit_exposure_total``: per customer (document partner) and company, the sum
-  of both tables' amounts (the exposure) and the earliest due date of its open debts,
-  kept by triggers on the two tables above. The searches over every customer ("over
+- ``customer_credit_exposure_total``: per customer (commercial partner: its contacts'
+  documents count for it) and company, the sum of both tables' amounts (the exposure)
+  and the earliest due date of its open debts, kept by triggers on the two tables above
+  and on the partners (a contact moving to another company moves its amounts). The searches over every customer ("over
   limit", the quotation filters, "group over limit") read it: one row per customer
   instead of one per open item, whatever the ledger's size. The price: a transaction
   that changes a customer's items holds that customer's row until it commits, so two
@@ -170,10 +171,21 @@ _STATEMENT_FUNCTIONS = (
 )
 
 
-def _earliest_debt(record):
-    """The earliest due date of the open debts of ``record``'s customer and company."""
+def _customer(record):
+    """The customer (commercial partner) of an item or order row ``record``."""
     return (
-        f"(SELECT MIN(k.due) FROM {ENTRY_TABLE} k WHERE k.partner_id = {record}.partner_id"
+        f"COALESCE((SELECT rp.commercial_partner_id FROM res_partner rp"
+        f" WHERE rp.id = {record}.partner_id), {record}.partner_id)"
+    )
+
+
+def _earliest_debt(customer, record):
+    """The earliest due date of the open debts of the customer ``customer`` (and its
+    contacts) in ``record``'s company."""
+    return (
+        f"(SELECT MIN(k.due) FROM {ENTRY_TABLE} k"
+        f" WHERE k.partner_id = ANY(ARRAY(SELECT rp.id FROM res_partner rp"
+        f" WHERE rp.commercial_partner_id = {customer}) || {customer})"
         f" AND k.company_id = {record}.company_id AND k.kind = '{DEBT}')"
     )
 
@@ -240,11 +252,28 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION customer_credit_refresh_totals(customer_ids integer[])
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    DELETE FROM {TOTAL_TABLE} WHERE partner_id = ANY(customer_ids);
+    INSERT INTO {TOTAL_TABLE} (partner_id, company_id, amount, debt_due)
+    {totals_sql("customer_ids")};
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION customer_credit_total_item() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
+DECLARE
+    old_cid integer;
+    new_cid integer;
 BEGIN
-    IF TG_OP = 'UPDATE' AND new.partner_id = old.partner_id
-       AND new.company_id = old.company_id THEN
+    IF TG_OP <> 'INSERT' THEN
+        old_cid := {_customer("old")};
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        new_cid := {_customer("new")};
+    END IF;
+    IF TG_OP = 'UPDATE' AND new_cid = old_cid AND new.company_id = old.company_id THEN
         -- the same customer (a partial payment): the difference, and the earliest due
         -- date found again only when the earliest debt moved later or stopped being one
         UPDATE {TOTAL_TABLE} t
@@ -252,22 +281,22 @@ BEGIN
                debt_due = CASE
                    WHEN old.kind = '{DEBT}' AND old.due = t.debt_due
                         AND NOT COALESCE(new.kind = '{DEBT}' AND new.due <= old.due, FALSE)
-                   THEN {_earliest_debt("new")}
+                   THEN {_earliest_debt("new_cid", "new")}
                    ELSE LEAST(t.debt_due, CASE WHEN new.kind = '{DEBT}' THEN new.due END)
                END
-         WHERE t.partner_id = new.partner_id AND t.company_id = new.company_id;
+         WHERE t.partner_id = new_cid AND t.company_id = new.company_id;
         RETURN NULL;
     END IF;
     IF TG_OP <> 'INSERT' THEN
         UPDATE {TOTAL_TABLE} t
            SET amount = t.amount - old.amount,
                debt_due = CASE WHEN old.kind = '{DEBT}' AND old.due = t.debt_due
-                               THEN {_earliest_debt("old")} ELSE t.debt_due END
-         WHERE t.partner_id = old.partner_id AND t.company_id = old.company_id;
+                               THEN {_earliest_debt("old_cid", "old")} ELSE t.debt_due END
+         WHERE t.partner_id = old_cid AND t.company_id = old.company_id;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO {TOTAL_TABLE} AS t (partner_id, company_id, amount, debt_due)
-        VALUES (new.partner_id, new.company_id, new.amount,
+        VALUES (new_cid, new.company_id, new.amount,
                 CASE WHEN new.kind = '{DEBT}' THEN new.due END)
         ON CONFLICT (partner_id, company_id) DO UPDATE
            SET amount = t.amount + EXCLUDED.amount,
@@ -282,13 +311,23 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         UPDATE {TOTAL_TABLE} t SET amount = t.amount - old.amount
-         WHERE t.partner_id = old.partner_id AND t.company_id = old.company_id;
+         WHERE t.partner_id = {_customer("old")} AND t.company_id = old.company_id;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO {TOTAL_TABLE} AS t (partner_id, company_id, amount)
-        VALUES (new.partner_id, new.company_id, new.amount)
+        VALUES ({_customer("new")}, new.company_id, new.amount)
         ON CONFLICT (partner_id, company_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount;
     END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION customer_credit_total_partner() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    -- a contact moves to another company (or becomes one): both customers' totals
+    PERFORM customer_credit_refresh_totals(ARRAY[
+        COALESCE(old.commercial_partner_id, old.id), COALESCE(new.commercial_partner_id, new.id)]);
     RETURN NULL;
 END
 $fn$;
@@ -423,6 +462,13 @@ TRIGGERS = (
         f"AFTER INSERT OR UPDATE OR DELETE ON {ORDER_TABLE} FOR EACH ROW"
         " EXECUTE FUNCTION customer_credit_total_order()",
     ),
+    (
+        "customer_credit_total_partner",
+        "res_partner",
+        "AFTER UPDATE OF commercial_partner_id ON res_partner FOR EACH ROW"
+        " WHEN (old.commercial_partner_id IS DISTINCT FROM new.commercial_partner_id)"
+        " EXECUTE FUNCTION customer_credit_total_partner()",
+    ),
 )
 FUNCTIONS = (
     "customer_credit_refresh_orders(integer[])",
@@ -430,8 +476,10 @@ FUNCTIONS = (
     "customer_credit_entry_move()",
     "customer_credit_entry_account()",
     "customer_credit_order_row()",
+    "customer_credit_refresh_totals(integer[])",
     "customer_credit_total_item()",
     "customer_credit_total_order()",
+    "customer_credit_total_partner()",
     *(f"{name}()" for name, _orders in _STATEMENT_FUNCTIONS),
 )
 
@@ -490,15 +538,26 @@ def _order_items_sql(orders_sql_text):
     """
 
 
-def totals_sql():
-    """SELECT of the totals from the item and order tables: partner_id, company_id,
-    amount, debt_due."""
+def totals_sql(customer_ids=None):
+    """SELECT of the totals from the item and order tables: partner_id (the customer,
+    commercial partner of the documents' partners), company_id, amount, debt_due.
+    ``customer_ids``: an array of customers (text) to restrict them to."""
+    where = "TRUE"
+    if customer_ids:
+        where = (
+            f"x.partner_id IN (SELECT p.id FROM res_partner p"
+            f" WHERE p.commercial_partner_id = ANY({customer_ids}) OR p.id = ANY({customer_ids}))"
+            f" AND COALESCE(rp.commercial_partner_id, x.partner_id) = ANY({customer_ids})"
+        )
     return f"""
-    SELECT partner_id, company_id, SUM(amount), MIN(due) FILTER (WHERE kind = '{DEBT}')
+    SELECT COALESCE(rp.commercial_partner_id, x.partner_id) AS cid, x.company_id,
+           SUM(x.amount), MIN(x.due) FILTER (WHERE x.kind = '{DEBT}')
       FROM (SELECT partner_id, company_id, amount, kind, due FROM {ENTRY_TABLE}
             UNION ALL
-            SELECT partner_id, company_id, amount, NULL, NULL FROM {ORDER_TABLE}) AS parts
-     GROUP BY partner_id, company_id
+            SELECT partner_id, company_id, amount, NULL, NULL FROM {ORDER_TABLE}) AS x
+      LEFT JOIN res_partner rp ON rp.id = x.partner_id
+     WHERE {where}
+     GROUP BY 1, 2
     """
 
 
