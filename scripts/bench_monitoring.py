@@ -87,8 +87,13 @@ def escalation_cost_per_action(env, ctx):
 
 
 def _record_as_applied(env, ctx, pairs, today):
-    """Insert log rows for ``pairs`` (rows of the scan) in bulk, as a past run would have."""
+    """Insert log rows for ``pairs`` (rows of the scan) in bulk, as a past run would have.
+
+    The foreign-key checks are skipped (``session_replication_role``, inside the
+    benchmark's transaction, which is rolled back): the rows come from the scan, and at
+    10M receivable lines the 5.3M rows' 3 checks each took over 10 minutes."""
     columns = [list(column) for column in zip(*pairs)] or [[], [], [], [], []]
+    env.cr.execute("SET LOCAL session_replication_role = replica")
     env.cr.execute(
         """
         INSERT INTO customer_credit_escalation_log
@@ -101,6 +106,7 @@ def _record_as_applied(env, ctx, pairs, today):
         """,
         (ctx["company"], today, *columns),
     )
+    env.cr.execute("SET LOCAL session_replication_role = origin")
     env.cr.execute("ANALYZE customer_credit_escalation_log")
 
 

@@ -259,12 +259,14 @@ def _kept_sql(
 def _by_bucket_sql(
     as_of, company_ids, basis, buckets, fallbacks, partner_ids, user_ids, grade_ids, later_matches
 ):
-    """CTEs ending with ``by_bucket``: per company, customer (commercial partner) and
-    bucket, the open amount, the oldest debt's days and the item count.
+    """CTEs ending with ``by_bucket``: rows of company, customer (commercial partner),
+    bucket, open amount, the oldest debt's days and item count, to be summed per
+    customer (a customer and bucket may have several rows).
 
     Without a salesperson or grade filter (both read the customer of each item) the
     items are summed per *document* partner first, and only those sums mapped to their
-    customer: on a 10M-line ledger that is ~1M joins to the partners instead of 2.2M.
+    customer: on a 10M-line ledger that is 950,000 joins to the partners instead of
+    2.2M, and one aggregation less (docs/benchmarks.md, issue 15).
     """
     if user_ids is not None or grade_ids is not None:
         return SQL(
@@ -294,7 +296,9 @@ def _by_bucket_sql(
         )
     customer = SQL()
     if partner_ids is not None:
-        customer = SQL("WHERE cp.id = ANY(%s)", list(partner_ids))
+        customer = SQL(
+            "WHERE COALESCE(rp.commercial_partner_id, d.partner_id) = ANY(%s)", list(partner_ids)
+        )
     return SQL(
         """
         %(candidate)s,
@@ -311,13 +315,12 @@ def _by_bucket_sql(
              GROUP BY 1, 2, 3
         ),
         by_bucket AS (
-            SELECT d.company_id, cp.id AS partner_id, d.bucket_id, SUM(d.amount) AS amount,
-                   MAX(d.days_max) AS days_max, SUM(d.item_count) AS item_count
+            -- mapped to their customer, not summed again: the callers sum per customer
+            SELECT d.company_id, COALESCE(rp.commercial_partner_id, d.partner_id) AS partner_id,
+                   d.bucket_id, d.amount, d.days_max, d.item_count
               FROM by_document d
               LEFT JOIN res_partner rp ON rp.id = d.partner_id
-              LEFT JOIN res_partner cp ON cp.id = COALESCE(rp.commercial_partner_id, d.partner_id)
              %(customer)s
-             GROUP BY 1, 2, 3
         )
         """,
         candidate=_candidate_sql(as_of, company_ids, later_matches),
@@ -342,7 +345,7 @@ def aging_summary_sql(
     grade_ids=None,
     later_matches=True,
 ):
-    """One statement computing the aging and writing its customer rows only.
+    """The statements computing the aging and writing its customer rows only.
 
     ``buckets`` is [(bucket_id, days_from, days_to)] in column order (contiguous,
     the last one open-ended); ``fallbacks`` maps each company id to its default
@@ -352,6 +355,10 @@ def aging_summary_sql(
     customer's grade in the item's company; ``later_matches``: see
     :func:`_candidate_sql`. The open items are aggregated by customer and bucket
     without being written (see :func:`aging_items_sql`).
+
+    The sums go to a temporary table first, then the customer rows are written from it
+    in name order (PostgreSQL may run a ``CREATE TABLE AS`` with parallel workers, never
+    an ``INSERT … SELECT``).
     """
     bucket_sums = []
     for index in range(MAX_BUCKETS):
@@ -374,17 +381,16 @@ def aging_summary_sql(
         -- one sum per customer and bucket first (one addition per item), then the
         -- buckets side by side: 2.2M items of a 10M-line ledger aggregate in a
         -- fraction of the time of a dozen FILTERed sums per item
-        %(by_bucket)s,
-        grouped AS (
-            SELECT b.company_id, b.partner_id,
-                   %(bucket_sums)s,
-                   SUM(b.amount) AS amount_total,
-                   -- days overdue of the oldest debt; not-due items have negative days
-                   GREATEST(MAX(b.days_max), 0) AS days_overdue_max,
-                   SUM(b.item_count) AS item_count
-              FROM by_bucket b
-             GROUP BY b.company_id, b.partner_id
-        )
+        CREATE TEMPORARY TABLE customer_credit_aging_sums ON COMMIT DROP AS
+        %(by_bucket)s
+        SELECT b.company_id, b.partner_id,
+               %(bucket_sums)s,
+               SUM(b.amount) AS amount_total,
+               -- days overdue of the oldest debt; not-due items have negative days
+               GREATEST(MAX(b.days_max), 0) AS days_overdue_max,
+               SUM(b.item_count) AS item_count
+          FROM by_bucket b
+         GROUP BY b.company_id, b.partner_id;
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
             credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
@@ -397,12 +403,13 @@ def aging_summary_sql(
                (SELECT m.group_id FROM customer_credit_group_member m
                  WHERE m.partner_id = g.partner_id AND m.company_id = g.company_id),
                %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-          FROM grouped g
+          FROM customer_credit_aging_sums g
           JOIN res_company rc ON rc.id = g.company_id
           JOIN %(fallback)s ON fb.company_id = g.company_id
           LEFT JOIN res_partner cp ON cp.id = g.partner_id
          -- customers in name order
-         ORDER BY g.company_id, cp.name, g.partner_id
+         ORDER BY g.company_id, cp.name, g.partner_id;
+        DROP TABLE customer_credit_aging_sums;
         """,
         by_bucket=_by_bucket_sql(
             as_of,
