@@ -97,19 +97,43 @@ class SaleOrder(models.Model):
         # Computed live from the ledger: a stored value would be stale as soon as an
         # invoice is posted or paid. The open quotations are checked in SQL, one query
         # per company (tools/credit_check.quotation_outcomes_sql, the SQL rendering of
-        # the check); those whose amount needs more than their total (paid online, a
-        # currency without a rate) go through the check itself.
+        # the check), given to the search as a subquery; those whose amount needs more
+        # than their total (paid online, a currency without a rate) go through the
+        # check itself.
         if operator not in ("=", "!=", "in", "not in"):
             raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
-        values = {value} if isinstance(value, str) else set(value or ())
-        ids = [oid for oid, outcome in self._credit_quotation_outcomes() if outcome in values]
+        values = sorted({value} if isinstance(value, str) else set(value or ()))
+        parts = []
+        for query, verdicts in self._credit_quotation_queries():
+            parts.append(
+                SQL(
+                    "SELECT x.id FROM (%s) AS x(id, outcome) WHERE x.outcome = ANY(%s)",
+                    query,
+                    values,
+                )
+            )
+            wanted = [oid for oid, outcome in verdicts if outcome in values]
+            if wanted:
+                parts.append(SQL("SELECT unnest(%s::integer[])", wanted))
+        subquery = SQL(" UNION ALL ").join(parts) if parts else SQL("SELECT NULL::integer LIMIT 0")
         positive = operator in ("=", "in")
-        return [("id", "in" if positive else "not in", ids)]
+        return [("id", "in" if positive else "not in", SQL("(%s)", subquery))]
 
     @api.model
     def _credit_quotation_outcomes(self):
         """[(order id, credit check outcome)] of the open quotations of the user's
         companies, as ``credit_check_state`` computes them, without loading them."""
+        result = []
+        for query, verdicts in self._credit_quotation_queries():
+            result += self.env.execute_query(query)
+            result += verdicts
+        return result
+
+    @api.model
+    def _credit_quotation_queries(self):
+        """Per company of the user: (SQL giving (order id, outcome) of its open
+        quotations, [(order id, outcome)] of those checked in Python), as
+        ``credit_check_state`` computes them, without loading the quotations."""
         self.env["res.partner"]._credit_flush()
         self.flush_model(["state", "partner_id", "company_id", "amount_total", "currency_rate"])
         self.env["customer.credit.group.member"].flush_model()
@@ -120,14 +144,12 @@ class SaleOrder(models.Model):
         result = []
         for company in self.env.companies:
             if not company.credit_control_enabled:
-                rows = self.env.execute_query(
-                    SQL(
-                        "SELECT id FROM sale_order WHERE company_id = %s"
-                        " AND state IN ('draft', 'sent') AND partner_id IS NOT NULL",
-                        company.id,
-                    )
+                query = SQL(
+                    "SELECT id, 'none' FROM sale_order WHERE company_id = %s"
+                    " AND state IN ('draft', 'sent') AND partner_id IS NOT NULL",
+                    company.id,
                 )
-                result += [(oid, "none") for (oid,) in rows]
+                result.append((query, []))
                 continue
             special = self._credit_special_quotations(company)
             query = quotation_outcomes_sql(
@@ -139,10 +161,8 @@ class SaleOrder(models.Model):
                 company.credit_group_hold_all,
                 special.ids,
             )
-            result += self.env.execute_query(query)
-            if special:
-                verdicts = special._credit_evaluate(raise_missing_rate=False)
-                result += [(order.id, verdicts[order].outcome) for order in special]
+            verdicts = special._credit_evaluate(raise_missing_rate=False) if special else {}
+            result.append((query, [(order.id, verdicts[order].outcome) for order in special]))
         return result
 
     @api.model
