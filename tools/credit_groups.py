@@ -7,7 +7,7 @@ Pure SQL builders and arithmetic; the models are ``customer.credit.group`` and
 from odoo.tools import SQL
 
 from .credit_exposure import exposure_sql
-from .credit_exposure import totals_sql
+from .exposure_ledger import TOTAL_TABLE
 
 # Columns of :func:`group_exposure_sql` after the group id, in the order of the
 # exposure components (see ``credit_exposure.EXPOSURE_COMPONENTS``).
@@ -84,25 +84,17 @@ def member_share_percent(member_exposure, group_exposure):
 def group_over_limit_sql(company_id):
     """Ids of the groups of ``company_id`` whose members' exposure exceeds the group
     limit (groups with a limit > 0 only), in one query over the exposure ledger's
-    totals."""
-    members = SQL(
-        """
-        SELECT m.partner_id FROM customer_credit_group_member m
-          JOIN customer_credit_group g ON g.id = m.group_id
-         WHERE g.company_id = %s AND g.active AND g.credit_limit > 0
-        """,
-        company_id,
-    )
+    totals (one row per member)."""
     return SQL(
         """
         SELECT g.id
-          FROM (%(totals)s) AS e
-          JOIN customer_credit_group_member m ON m.partner_id = e.partner_id
-          JOIN customer_credit_group g ON g.id = m.group_id
+          FROM customer_credit_group g
+          JOIN customer_credit_group_member m ON m.group_id = g.id
+          JOIN %(totals)s t ON t.partner_id = m.partner_id AND t.company_id = g.company_id
          WHERE g.company_id = %(company)s AND g.active AND g.credit_limit > 0
          GROUP BY g.id
-        HAVING SUM(e.total) > MAX(g.credit_limit)
+        HAVING SUM(t.amount) > MAX(g.credit_limit)
         """,
-        totals=totals_sql(company_id, members),
+        totals=SQL.identifier(TOTAL_TABLE),
         company=company_id,
     )
