@@ -17,6 +17,7 @@ from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import bucket_index
 from ..tools.aging_buckets import build_buckets
 from ..tools.aging_buckets import parse_bucket_spec
+from ..tools.aging_sql import aging_bucket_totals_sql
 
 
 class AgingCommon(AccountTestInvoicingCommon):
@@ -180,6 +181,28 @@ class TestReceivableAging(AgingCommon):
         # today: inv2 (500) and the credit note (-100) remain
         self.assertAlmostEqual(self._line(report, self.customer_a).amount_total, 500.0, 2)
         self.assertAlmostEqual(self._line(report, self.customer_b).amount_total, -100.0, 2)
+
+    def test_open_lines_alone_when_no_match_came_later(self):
+        """As of a date after every match (today), the aging reads the open lines alone
+        (``later_matches`` False): the same sums as the general path, which also reads
+        the matches made after the date; as of a past date, the general path is used."""
+        engine = self.env["customer.credit.aging.report"]
+        buckets = [
+            (b.index, b.days_from, b.days_to)
+            for b in build_buckets(parse_bucket_spec(DEFAULT_BUCKET_SPEC))
+        ]
+        fallbacks = {self.company.id: (0.0, None, False)}
+        today = fields.Date.context_today(self.env.user)
+        self.assertFalse(engine._later_matches(today))
+        self.assertTrue(engine._later_matches(fields.Date.to_date("2024-03-01")))
+        rows = {}
+        for later in (False, True):
+            query = aging_bucket_totals_sql(
+                today, [self.company.id], "due", buckets, fallbacks, later_matches=later
+            )
+            rows[later] = sorted(self.env.execute_query(query))
+        self.assertTrue(rows[False])
+        self.assertEqual(rows[False], rows[True])
 
     def test_past_dates_rebuilt_from_history(self):
         for as_of in (
