@@ -95,6 +95,13 @@ def _company_fallback_sql(fallbacks):
     )
 
 
+# The columns of the receivable lines ``aml`` every branch of ``candidate`` reads.
+_CANDIDATE_COLUMNS = SQL(
+    "aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date, aml.date_maturity,"
+    " aml.invoice_date, aml.move_name, aml.balance, aml.currency_id, aml.amount_currency"
+)
+
+
 def _candidate_sql(as_of, company_ids, later_matches=True):
     """CTEs (``WITH`` included) ending with ``candidate``: the receivable lines open at
     the date, with their open amount then (``amount_open``). ``later_matches``: some
@@ -104,9 +111,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
         return SQL(
             """
             WITH candidate AS (
-                SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
-                       aml.date_maturity, aml.invoice_date, aml.move_name, aml.balance,
-                       aml.currency_id, aml.amount_currency,
+                SELECT %(columns)s,
                        aml.amount_residual AS amount_open
                   FROM account_move_line aml
                  WHERE %(open_today)s
@@ -114,6 +119,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
                    AND aml.date <= %(as_of)s
             )
             """,
+            columns=_CANDIDATE_COLUMNS,
             open_today=open_receivable_sql("aml", account_ids=RECEIVABLE_ARRAY_SQL),
             company_ids=list(company_ids),
             as_of=as_of,
@@ -136,9 +142,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
         ),
         candidate AS (
             -- open today: the partial index of open receivable lines, read alone ...
-            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
-                   aml.date_maturity, aml.invoice_date, aml.move_name, aml.balance,
-                   aml.currency_id, aml.amount_currency,
+            SELECT %(columns)s,
                    aml.amount_residual + COALESCE(l.amount, 0) AS amount_open
               FROM account_move_line aml
               LEFT JOIN later l ON l.line_id = aml.id
@@ -147,9 +151,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
                AND aml.date <= %(as_of)s
              UNION ALL
             -- ... or settled today by matches that had not taken effect at the date
-            SELECT aml.id, aml.move_id, aml.company_id, aml.partner_id, aml.date,
-                   aml.date_maturity, aml.invoice_date, aml.move_name, aml.balance,
-                   aml.currency_id, aml.amount_currency,
+            SELECT %(columns)s,
                    COALESCE(aml.amount_residual, 0) + l.amount AS amount_open
               FROM later l
               JOIN account_move_line aml ON aml.id = l.line_id
@@ -160,6 +162,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
                AND aml.date <= %(as_of)s
         )
         """,
+        columns=_CANDIDATE_COLUMNS,
         receivable=RECEIVABLE_ARRAY_SQL,
         open_today=open_receivable_sql("aml", account_ids=RECEIVABLE_ARRAY_SQL),
         company_ids=list(company_ids),

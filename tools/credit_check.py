@@ -10,8 +10,8 @@ from collections import namedtuple
 
 from odoo.tools import SQL
 
+from .credit_exposure import customer_totals_sql
 from .credit_exposure import tolerance_cutoff
-from .credit_exposure import totals_sql
 
 # Reason codes, in the order they are shown to the user.
 REASON_HOLD = "hold"
@@ -209,7 +209,9 @@ def quotation_outcomes_sql(
     commercial partner ``cp``'s company-dependent fields with their fallbacks
     (``policy``, ``limit``, ``hold``, ``hold_auto``, ``grade_id``).
     """
-    totals = totals_sql(company_id, SQL("SELECT cid FROM q UNION SELECT partner_id FROM m"))
+    totals = customer_totals_sql(
+        company_id, SQL("SELECT cid FROM q UNION SELECT partner_id FROM m")
+    )
     return SQL(
         """
         WITH q AS MATERIALIZED (

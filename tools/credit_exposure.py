@@ -147,7 +147,7 @@ def over_limit_sql(company_id, fallback_limit=0.0):
     )
 
 
-def totals_sql(company_id, partner_ids):
+def customer_totals_sql(company_id, partner_ids):
     """Per commercial partner of ``partner_ids`` (an SQL subquery of commercial partner
     ids): its total exposure (``total``, the sum of :func:`exposure_sql`'s components)
     and the earliest due date of its open debts (``debt_due``, NULL without any), read
