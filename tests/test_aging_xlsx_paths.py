@@ -25,6 +25,12 @@ ROWS = [
     ("", 1e-7, 12, excel_serial(datetime.date(2025, 12, 1))),
     (None, None, None, None),
     ("Tab\tand control \x01", 99999999.99, 7, excel_serial(datetime.date(2026, 11, 29))),
+    # rows copied from the database: every value a text (see tools/sql_stream.py)
+    ("Plain row", "1234.5", "3", str(excel_serial(datetime.date(2026, 1, 31)))),
+    ("Pipe | inside", "-0.01", "0", ""),
+    ("ends with a space ", "1e-07", "12", ""),
+    ("<escaped> & _x0041_", "2", "1", ""),
+    ("", "", "", ""),
 ]
 
 
@@ -68,7 +74,13 @@ class TestAgingXlsxPaths(BaseCase):
         # openpyxl does not undo Excel's own _x005F_ escape (Excel shows "_x0041_")
         self.assertEqual(fast[2][0], "  spaced <&> _x005F_x0041_ 客户")
         self.assertEqual(fast[4], (None, None, None, None))
-        self.assertEqual(fast[6][0], "Total")
+        # text rows: written as is when nothing needs care, else cell by cell
+        self.assertEqual(fast[6], ("Plain row", 1234.5, 3, datetime.datetime(2026, 1, 31)))
+        self.assertEqual(fast[7], ("Pipe | inside", -0.01, 0, None))
+        self.assertEqual(fast[8], ("ends with a space ", 1e-07, 12, None))
+        self.assertEqual(fast[9], ("<escaped> & _x005F_x0041_", 2, 1, None))
+        self.assertEqual(fast[10], (None, None, None, None))
+        self.assertEqual(fast[len(ROWS) + 1][0], "Total")
 
     def test_fast_path_needs_the_tested_version(self):
         workbook = xlsxwriter.Workbook(os.devnull, {"constant_memory": True})
