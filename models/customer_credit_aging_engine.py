@@ -14,14 +14,16 @@ from ..tools.aging_sql import aging_detail_sql
 from ..tools.aging_sql import aging_items_sql
 from ..tools.aging_sql import aging_summary_sql
 from ..tools.aging_sql import later_matches_sql
+from ..tools.sql_settings import local_setting
 from ..tools.sql_settings import whole_ledger_statement
 from ..tools.sql_stream import copy_rows
 from .customer_credit_aging_line import BUCKET_FIELDS
 
-# PostgreSQL memory per sort or hash (per process: the statement runs in parallel) of
-# the detail computed from the ledger: its journal items' hash and its sort stay in
-# memory up to ~2M open items (25 s instead of 33 s at 10M lines, docs/benchmarks.md).
-DETAIL_WORK_MEM = "256MB"
+# PostgreSQL memory per sort or hash of the statements over every open item (per
+# process where they run in parallel): up to ~2M open items, the summary's sums and the
+# detail's journal items and sort stay in memory instead of spilling to disk (10M-line
+# bench ledger: detail 25 s instead of 33 s; docs/benchmarks.md).
+AGING_WORK_MEM = "256MB"
 
 
 class CustomerCreditAgingEngine(models.AbstractModel):
@@ -132,7 +134,10 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         )
         self.env.flush_all()
         whole_ledger_statement(self.env.cr)
-        self.env.cr.execute(aging_summary_sql(**self._aging_sql_options(bucket_records, buckets)))
+        with local_setting(self.env.cr, "work_mem", AGING_WORK_MEM):
+            self.env.cr.execute(
+                aging_summary_sql(**self._aging_sql_options(bucket_records, buckets))
+            )
         self.env["customer.credit.aging.line"].invalidate_model()
         self.invalidate_recordset(["line_ids", "item_ids"])
         self.write(
@@ -247,7 +252,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
                 bucket_labels={record.id: record.name for record in bucket_records},
                 **options,
             ),
-            work_mem=DETAIL_WORK_MEM,
+            work_mem=AGING_WORK_MEM,
         )
 
     def _detail_rows_from_items(self):

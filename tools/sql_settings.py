@@ -1,5 +1,7 @@
 """Session settings of the statements that read a whole ledger."""
 
+import contextlib
+
 from odoo.tools import SQL
 
 # Above this many rows a statement is one of ours over a whole ledger (every customer,
@@ -19,3 +21,17 @@ def whole_ledger_statement(cr):
     is allowed on a read-only replica and touches no other session.
     """
     cr.execute(SQL("SET LOCAL jit = off"))
+
+
+@contextlib.contextmanager
+def local_setting(cr, name, value):
+    """Set PostgreSQL's ``name`` to ``value`` for the statements run inside the block,
+    then give it back the value it had in the transaction (``set_config(…, true)``:
+    the transaction's own, allowed on a read-only replica)."""
+    cr.execute(SQL("SELECT current_setting(%s)", name))
+    previous = cr.fetchone()[0]
+    cr.execute(SQL("SELECT set_config(%s, %s, true)", name, value))
+    try:
+        yield
+    finally:
+        cr.execute(SQL("SELECT set_config(%s, %s, true)", name, previous))

@@ -1,10 +1,11 @@
 """Reading a large query result in Python with flat memory and a parallel plan."""
 
+import contextlib
 import csv
 import io
 import tempfile
 
-from odoo.tools import SQL
+from .sql_settings import local_setting
 
 # Bytes per read from the server while copying.
 COPY_CHUNK = 1 << 20
@@ -27,16 +28,9 @@ def copy_rows(cr, query, work_mem=None):
     """
     with tempfile.TemporaryFile(prefix="customer_credit_copy_") as raw:
         statement = cr.mogrify(query).decode()
-        previous = None
-        if work_mem:
-            cr.execute(SQL("SELECT current_setting('work_mem')"))
-            previous = cr.fetchone()[0]
-            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", work_mem))
-        try:
+        memory = local_setting(cr, "work_mem", work_mem) if work_mem else contextlib.nullcontext()
+        with memory:
             cr.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", raw, COPY_CHUNK)
-        finally:
-            if previous:
-                cr.execute(SQL("SELECT set_config('work_mem', %s, true)", previous))
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         try:
