@@ -463,6 +463,14 @@ class TestReceivableAging(AgingCommon):
         self.assertEqual(list(book.worksheets[1].iter_rows(values_only=True)), rows)
         self.assertTrue(detail_sheet.auto_filter.ref)
 
+    def test_memory_setting_given_back_after_the_aging_statements(self):
+        # the summary and the detail raise PostgreSQL's work_mem for themselves only
+        self.env.cr.execute("SET LOCAL work_mem = '7MB'")
+        report = self._report("2024-02-29")
+        report._generate_xlsx()
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone()[0], "7MB")
+
     # ------------------------------------------------------------------ bad input
 
     def test_bad_input(self):

@@ -147,22 +147,26 @@ def over_limit_sql(company_id, fallback_limit=0.0):
     )
 
 
-def customer_totals_sql(company_id, partner_ids):
+def customer_totals_sql(company_id, partner_ids=None):
     """Per commercial partner of ``partner_ids`` (an SQL subquery of commercial partner
-    ids): its total exposure (``total``, the sum of :func:`exposure_sql`'s components)
-    and the earliest due date of its open debts (``debt_due``, NULL without any), read
-    from the exposure ledger's totals. Something is overdue beyond a tolerance exactly
-    when ``debt_due`` is before :func:`tolerance_cutoff`: a debt's residual is positive
-    and rounded to the company currency, so it always exceeds half a rounding unit."""
+    ids; None: every customer of the company): its total exposure (``total``, the sum of
+    :func:`exposure_sql`'s components) and the earliest due date of its open debts
+    (``debt_due``, NULL without any), read from the exposure ledger's totals. Something
+    is overdue beyond a tolerance exactly when ``debt_due`` is before
+    :func:`tolerance_cutoff`: a debt's residual is positive and rounded to the company
+    currency, so it always exceeds half a rounding unit."""
+    partners = SQL()
+    if partner_ids is not None:
+        partners = SQL("AND t.partner_id IN (%s)", partner_ids)
     return SQL(
         """
         SELECT t.partner_id, t.amount AS total, t.debt_due
           FROM %(totals)s t
-         WHERE t.company_id = %(company_id)s AND t.partner_id IN (%(partners)s)
+         WHERE t.company_id = %(company_id)s %(partners)s
         """,
         totals=SQL.identifier(TOTAL_TABLE),
         company_id=company_id,
-        partners=partner_ids,
+        partners=partners,
     )
 
 
