@@ -396,9 +396,6 @@ def aging_summary_sql(
                SUM(b.item_count) AS item_count
           FROM by_bucket b
          GROUP BY b.company_id, b.partner_id;
-        -- its row count for the planner (else it guesses a few hundred rows and looks
-        -- the 200,000 customers up one by one: 2 s at 10M lines)
-        ANALYZE customer_credit_aging_sums;
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
             credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
