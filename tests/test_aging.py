@@ -463,6 +463,15 @@ class TestReceivableAging(AgingCommon):
         self.assertEqual(list(book.worksheets[1].iter_rows(values_only=True)), rows)
         self.assertTrue(detail_sheet.auto_filter.ref)
 
+    def test_xlsx_with_an_overlong_name(self):
+        # the rows come through COPY and csv: a name longer than csv's default field
+        # limit (131,072 characters) is written, cut at Excel's 32,767
+        self.customer_a.name = "A" * 150_000
+        report = self._report("2024-02-29")
+        book = openpyxl.load_workbook(io.BytesIO(report._generate_xlsx()), read_only=True)
+        names = [row[1] for row in book.worksheets[0].iter_rows(values_only=True)]
+        self.assertIn("A" * 32767, names)
+
     def test_memory_setting_given_back_after_the_aging_statements(self):
         # the summary and the detail raise PostgreSQL's work_mem for themselves only
         self.env.cr.execute("SET LOCAL work_mem = '7MB'")

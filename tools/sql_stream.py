@@ -10,6 +10,12 @@ from .sql_settings import local_setting
 # Bytes per read from the server while copying.
 COPY_CHUNK = 1 << 20
 
+# Longest field ``csv`` reads. Its default, 131,072 characters, would fail an export on
+# one overlong name (the XLSX cuts a text at 32,767 characters anyway). Odoo's server
+# raises the limit at startup (odoo/cli/server.py); other entry points, such as
+# ``odoo shell``, do not.
+FIELD_LIMIT = 1 << 26
+
 
 def copy_rows(cr, query, work_mem=None):
     """Rows of ``query`` (an ``odoo.tools.SQL``), in its order, as lists of text ('' for
@@ -26,6 +32,8 @@ def copy_rows(cr, query, work_mem=None):
     ``work_mem`` (e.g. "256MB"): PostgreSQL's memory per sort or hash of this statement
     alone, the setting of the transaction being restored right after it.
     """
+    if csv.field_size_limit() < FIELD_LIMIT:  # process-wide, and only ever raised
+        csv.field_size_limit(FIELD_LIMIT)
     with tempfile.TemporaryFile(prefix="customer_credit_copy_") as raw:
         statement = cr.mogrify(query).decode()
         memory = local_setting(cr, "work_mem", work_mem) if work_mem else contextlib.nullcontext()
