@@ -2,6 +2,10 @@
 rows and items, and streams them for exports (the options live in the wizard
 ``customer.credit.aging.report``, which inherits this model)."""
 
+import logging
+import re
+from contextlib import nullcontext
+
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
@@ -19,11 +23,17 @@ from ..tools.sql_settings import whole_ledger_statement
 from ..tools.sql_stream import copy_rows
 from .customer_credit_aging_line import BUCKET_FIELDS
 
+_logger = logging.getLogger(__name__)
+
 # PostgreSQL memory per sort or hash of the statements over every open item (per
-# process where they run in parallel): up to ~2M open items, the summary's sums and the
+# process where they run in parallel, and twice that for a hash by default: one export
+# may use a few of them at once): up to ~2M open items, the summary's sums and the
 # detail's journal items and sort stay in memory instead of spilling to disk (10M-line
-# bench ledger: detail 25 s instead of 33 s; docs/benchmarks.md).
+# bench ledger: detail 25 s instead of 33 s; docs/benchmarks.md). The system parameter
+# ``customer_credit.aging_work_mem`` changes it ("0": PostgreSQL's own setting).
 AGING_WORK_MEM = "256MB"
+AGING_WORK_MEM_PARAM = "customer_credit.aging_work_mem"
+_WORK_MEM_RE = re.compile(r"[1-9][0-9]*(kB|MB|GB)")
 
 
 class CustomerCreditAgingEngine(models.AbstractModel):
@@ -118,23 +128,30 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         ranges = self._bucket_ranges()
         buckets = build_buckets(ranges)
         labels = self._bucket_labels(ranges, self.aging_basis)
-        bucket_records = self.env["customer.credit.aging.bucket"].create(
-            [
-                {
-                    "report_id": self.id,
-                    "sequence": bucket.index,
-                    "name": label,
-                    "days_from": bucket.days_from or 0,
-                    "days_to": bucket.days_to or 0,
-                    "has_days_from": bucket.days_from is not None,
-                    "has_days_to": bucket.days_to is not None,
-                }
-                for bucket, label in zip(buckets, labels, strict=True)
-            ]
+        # the run's results are not the user's to write (read-only for credit users)
+        bucket_records = (
+            self.env["customer.credit.aging.bucket"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "report_id": self.id,
+                        "sequence": bucket.index,
+                        "name": label,
+                        "days_from": bucket.days_from or 0,
+                        "days_to": bucket.days_to or 0,
+                        "has_days_from": bucket.days_from is not None,
+                        "has_days_to": bucket.days_to is not None,
+                    }
+                    for bucket, label in zip(buckets, labels, strict=True)
+                ]
+            )
         )
         self.env.flush_all()
         whole_ledger_statement(self.env.cr)
-        with local_setting(self.env.cr, "work_mem", AGING_WORK_MEM):
+        work_mem = self._aging_work_mem()
+        memory = local_setting(self.env.cr, "work_mem", work_mem) if work_mem else nullcontext()
+        with memory:
             self.env.cr.execute(
                 aging_summary_sql(**self._aging_sql_options(bucket_records, buckets))
             )
@@ -143,6 +160,27 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         self.write(
             {"state": "done", "computed_on": fields.Datetime.now(), "items_computed_on": False}
         )
+
+    def _aging_work_mem(self):
+        """``work_mem`` of the statements over every open item (see AGING_WORK_MEM):
+        the system parameter if it is a size such as "512MB", None for "0" (PostgreSQL's
+        own setting), else the default, with a warning in the log."""
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param(AGING_WORK_MEM_PARAM) or ""
+        ).strip()
+        if not value:
+            return AGING_WORK_MEM
+        if value == "0":
+            return None
+        if not _WORK_MEM_RE.fullmatch(value):
+            _logger.warning(
+                "System parameter %s: %r is not a size such as 256MB; using %s.",
+                AGING_WORK_MEM_PARAM,
+                value,
+                AGING_WORK_MEM,
+            )
+            return AGING_WORK_MEM
+        return value
 
     def _aging_sql_options(self, bucket_records, buckets):
         """Keyword arguments of ``aging_summary_sql`` / ``aging_items_sql``."""
@@ -252,7 +290,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
                 bucket_labels={record.id: record.name for record in bucket_records},
                 **options,
             ),
-            work_mem=AGING_WORK_MEM,
+            work_mem=self._aging_work_mem(),
         )
 
     def _detail_rows_from_items(self):

@@ -2,6 +2,7 @@ import io
 from datetime import date
 
 import openpyxl
+import psycopg2
 from lxml import etree
 
 from odoo import Command
@@ -12,12 +13,14 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import bucket_index
 from ..tools.aging_buckets import build_buckets
 from ..tools.aging_buckets import parse_bucket_spec
 from ..tools.aging_sql import aging_bucket_totals_sql
+from ..tools.sql_settings import local_setting
 
 
 class AgingCommon(AccountTestInvoicingCommon):
@@ -477,6 +480,36 @@ class TestReceivableAging(AgingCommon):
         self.env.cr.execute("SET LOCAL work_mem = '7MB'")
         report = self._report("2024-02-29")
         report._generate_xlsx()
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone()[0], "7MB")
+
+    def test_memory_setting_from_the_system_parameter(self):
+        Param = self.env["ir.config_parameter"].sudo()
+        report = self._report("2024-02-29")
+        self.assertEqual(report._aging_work_mem(), "256MB")
+        Param.set_param("customer_credit.aging_work_mem", "64MB")
+        self.assertEqual(report._aging_work_mem(), "64MB")
+        report._run_aging()  # runs with it
+        self.assertAlmostEqual(sum(report.line_ids.mapped("amount_total")), 1900.0, 2)
+        Param.set_param("customer_credit.aging_work_mem", "0")  # PostgreSQL's own
+        self.assertIsNone(report._aging_work_mem())
+        report._generate_xlsx()
+        Param.set_param("customer_credit.aging_work_mem", "lots")
+        with self.assertLogs("odoo.addons.customer_credit", "WARNING") as logs:
+            self.assertEqual(report._aging_work_mem(), "256MB")
+        self.assertIn("not a size", logs.output[0])
+
+    def test_failed_statement_keeps_its_own_error(self):
+        # nothing runs after a failure in the block: the caller sees the real error,
+        # and the rollback to the savepoint undoes the setting
+        self.env.cr.execute("SET LOCAL work_mem = '7MB'")
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.DivisionByZero),
+            self.env.cr.savepoint(),
+            local_setting(self.env.cr, "work_mem", "9MB"),
+        ):
+            self.env.cr.execute("SELECT 1 / 0")
         self.env.cr.execute("SHOW work_mem")
         self.assertEqual(self.env.cr.fetchone()[0], "7MB")
 

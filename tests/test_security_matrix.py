@@ -69,9 +69,11 @@ def acl(user="", manager="", director=None):
 MATRIX = {
     "customer.credit.grade": {"acl": acl("r", "rwcu")},
     "customer.credit.aging.report": {"acl": acl("rwcu", "rwcu")},
-    "customer.credit.aging.bucket": {"acl": acl("rwcu", "rwcu")},
-    "customer.credit.aging.line": {"acl": acl("rwcu", "rwcu")},
-    "customer.credit.aging.item": {"acl": acl("rwcu", "rwcu")},
+    # the results of a run: written by the run itself, in SQL (and its buckets as
+    # superuser), never by a user: a row added over RPC would repeat a customer's items
+    "customer.credit.aging.bucket": {"acl": acl("r", "r")},
+    "customer.credit.aging.line": {"acl": acl("r", "r")},
+    "customer.credit.aging.item": {"acl": acl("r", "r")},
     "customer.credit.scorecard": {"acl": acl("r", "rwcu")},
     "customer.credit.scorecard.criterion": {"acl": acl("r", "rwcu")},
     "customer.credit.scorecard.threshold": {"acl": acl("r", "rwcu")},

@@ -7,9 +7,6 @@ import tempfile
 
 from .sql_settings import local_setting
 
-# Bytes per read from the server while copying.
-COPY_CHUNK = 1 << 20
-
 # Longest field ``csv`` reads. Its default, 131,072 characters, would fail an export on
 # one overlong name (the XLSX cuts a text at 32,767 characters anyway). Odoo's server
 # raises the limit at startup (odoo/cli/server.py); other entry points, such as
@@ -38,7 +35,8 @@ def copy_rows(cr, query, work_mem=None):
         statement = cr.mogrify(query).decode()
         memory = local_setting(cr, "work_mem", work_mem) if work_mem else contextlib.nullcontext()
         with memory:
-            cr.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", raw, COPY_CHUNK)
+            # (on their own lines: a comment closing the statement ends at its line)
+            cr.copy_expert(f"COPY (\n{statement}\n) TO STDOUT WITH (FORMAT csv)", raw)
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         try:
