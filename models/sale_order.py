@@ -103,20 +103,31 @@ class SaleOrder(models.Model):
         if operator not in ("=", "!=", "in", "not in"):
             raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
         values = sorted({value} if isinstance(value, str) else set(value or ()))
+        positive = operator in ("=", "in")
         parts = []
         for query, verdicts in self._credit_quotation_queries():
-            parts.append(
-                SQL(
+            if positive:
+                # Every open quotation, NULL where the outcome differs (IN skips NULLs):
+                # the planner then sizes the subquery right and hashes it against the
+                # orders. With the outcome filtered it guessed 0.5 % of the quotations
+                # and probed the orders one by one (10M bench: 1.53 s against 1.66 s).
+                part = SQL(
+                    "SELECT CASE WHEN x.outcome = ANY(%s) THEN x.id END"
+                    " FROM (%s) AS x(id, outcome)",
+                    values,
+                    query,
+                )
+            else:  # NOT IN must not meet a NULL
+                part = SQL(
                     "SELECT x.id FROM (%s) AS x(id, outcome) WHERE x.outcome = ANY(%s)",
                     query,
                     values,
                 )
-            )
+            parts.append(part)
             wanted = [oid for oid, outcome in verdicts if outcome in values]
             if wanted:
                 parts.append(SQL("SELECT unnest(%s::integer[])", wanted))
         subquery = SQL(" UNION ALL ").join(parts) if parts else SQL("SELECT NULL::integer LIMIT 0")
-        positive = operator in ("=", "in")
         return [("id", "in" if positive else "not in", SQL("(%s)", subquery))]
 
     @api.model

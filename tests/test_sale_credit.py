@@ -82,6 +82,14 @@ class TestSaleCreditBanner(CreditSaleCommon):
             sorted(SaleOrder.search(domain + [("credit_check_state", "!=", "blocked")]).ids),
             sorted((ok | warned).ids),
         )
+        # several outcomes; the negative forms never meet a NULL in NOT IN
+        both = [("credit_check_state", "in", ["blocked", "warning"])]
+        self.assertEqual(
+            sorted(SaleOrder.search(domain + both).ids), sorted((blocked | warned).ids)
+        )
+        neither = [("credit_check_state", "not in", ["blocked", "warning"])]
+        self.assertEqual(SaleOrder.search(domain + neither).ids, ok.ids)
+        self.assertEqual(SaleOrder.search_count(domain + [("credit_check_state", "=", "ok")]), 1)
 
     def test_filters_agree_with_the_check_in_every_case(self):
         """The filters search in SQL (tools/credit_check.quotation_outcomes_sql): every
