@@ -4,7 +4,6 @@ rows and items, and streams them for exports (the options live in the wizard
 
 import logging
 import re
-from contextlib import nullcontext
 
 from odoo import fields
 from odoo import models
@@ -149,9 +148,7 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         )
         self.env.flush_all()
         whole_ledger_statement(self.env.cr)
-        work_mem = self._aging_work_mem()
-        memory = local_setting(self.env.cr, "work_mem", work_mem) if work_mem else nullcontext()
-        with memory:
+        with local_setting(self.env.cr, "work_mem", self._aging_work_mem()):
             self.env.cr.execute(
                 aging_summary_sql(**self._aging_sql_options(bucket_records, buckets))
             )

@@ -27,12 +27,16 @@ def whole_ledger_statement(cr):
 def local_setting(cr, name, value):
     """Set PostgreSQL's ``name`` to ``value`` for the statements run inside the block,
     then give it back the value it had in the transaction (``set_config(…, true)``:
-    the transaction's own, allowed on a read-only replica).
+    the transaction's own, allowed on a read-only replica). ``value`` None: nothing is
+    changed.
 
     When the block fails, nothing is given back: the transaction is aborted (a statement
     in it would only hide the error, such as a replica's "conflict with recovery", which
     Odoo retries), and rolling it back, or back to a savepoint taken before, undoes the
     setting anyway."""
+    if value is None:
+        yield
+        return
     cr.execute(SQL("SELECT current_setting(%s)", name))
     previous = cr.fetchone()[0]
     cr.execute(SQL("SELECT set_config(%s, %s, true)", name, value))

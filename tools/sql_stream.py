@@ -1,6 +1,5 @@
 """Reading a large query result in Python with flat memory and a parallel plan."""
 
-import contextlib
 import csv
 import io
 import tempfile
@@ -33,8 +32,7 @@ def copy_rows(cr, query, work_mem=None):
         csv.field_size_limit(FIELD_LIMIT)
     with tempfile.TemporaryFile(prefix="customer_credit_copy_") as raw:
         statement = cr.mogrify(query).decode()
-        memory = local_setting(cr, "work_mem", work_mem) if work_mem else contextlib.nullcontext()
-        with memory:
+        with local_setting(cr, "work_mem", work_mem):
             # (on their own lines: a comment closing the statement ends at its line)
             cr.copy_expert(f"COPY (\n{statement}\n) TO STDOUT WITH (FORMAT csv)", raw)
         raw.seek(0)
