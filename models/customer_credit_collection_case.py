@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -7,6 +9,8 @@ from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import float_is_zero
 from odoo.tools.misc import formatLang
+
+CASE_SEQUENCE_CODE = "customer.credit.collection.case"
 
 PROMISE_STATES = [
     ("none", "No Promise"),
@@ -119,6 +123,22 @@ class CustomerCreditCollectionCase(models.Model):
         )
 
     @api.model
+    def _next_names(self, company, count):
+        """``count`` new case references of ``company`` from its sequence (Odoo's
+        ``next_by_code`` looks the sequence up again for every number): "/" where the
+        sequence was deleted."""
+        sequences = self.env["ir.sequence"].with_company(company)
+        sequences.browse().check_access("read")
+        sequence = sequences.search(
+            [("code", "=", CASE_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        return [sequence._next() or "/" for _index in range(count)]
+
+    @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([])
 
@@ -183,15 +203,23 @@ class CustomerCreditCollectionCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # one sequence lookup per company and one default stage for the whole batch
+        # (the escalation opens hundreds of cases at once)
+        unnamed = defaultdict(list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id"))
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company or self.env.company)
-                    .next_by_code("customer.credit.collection.case")
-                    or "/"
-                )
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in unnamed.items():
+            names = self._next_names(self.env["res.company"].browse(company_id), len(company_vals))
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
+        if "default_stage_id" not in self.env.context and any(
+            "stage_id" not in vals for vals in vals_list
+        ):
+            stage_id = self._default_stage().id
+            for vals in vals_list:
+                vals.setdefault("stage_id", stage_id)
+        for vals in vals_list:
             if vals.get("partner_id"):
                 vals["partner_id"] = (
                     self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id

@@ -170,6 +170,46 @@ class TestCollectionCase(CreditMonitoringCase):
             self.assertEqual(case.invoice_ids, first | second)
             self.assertEqual(case.amount_residual, 150.0)
 
+    def test_batch_creation_numbers_each_company_from_its_sequence(self):
+        """Cases created together are numbered in order, each from its company's
+        sequence (the company's own before the shared one), and start at the first
+        open stage unless a stage is given."""
+        other_company = self.env["res.company"].create({"name": "Branch Numbers"})
+        self.env["ir.sequence"].create(
+            {
+                "name": "Branch cases",
+                "code": "customer.credit.collection.case",
+                "prefix": "BR/",
+                "padding": 3,
+                "company_id": other_company.id,
+            }
+        )
+        negotiation = self.env["customer.credit.collection.stage"].search(
+            [("name", "=", "Negotiation")]
+        )
+        Case = self.env["customer.credit.collection.case"]
+        cases = Case.create(
+            [
+                {"partner_id": self.customer.id},
+                {"partner_id": self.customer.id, "company_id": other_company.id},
+                {"partner_id": self.customer.id, "stage_id": negotiation.id},
+                {"partner_id": self.customer.id, "company_id": other_company.id},
+                {"partner_id": self.customer.id, "name": "MY-OWN"},
+            ]
+        )
+        names = cases.mapped("name")
+        self.assertEqual([names[1], names[3]], ["BR/001", "BR/002"])
+        first, second = (int(name.rsplit("/", 1)[1]) for name in (names[0], names[2]))
+        self.assertTrue(names[0].startswith("COL/"))
+        self.assertEqual(second, first + 1)
+        self.assertEqual(names[4], "MY-OWN")
+        first_stage = Case._default_stage()
+        self.assertEqual(
+            cases.mapped("stage_id"), first_stage | negotiation, "Given stage kept, else first."
+        )
+        self.assertEqual(cases[2].stage_id, negotiation)
+        self.assertEqual((cases - cases[2]).stage_id, first_stage)
+
     def test_cases_are_company_bound(self):
         other_company = self.env["res.company"].create({"name": "Branch Two"})
         case_b = self.env["customer.credit.collection.case"].create(

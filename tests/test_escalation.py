@@ -17,6 +17,19 @@ from .common_monitoring import SimulatedCrash
 
 @tagged("post_install", "-at_install")
 class TestEscalationTimeline(CreditMonitoringCase):
+    def _assert_email_as_odoo_wraps(self, mail, customer, invoice):
+        """The reminder is wrapped in Odoo's light layout exactly as Odoo wraps it, and
+        the chatter keeps the reminder alone (the layout is never sanitised)."""
+        savepoint = self.env.cr.savepoint()
+        odoo_mail = self.l1.mail_template_id.send_mail_batch(
+            customer.ids, email_layout_xmlid="mail.mail_notification_light"
+        )
+        self.assertEqual(mail.body_html, odoo_mail.body_html)
+        savepoint.close(rollback=True)
+        self.assertIn("Powered by", mail.body_html)
+        self.assertNotIn("Powered by", mail.mail_message_id.body)
+        self.assertIn(invoice.name, mail.mail_message_id.body)
+
     def test_90_day_timeline(self):
         """Levels fire in order, hold at L3, case at L4; payment closes the case and
         releases the automatic hold."""
@@ -35,6 +48,7 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertEqual(len(mails), 1)
             self.assertIn(invoice.name, mails.body_html)
             self.assertIn(customer, mails.recipient_ids)
+            self._assert_email_as_odoo_wraps(mails, customer, invoice)
             activities = self._activities(customer)
             self.assertEqual(activities.user_id, self.salesman)
             self.assertIn(invoice.name, activities.note)
