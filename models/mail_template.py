@@ -23,6 +23,27 @@ _logger = logging.getLogger(__name__)
 QWEB_PRIVATE_API = ("_prepare_environment", "_compile")
 
 
+# The formatting helpers of the rendering context whose results a batch remembers.
+MEMOIZED_HELPERS = ("format_date", "format_datetime", "format_time", "format_amount")
+
+
+def _memoized(function):
+    """``function`` remembering its result per arguments (unhashable ones: not kept)."""
+    results = {}
+
+    def call(*args, **kwargs):
+        try:
+            key = (args, tuple(sorted(kwargs.items())))
+            return results[key]
+        except KeyError:
+            results[key] = value = function(*args, **kwargs)
+            return value
+        except TypeError:
+            return function(*args, **kwargs)
+
+    return call
+
+
 class MailTemplate(models.Model):
     _inherit = "mail.template"
 
@@ -65,6 +86,12 @@ class MailTemplate(models.Model):
     @api.model
     def _credit_render_compiled_once(self, template_src, model, res_ids, add_context, options):
         variables = self._render_eval_context()
+        # Same arguments, same text within one batch (one environment and language):
+        # a reminder lists many invoices falling due on the same dates, in the same
+        # currency, and each call looks the language up again.
+        for name in MEMOIZED_HELPERS:
+            if callable(variables.get(name)):
+                variables[name] = _memoized(variables[name])
         if add_context:
             variables.update(**add_context)
         qweb = self.env["ir.qweb"].with_context(**(options or {}))

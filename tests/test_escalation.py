@@ -6,13 +6,37 @@ from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
+from odoo.tests import BaseCase
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.mail_template import _memoized
 from ..tools.monitoring_rules import LevelSpec
 from ..tools.monitoring_rules import plan_partner_actions
 from .common_monitoring import CreditMonitoringCase
 from .common_monitoring import SimulatedCrash
+
+
+@tagged("post_install", "-at_install")
+class TestMemoizedHelpers(BaseCase):
+    def test_same_arguments_computed_once(self):
+        calls = []
+
+        def fmt(value, pattern=False):
+            calls.append((value, pattern))
+            return f"{value}:{pattern}"
+
+        memo = _memoized(fmt)
+        self.assertEqual(memo(1.5), "1.5:False")
+        self.assertEqual(memo(1.5), "1.5:False")
+        self.assertEqual(memo(1.5, pattern="x"), "1.5:x")
+        self.assertEqual(memo(1.5, pattern="x"), "1.5:x")
+        self.assertEqual(memo(2), "2:False")
+        self.assertEqual(calls, [(1.5, False), (1.5, "x"), (2, False)])
+        # unhashable arguments are passed through, never remembered
+        self.assertEqual(memo([1]), "[1]:False")
+        self.assertEqual(memo([1]), "[1]:False")
+        self.assertEqual(len(calls), 5)
 
 
 @tagged("post_install", "-at_install")
@@ -239,6 +263,8 @@ class TestEscalationTimeline(CreditMonitoringCase):
             mine = self._invoice(self.customer, 100.0, self.d("2025-06-10"))
             theirs = self._invoice(other, 250.0, self.d("2025-06-05"))
             theirs_too = self._invoice(other, 75.0, self.d("2025-06-12"))
+            # same amount and due date in both bodies: remembered by the batch
+            mine_too = self._invoice(self.customer, 75.0, self.d("2025-06-12"))
             self._run()
             template = self.l1.mail_template_id.sudo()  # as the cron renders it
             customers = self.customer | other
@@ -272,6 +298,7 @@ class TestEscalationTimeline(CreditMonitoringCase):
             other_mail = self._mails(other)
             self.assertEqual((len(mail), len(other_mail)), (1, 1))
             self.assertIn(mine.name, mail.body_html)
+            self.assertIn(mine_too.name, mail.body_html)
             self.assertNotIn(theirs.name, mail.body_html)
             self.assertIn(theirs.name, other_mail.body_html)
             self.assertIn(theirs_too.name, other_mail.body_html)
