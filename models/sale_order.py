@@ -21,6 +21,7 @@ from ..tools.credit_check import REASON_OVERDUE
 from ..tools.credit_check import CreditVerdict  # noqa: F401 (imported from here too)
 from ..tools.credit_check import quotation_outcomes_sql
 from ..tools.credit_exposure import EXPOSURE_COMPONENTS
+from ..tools.sql_settings import parallel_statement
 from ..tools.sql_settings import whole_ledger_statement
 
 CREDIT_CHECK_STATES = [
@@ -97,38 +98,15 @@ class SaleOrder(models.Model):
         # Computed live from the ledger: a stored value would be stale as soon as an
         # invoice is posted or paid. The open quotations are checked in SQL, one query
         # per company (tools/credit_check.quotation_outcomes_sql, the SQL rendering of
-        # the check), given to the search as a subquery; those whose amount needs more
-        # than their total (paid online, a currency without a rate) go through the
-        # check itself.
+        # the check), run here, in parallel; those whose amount needs more than their
+        # total (paid online, a currency without a rate) go through the check itself.
+        # As a subquery of the search the outcomes were computed by one process and
+        # then hashed against the orders (10M bench: 1.5 s against ~1.0 s).
         if operator not in ("=", "!=", "in", "not in"):
             raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
-        values = sorted({value} if isinstance(value, str) else set(value or ()))
-        positive = operator in ("=", "in")
-        parts = []
-        for query, verdicts in self._credit_quotation_queries():
-            if positive:
-                # Every open quotation, NULL where the outcome differs (IN skips NULLs):
-                # the planner then sizes the subquery right and hashes it against the
-                # orders. With the outcome filtered it guessed 0.5 % of the quotations
-                # and probed the orders one by one (10M bench: 1.53 s against 1.66 s).
-                part = SQL(
-                    "SELECT CASE WHEN x.outcome = ANY(%s) THEN x.id END"
-                    " FROM (%s) AS x(id, outcome)",
-                    values,
-                    query,
-                )
-            else:  # NOT IN must not meet a NULL
-                part = SQL(
-                    "SELECT x.id FROM (%s) AS x(id, outcome) WHERE x.outcome = ANY(%s)",
-                    query,
-                    values,
-                )
-            parts.append(part)
-            wanted = [oid for oid, outcome in verdicts if outcome in values]
-            if wanted:
-                parts.append(SQL("SELECT unnest(%s::integer[])", wanted))
-        subquery = SQL(" UNION ALL ").join(parts) if parts else SQL("SELECT NULL::integer LIMIT 0")
-        return [("id", "in" if positive else "not in", SQL("(%s)", subquery))]
+        values = {value} if isinstance(value, str) else set(value or ())
+        ids = [oid for oid, outcome in self._credit_quotation_outcomes() if outcome in values]
+        return [("id", "in" if operator in ("=", "in") else "not in", ids)]
 
     @api.model
     def _credit_quotation_outcomes(self):
@@ -136,7 +114,8 @@ class SaleOrder(models.Model):
         companies, as ``credit_check_state`` computes them, without loading them."""
         result = []
         for query, verdicts in self._credit_quotation_queries():
-            result += self.env.execute_query(query)
+            with parallel_statement(self.env.cr):
+                result += self.env.execute_query(query)
             result += verdicts
         return result
 

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import tagged
 
+from ..tools.sql_settings import parallel_statement
 from .common_sale_credit import CreditSaleCommon
 
 
@@ -90,6 +91,27 @@ class TestSaleCreditBanner(CreditSaleCommon):
         neither = [("credit_check_state", "not in", ["blocked", "warning"])]
         self.assertEqual(SaleOrder.search(domain + neither).ids, ok.ids)
         self.assertEqual(SaleOrder.search_count(domain + [("credit_check_state", "=", "ok")]), 1)
+
+    def test_filter_runs_in_parallel_and_gives_the_costs_back(self):
+        """The outcomes are computed with the parallel costs at zero (a plan the
+        workers share), and the transaction gets its own costs back after."""
+
+        def costs():
+            self.env.cr.execute(
+                "SELECT current_setting('parallel_setup_cost'),"
+                " current_setting('parallel_tuple_cost')"
+            )
+            return self.env.cr.fetchone()
+
+        self.env.cr.execute("SET LOCAL parallel_setup_cost = 1234")
+        before = costs()
+        with parallel_statement(self.env.cr):
+            self.assertEqual(costs(), ("0", "0"))
+        self.assertEqual(costs(), before)
+        blocked = self._quote(qty=11, user=self.salesman)
+        SaleOrder = self.env["sale.order"].with_user(self.salesman).with_company(self.company)
+        self.assertIn(blocked, SaleOrder.search([("credit_check_state", "=", "blocked")]))
+        self.assertEqual(costs(), before)
 
     def test_filters_agree_with_the_check_in_every_case(self):
         """The filters search in SQL (tools/credit_check.quotation_outcomes_sql): every

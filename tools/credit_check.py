@@ -215,11 +215,16 @@ def quotation_outcomes_sql(
     return SQL(
         """
         WITH q AS MATERIALIZED (
-            SELECT so.id, p.commercial_partner_id AS cid,
+            -- each quotation with its customer's settings, read once: the verdict
+            -- below uses them up to five times, and PostgreSQL would read the JSON again
+            SELECT so.id, cp.id AS cid,
                    GREATEST(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1), 0)
-                       AS amount
+                       AS amount,
+                   %(policy)s AS policy, %(hold)s AS hold, %(limit)s AS credit_limit,
+                   %(grade_id)s AS grade_id
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
              WHERE so.company_id = %(company_id)s
                AND so.state IN ('draft', 'sent')
                AND NOT so.id = ANY(%(exclude)s)
@@ -240,16 +245,9 @@ def quotation_outcomes_sql(
               JOIN res_partner cp ON cp.id = m.partner_id
               LEFT JOIN e ON e.partner_id = m.partner_id
              GROUP BY m.group_id
-        ), c AS MATERIALIZED (
-            -- each customer's settings read once per quotation: the verdict below
-            -- uses them up to five times, and PostgreSQL would read the JSON again
-            SELECT q.id, q.cid, q.amount, %(policy)s AS policy, %(hold)s AS hold,
-                   %(limit)s AS credit_limit, %(grade_id)s AS grade_id
-              FROM q
-              JOIN res_partner cp ON cp.id = q.cid
         )
         SELECT q.id, %(outcome)s
-          FROM c q
+          FROM q
           LEFT JOIN e ON e.partner_id = q.cid
           LEFT JOIN customer_credit_grade grade ON grade.id = q.grade_id
           LEFT JOIN m ON m.partner_id = q.cid
