@@ -28,6 +28,7 @@ from . import customer_credit_monitoring_notice
 from . import customer_credit_monitor
 from . import customer_credit_monitor_checks
 from . import customer_credit_monitor_watch
+from . import customer_credit_monitor_mail
 from . import customer_credit_monitor_ledger
 from . import customer_credit_monitor_guard
 from . import res_users

@@ -23,7 +23,6 @@ from odoo import fields
 from odoo import models
 from odoo.sql_db import db_connect
 from odoo.tools import SQL
-from odoo.tools import is_html_empty
 from odoo.tools import split_every
 from odoo.tools.misc import formatLang
 
@@ -34,9 +33,6 @@ from ..tools.receivables import undisputed_sql
 from ..tools.sql_settings import whole_ledger_statement
 
 _logger = logging.getLogger(__name__)
-
-# The layout of the reminder emails (Odoo's light notification).
-EMAIL_LAYOUT = "mail.mail_notification_light"
 
 # Invoices listed in a chatter note; the escalation log has them all.
 NOTE_MAX_INVOICES = 10
@@ -346,19 +342,14 @@ class CustomerCreditMonitor(models.AbstractModel):
         }
         for template_id, pids in by_template.items():
             template = env["mail.template"].browse(template_id)
-            # Sent without a layout, then wrapped below: Odoo would sanitise the whole
-            # wrapped email as the message's body (twice), the larger part of its cost.
-            mails = template.with_context(**context).send_mail_batch(pids)
-            langs = template._render_lang(pids)
-            companies = run.partners.browse(pids)._mail_get_companies(default=env.company)
+            mails = self._escalation_reminder_mails(
+                template.with_context(**context), run.partners.browse(pids)
+            )
             for mail in mails:
                 pid = mail.res_id
                 level = levels[run.plans[pid].email_level_id]
                 mail.write(
                     {
-                        "body_html": self._escalation_email_layout(
-                            mail, run.partners.browse(pid), langs.get(pid), companies[pid]
-                        ),
                         "recipient_ids": [Command.set(recipients[pid].ids)],
                         "attachment_ids": [
                             Command.link(attachment.id)
@@ -378,41 +369,6 @@ class CustomerCreditMonitor(models.AbstractModel):
                     )
                 )
         self._escalation_create_letters(run, letters, listed["listed"])
-
-    @api.model
-    def _escalation_email_layout(self, mail, partner, lang, company):
-        """The email of ``mail`` (its body: the rendered template) in Odoo's light
-        notification layout, as ``send_mail_batch`` would wrap it, in the template's
-        language ``lang`` and the customer's ``company``. The message in the chatter
-        keeps the reminder itself, without the layout (Odoo stores the wrapped email
-        there when it wraps)."""
-        ir_model = self.env["ir.model"]._get(partner._name)
-        if lang:
-            ir_model = ir_model.with_context(lang=lang)
-        body = ir_model.env["ir.qweb"]._render(
-            EMAIL_LAYOUT,
-            {
-                # the rendered reminder as is, as Odoo gives it (not the sanitised copy)
-                "message": self.env["mail.message"]
-                .sudo()
-                .new({"body": mail.body_html, "record_name": partner.display_name}),
-                "subtype": self.env["mail.message.subtype"].sudo(),
-                "model_description": ir_model.display_name,
-                "record": partner,
-                "record_name": False,
-                "subtitles": False,
-                "company": company,
-                "email_add_signature": False,
-                "signature": "",
-                "website_url": "",
-                "is_html_empty": is_html_empty,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        if not body:
-            return mail.body_html
-        return self.env["mail.render.mixin"]._replace_local_links(body)
 
     @api.model
     def _escalation_listed_moves(self, run, pids):

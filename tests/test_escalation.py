@@ -49,7 +49,26 @@ class TestEscalationTimeline(CreditMonitoringCase):
             customer.ids, email_layout_xmlid="mail.mail_notification_light"
         )
         self.assertEqual(mail.body_html, odoo_mail.body_html)
+        for name in (
+            "subject",
+            "email_from",
+            "reply_to",
+            "email_to",
+            "email_cc",
+            "model",
+            "res_id",
+            "record_name",
+            "author_id",
+            "message_type",
+            "is_notification",
+            "auto_delete",
+            "mail_server_id",
+            "partner_ids",
+            "state",
+        ):
+            self.assertEqual(mail[name], odoo_mail[name], name)
         savepoint.close(rollback=True)
+        self.assertIn(mail.mail_message_id, customer.message_ids)
         self.assertIn("Powered by", mail.body_html)
         self.assertNotIn("Powered by", mail.mail_message_id.body)
         self.assertIn(invoice.name, mail.mail_message_id.body)
@@ -254,6 +273,25 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertEqual(self._activities(silent).user_id, self.salesman | self.manager)
             self.assertIn("No email address", self._logs(silent).result)
             self.assertEqual(self._logs(silent).letter_id.reason, "no_email")
+
+    def test_template_reports_attached_as_odoo_attaches_them(self):
+        """A report added to a reminder template is rendered per customer and attached
+        to the email and its message, as Odoo's ``send_mail_batch`` does."""
+        template = self.l1.mail_template_id
+        template.report_template_ids = self.env.ref(
+            "customer_credit.action_report_customer_statement"
+        )
+        with freeze_time("2025-06-20"):
+            self._invoice(self.customer, 100.0, self.d("2025-06-10"))
+            self._run()
+            mail = self._mails(self.customer)
+            self.assertEqual(len(mail), 1)
+            self.assertEqual(len(mail.attachment_ids), 1)
+            self.assertEqual(mail.attachment_ids.res_model, "mail.message")
+            self.assertEqual(mail.attachment_ids.res_id, mail.mail_message_id.id)
+            odoo_mail = template.send_mail_batch(self.customer.ids)
+            self.assertEqual(mail.attachment_ids.name, odoo_mail.attachment_ids.name)
+            self.assertEqual(mail.attachment_ids.mimetype, odoo_mail.attachment_ids.mimetype)
 
     def test_batch_emails_match_odoo_rendering(self):
         """Reminders of a batch are rendered from one compiled body: each customer's
