@@ -18,6 +18,7 @@ from ..tools.aging_sql import aging_items_sql
 from ..tools.aging_sql import aging_summary_sql
 from ..tools.aging_sql import later_matches_sql
 from ..tools.sql_settings import local_setting
+from ..tools.sql_settings import parallel_statement
 from ..tools.sql_settings import whole_ledger_statement
 from ..tools.sql_stream import copy_rows
 from .customer_credit_aging_line import BUCKET_FIELDS
@@ -148,7 +149,13 @@ class CustomerCreditAgingEngine(models.AbstractModel):
         )
         self.env.flush_all()
         whole_ledger_statement(self.env.cr)
-        with local_setting(self.env.cr, "work_mem", self._aging_work_mem()):
+        # In parallel: the sums are a CREATE TABLE AS, which PostgreSQL may share among
+        # workers, but at its default costs it keeps to one process (10M-line bench:
+        # ~7.4 s in parallel against ~10.5 s). Each worker may use ``work_mem`` too.
+        with (
+            local_setting(self.env.cr, "work_mem", self._aging_work_mem()),
+            parallel_statement(self.env.cr),
+        ):
             self.env.cr.execute(
                 aging_summary_sql(**self._aging_sql_options(bucket_records, buckets))
             )

@@ -477,11 +477,16 @@ class TestReceivableAging(AgingCommon):
 
     def test_memory_setting_given_back_after_the_aging_statements(self):
         # the summary and the detail raise PostgreSQL's work_mem for themselves only
+        # (and the summary's parallel costs: zero for the summary only)
         self.env.cr.execute("SET LOCAL work_mem = '7MB'")
+        self.env.cr.execute("SET LOCAL parallel_setup_cost = 1234")
         report = self._report("2024-02-29")
         report._generate_xlsx()
-        self.env.cr.execute("SHOW work_mem")
-        self.assertEqual(self.env.cr.fetchone()[0], "7MB")
+        self.env.cr.execute(
+            "SELECT current_setting('work_mem'), current_setting('parallel_setup_cost'),"
+            " current_setting('parallel_tuple_cost')"
+        )
+        self.assertEqual(self.env.cr.fetchone(), ("7MB", "1234", "0.1"))
 
     def test_memory_setting_from_the_system_parameter(self):
         Param = self.env["ir.config_parameter"].sudo()
