@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -123,20 +121,17 @@ class CustomerCreditCollectionCase(models.Model):
         )
 
     @api.model
-    def _next_names(self, company, count):
-        """``count`` new case references of ``company`` from its sequence (Odoo's
-        ``next_by_code`` looks the sequence up again for every number): "/" where the
-        sequence was deleted."""
+    def _case_sequence(self, company):
+        """The sequence of the case references of ``company`` (its own, else the shared
+        one), as ``next_by_code`` finds it; looked up once per batch, where Odoo's
+        ``next_by_code`` looks it up again for every number. Empty if deleted."""
         sequences = self.env["ir.sequence"].with_company(company)
         sequences.browse().check_access("read")
-        sequence = sequences.search(
+        return sequences.search(
             [("code", "=", CASE_SEQUENCE_CODE), ("company_id", "in", [company.id, False])],
             order="company_id",
             limit=1,
         )
-        if not sequence:
-            return ["/"] * count
-        return [sequence._next() or "/" for _index in range(count)]
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
@@ -205,18 +200,19 @@ class CustomerCreditCollectionCase(models.Model):
     def create(self, vals_list):
         # one sequence lookup per company and one default stage for the whole batch
         # (the escalation opens hundreds of cases at once)
-        unnamed = defaultdict(list)
+        sequences = {}  # company id -> its sequence of case references
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
-        for company_id, company_vals in unnamed.items():
-            names = self._next_names(self.env["res.company"].browse(company_id), len(company_vals))
-            for vals, name in zip(company_vals, names, strict=True):
-                vals["name"] = name
-        if "default_stage_id" not in self.env.context and any(
-            "stage_id" not in vals for vals in vals_list
-        ):
-            stage_id = self._default_stage().id
+                company_id = vals.get("company_id") or self.env.company.id
+                if company_id not in sequences:
+                    sequences[company_id] = self._case_sequence(
+                        self.env["res.company"].browse(company_id)
+                    )
+                sequence = sequences[company_id]
+                vals["name"] = (sequence and sequence._next()) or "/"
+        if any("stage_id" not in vals for vals in vals_list):
+            # the context's default, a user default, else the first open stage
+            stage_id = self.default_get(["stage_id"]).get("stage_id")
             for vals in vals_list:
                 vals.setdefault("stage_id", stage_id)
         for vals in vals_list:

@@ -9,10 +9,15 @@ same reminder in the same layout, byte for byte what Odoo sends (tested against
 ``send_mail_batch``).
 """
 
+import logging
+
 from odoo import Command
 from odoo import api
 from odoo import models
 from odoo.tools import is_html_empty
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
 
 # The layout of the reminder emails (Odoo's light notification).
 EMAIL_LAYOUT = "mail.mail_notification_light"
@@ -45,8 +50,17 @@ class CustomerCreditMonitor(models.AbstractModel):
     def _escalation_reminder_mails(self, template, partners):
         """The emails of ``template`` to ``partners`` (in their order), queued as
         ``send_mail_batch`` queues them, in Odoo's light layout."""
+        template._send_check_access(partners.ids)
+        # in chunks of Odoo's own size: a template's reports are rendered per chunk
+        size = int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0)
+        mails = self.env["mail.mail"]
+        for chunk in split_every(size or 50, partners.ids, partners.browse):
+            mails |= self._escalation_reminder_chunk(template, chunk)
+        return mails
+
+    @api.model
+    def _escalation_reminder_chunk(self, template, partners):
         pids = partners.ids
-        template._send_check_access(pids)
         rendered = template._generate_template(pids, RENDERED_FIELDS)
         langs = template._render_lang(pids) if template.lang else {}
         companies = partners._mail_get_companies(default=self.env.company)
@@ -75,7 +89,7 @@ class CustomerCreditMonitor(models.AbstractModel):
                     is_notification=False,
                     recipient_ids=recipients,
                     body_html=self._escalation_email_layout(
-                        body, partner, langs.get(partner.id), companies[partner.id]
+                        template, body, partner, langs.get(partner.id), companies[partner.id]
                     ),
                 )
             )
@@ -111,11 +125,11 @@ class CustomerCreditMonitor(models.AbstractModel):
         return mails
 
     @api.model
-    def _escalation_email_layout(self, body, partner, lang, company):
+    def _escalation_email_layout(self, template, body, partner, lang, company):
         """The reminder ``body`` (as rendered) in Odoo's light notification layout, as
         ``send_mail_batch`` wraps it, in the template's language ``lang`` and the
         customer's ``company``."""
-        ir_model = self.env["ir.model"]._get(partner._name)
+        ir_model = self.env["ir.model"]._get(template.model)
         if lang:
             ir_model = ir_model.with_context(lang=lang)
         wrapped = ir_model.env["ir.qweb"]._render(
@@ -140,5 +154,10 @@ class CustomerCreditMonitor(models.AbstractModel):
             raise_if_not_found=False,
         )
         if not wrapped:
+            _logger.warning(
+                "QWeb template %s not found when sending template %s. Sending without layout.",
+                EMAIL_LAYOUT,
+                template.name,
+            )
             return body
         return self.env["mail.render.mixin"]._replace_local_links(wrapped)

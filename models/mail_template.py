@@ -27,13 +27,23 @@ QWEB_PRIVATE_API = ("_prepare_environment", "_compile")
 MEMOIZED_HELPERS = ("format_date", "format_datetime", "format_time", "format_amount")
 
 
+def _memo_key(value):
+    """What tells two arguments apart: equal values of different types (1 and 1.0,
+    a date and a datetime) or datetimes of different time zones (equal instants,
+    different local dates) are different arguments."""
+    return (type(value), getattr(value, "tzinfo", None), value)
+
+
 def _memoized(function):
     """``function`` remembering its result per arguments (unhashable ones: not kept)."""
     results = {}
 
     def call(*args, **kwargs):
         try:
-            key = (args, tuple(sorted(kwargs.items())))
+            key = (
+                tuple(_memo_key(arg) for arg in args),
+                tuple((name, _memo_key(arg)) for name, arg in sorted(kwargs.items())),
+            )
             return results[key]
         except KeyError:
             results[key] = value = function(*args, **kwargs)

@@ -106,7 +106,11 @@ class SaleOrder(models.Model):
             raise ValidationError(self.env._("Unsupported search on 'Credit Check'."))
         values = {value} if isinstance(value, str) else set(value or ())
         ids = [oid for oid, outcome in self._credit_quotation_outcomes() if outcome in values]
-        return [("id", "in" if operator in ("=", "in") else "not in", ids)]
+        if operator in ("=", "in"):
+            return [("id", "in", ids)]
+        # one array rather than a list of constants: NOT IN over a subquery is hashed
+        # by every PostgreSQL version, a long list of constants only from version 15
+        return [("id", "not in", SQL("(SELECT unnest(%s::integer[]))", ids))]
 
     @api.model
     def _credit_quotation_outcomes(self):

@@ -480,13 +480,14 @@ class TestReceivableAging(AgingCommon):
         # (and the summary's parallel costs: zero for the summary only)
         self.env.cr.execute("SET LOCAL work_mem = '7MB'")
         self.env.cr.execute("SET LOCAL parallel_setup_cost = 1234")
+        self.env.cr.execute("SET LOCAL parallel_tuple_cost = 0.5")
         report = self._report("2024-02-29")
         report._generate_xlsx()
         self.env.cr.execute(
             "SELECT current_setting('work_mem'), current_setting('parallel_setup_cost'),"
             " current_setting('parallel_tuple_cost')"
         )
-        self.assertEqual(self.env.cr.fetchone(), ("7MB", "1234", "0.1"))
+        self.assertEqual(self.env.cr.fetchone(), ("7MB", "1234", "0.5"))
 
     def test_memory_setting_from_the_system_parameter(self):
         Param = self.env["ir.config_parameter"].sudo()
@@ -503,6 +504,18 @@ class TestReceivableAging(AgingCommon):
         with self.assertLogs("odoo.addons.customer_credit", "WARNING") as logs:
             self.assertEqual(report._aging_work_mem(), "256MB")
         self.assertIn("not a size", logs.output[0])
+
+    def test_setting_given_back_after_a_python_error(self):
+        self.env.cr.execute("SET LOCAL work_mem = '7MB'")
+        with (
+            self.assertRaises(ZeroDivisionError),
+            local_setting(self.env.cr, "work_mem", "9MB"),
+        ):
+            self.env.cr.execute("SHOW work_mem")
+            self.assertEqual(self.env.cr.fetchone()[0], "9MB")
+            _never = 1 / 0
+        self.env.cr.execute("SHOW work_mem")
+        self.assertEqual(self.env.cr.fetchone()[0], "7MB")
 
     def test_failed_statement_keeps_its_own_error(self):
         # nothing runs after a failure in the block: the caller sees the real error,

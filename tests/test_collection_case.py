@@ -209,6 +209,26 @@ class TestCollectionCase(CreditMonitoringCase):
         )
         self.assertEqual(cases[2].stage_id, negotiation)
         self.assertEqual((cases - cases[2]).stage_id, first_stage)
+        # a company without its own sequence shares the default one: numbers follow
+        # the order of creation across companies
+        shared_company = self.env["res.company"].create({"name": "Branch Shared"})
+        shared = Case.create(
+            [
+                {"partner_id": self.customer.id},
+                {"partner_id": self.customer.id, "company_id": shared_company.id},
+                {"partner_id": self.customer.id},
+            ]
+        )
+        numbers = [int(name.rsplit("/", 1)[1]) for name in shared.mapped("name")]
+        self.assertEqual(numbers, [second + 1, second + 2, second + 3])
+        # the context's default stage, then a user default, win over the first stage
+        in_context = Case.with_context(default_stage_id=negotiation.id).create(
+            [{"partner_id": self.customer.id}]
+        )
+        self.assertEqual(in_context.stage_id, negotiation)
+        legal = self.env["customer.credit.collection.stage"].search([("name", "=", "Legal")])
+        self.env["ir.default"].set("customer.credit.collection.case", "stage_id", legal.id)
+        self.assertEqual(Case.create([{"partner_id": self.customer.id}]).stage_id, legal)
 
     def test_cases_are_company_bound(self):
         other_company = self.env["res.company"].create({"name": "Branch Two"})

@@ -1,4 +1,7 @@
 import logging
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -33,10 +36,17 @@ class TestMemoizedHelpers(BaseCase):
         self.assertEqual(memo(1.5, pattern="x"), "1.5:x")
         self.assertEqual(memo(2), "2:False")
         self.assertEqual(calls, [(1.5, False), (1.5, "x"), (2, False)])
+        # equal but different arguments are told apart
+        self.assertEqual(memo(2.0), "2.0:False")
+        utc = datetime(2025, 1, 1, 23, 0, tzinfo=timezone.utc)
+        self.assertEqual(memo(utc), f"{utc}:False")
+        shanghai = utc.astimezone(timezone(timedelta(hours=8)))
+        self.assertEqual(memo(shanghai), f"{shanghai}:False")
+        self.assertEqual(len(calls), 6)
         # unhashable arguments are passed through, never remembered
         self.assertEqual(memo([1]), "[1]:False")
         self.assertEqual(memo([1]), "[1]:False")
-        self.assertEqual(len(calls), 5)
+        self.assertEqual(len(calls), 8)
 
 
 @tagged("post_install", "-at_install")
@@ -273,6 +283,16 @@ class TestEscalationTimeline(CreditMonitoringCase):
             self.assertEqual(self._activities(silent).user_id, self.salesman | self.manager)
             self.assertIn("No email address", self._logs(silent).result)
             self.assertEqual(self._logs(silent).letter_id.reason, "no_email")
+
+    def test_email_in_the_customers_language_as_odoo_wraps_it(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.customer.lang = "zh_CN"
+        with freeze_time("2025-06-20"):
+            invoice = self._invoice(self.customer, 100.0, self.d("2025-06-10"))
+            self._run()
+            mail = self._mails(self.customer)
+            self.assertEqual(len(mail), 1)
+            self._assert_email_as_odoo_wraps(mail, self.customer, invoice)
 
     def test_template_reports_attached_as_odoo_attaches_them(self):
         """A report added to a reminder template is rendered per customer and attached

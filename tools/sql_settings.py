@@ -2,6 +2,8 @@
 
 import contextlib
 
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
 from odoo.tools import SQL
 
 # Above this many rows a statement is one of ours over a whole ledger (every customer,
@@ -30,17 +32,24 @@ def local_setting(cr, name, value):
     the transaction's own, allowed on a read-only replica). ``value`` None: nothing is
     changed.
 
-    When the block fails, nothing is given back: the transaction is aborted (a statement
-    in it would only hide the error, such as a replica's "conflict with recovery", which
-    Odoo retries), and rolling it back, or back to a savepoint taken before, undoes the
-    setting anyway."""
+    When a statement of the block fails, nothing is given back: the transaction is
+    aborted (a statement in it would only hide the error, such as a replica's "conflict
+    with recovery", which Odoo retries), and rolling it back, or back to a savepoint
+    taken before, undoes the setting anyway. After any other error the setting is given
+    back before the error goes on."""
     if value is None:
         yield
         return
     cr.execute(SQL("SELECT current_setting(%s)", name))
     previous = cr.fetchone()[0]
     cr.execute(SQL("SELECT set_config(%s, %s, true)", name, value))
-    yield
+    try:
+        yield
+    except BaseException:
+        # a Python error leaves the transaction usable: give the setting back
+        if cr.connection.info.transaction_status != TRANSACTION_STATUS_INERROR:
+            cr.execute(SQL("SELECT set_config(%s, %s, true)", name, previous))
+        raise
     cr.execute(SQL("SELECT set_config(%s, %s, true)", name, previous))
 
 
