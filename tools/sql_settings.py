@@ -41,16 +41,16 @@ def local_setting(cr, name, value):
         yield
         return
     cr.execute(SQL("SELECT current_setting(%s)", name))
-    previous = cr.fetchone()[0]
+    restore = SQL("SELECT set_config(%s, %s, true)", name, cr.fetchone()[0])
     cr.execute(SQL("SELECT set_config(%s, %s, true)", name, value))
     try:
         yield
     except BaseException:
         # a Python error leaves the transaction usable: give the setting back
         if cr.connection.info.transaction_status != TRANSACTION_STATUS_INERROR:
-            cr.execute(SQL("SELECT set_config(%s, %s, true)", name, previous))
+            cr.execute(restore)
         raise
-    cr.execute(SQL("SELECT set_config(%s, %s, true)", name, previous))
+    cr.execute(restore)
 
 
 @contextlib.contextmanager
