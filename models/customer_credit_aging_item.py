@@ -1,8 +1,13 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 from ..tools.aging_result_table import ensure_result_table
 from ..tools.aging_sql import AGING_INDEXES
+from ..tools.aging_sql import AGING_OLD_INDEXES
+from ..tools.aging_sql import MATCH_FIRST_DATE_DDL
+from ..tools.aging_sql import MATCH_FIRST_DATE_FILL
 from ..tools.aging_sql import aging_index_sql
 
 
@@ -48,8 +53,21 @@ class CustomerCreditAgingItem(models.TransientModel):
 
     def init(self):
         ensure_result_table(self)
+        cr = self.env.cr
+        cr.execute(SQL(MATCH_FIRST_DATE_DDL))
+        self._fill_match_first_dates()
+        for name in AGING_OLD_INDEXES:
+            cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
         for index in AGING_INDEXES:
-            self.env.cr.execute(aging_index_sql(*index))
+            cr.execute(aging_index_sql(*index))
+
+    @api.model
+    def _fill_match_first_dates(self):
+        """Give the partial reconciliations made before the aging kept their first date
+        (install, or a bulk load with triggers off) that date; returns how many."""
+        self.env["account.partial.reconcile"].flush_model()
+        self.env.cr.execute(SQL(MATCH_FIRST_DATE_FILL))
+        return self.env.cr.rowcount
 
     def action_open_document(self):
         self.ensure_one()

@@ -13,13 +13,18 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools import mute_logger
 
+from ..models.customer_credit_aging_line import BUCKET_FIELDS
 from ..tools.aging_buckets import DEFAULT_BUCKET_SPEC
 from ..tools.aging_buckets import bucket_index
 from ..tools.aging_buckets import build_buckets
 from ..tools.aging_buckets import parse_bucket_spec
+from ..tools.aging_sql import MATCH_FIRST_DATE
 from ..tools.aging_sql import aging_bucket_totals_sql
+from ..tools.aging_sql import aging_summary_sql
+from ..tools.exposure_ledger import ENTRY_TABLE
 from ..tools.sql_settings import local_setting
 
 
@@ -206,6 +211,156 @@ class TestReceivableAging(AgingCommon):
             rows[later] = sorted(self.env.execute_query(query))
         self.assertTrue(rows[False])
         self.assertEqual(rows[False], rows[True])
+
+    def _summary_rows_of_both_sources(self, report):
+        """The customer rows of ``report``'s options computed from the exposure ledger
+        (as a run of today does) and from the journal items (the general path, which
+        also reads the matches made after the date): {source: sorted rows}."""
+        buckets = build_buckets(report._bucket_ranges())
+        options = report._aging_sql_options(report.bucket_ids.sorted("sequence"), buckets)
+        self.assertFalse(options["later_matches"])
+        columns = SQL(", ").join(
+            SQL.identifier(name)
+            for name in (
+                "company_id", "currency_id", "partner_id", "user_id", "grade_id",
+                "credit_limit", "credit_hold", *BUCKET_FIELDS, "amount_total",
+                "days_overdue_max", "item_count", "credit_group_id",
+            )
+        )  # fmt: skip
+        rows = {}
+        for source, later in (("ledger", False), ("lines", True)):
+            statement = aging_summary_sql(**{**options, "later_matches": later})
+            self.assertEqual(ENTRY_TABLE in statement.code, source == "ledger")
+            self.env.cr.execute(
+                SQL("DELETE FROM customer_credit_aging_line WHERE report_id = %s", report.id)
+            )
+            self.env.cr.execute(statement)
+            rows[source] = sorted(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT %s FROM customer_credit_aging_line WHERE report_id = %s",
+                        columns,
+                        report.id,
+                    )
+                ),
+                key=repr,
+            )
+        return rows
+
+    def test_today_from_the_exposure_ledger(self):
+        """As of today, a run without salesperson or grade filter sums the exposure
+        ledger's items instead of the journal items: the same rows to the cent, with the
+        lines the ledger does not keep (no partner), lines without a due date, a
+        contact's invoices, a future-dated invoice left out, both bases, custom buckets,
+        a customer filter and a second company."""
+        today = fields.Date.context_today(self.env.user)
+        receivable = self.company_data["default_account_receivable"]
+        revenue = self.company_data["default_account_revenue"]
+
+        def entry(partner, amount, maturity=None):
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "entry",
+                    "date": "2024-03-15",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": receivable.id,
+                                "partner_id": partner.id if partner else False,
+                                "debit": amount,
+                                "date_maturity": maturity,
+                            }
+                        ),
+                        Command.create({"account_id": revenue.id, "credit": amount}),
+                    ],
+                }
+            )
+            move.action_post()
+            return move
+
+        no_partner = entry(None, 250.0, "2024-04-01")
+        entry(self.customer_a, 75.0)
+        self.assertFalse(no_partner.line_ids.filtered("debit").partner_id)
+        self._invoice(self.contact_b, "2024-01-05", "2024-01-20", 330.0)
+        self._invoice(self.customer_b, "2024-05-05", "2024-05-05", 40.0, currency=self.eur)
+        future = fields.Date.add(today, days=20)
+        self._invoice(self.customer_a, future, future, 999.0)
+        company_2 = self.setup_other_company(name="Aging Ledger Co 2")["company"]
+        self.env.user.company_ids = [Command.link(company_2.id)]
+        self._invoice(self.customer_a, "2024-02-01", "2024-02-01", 120.0, company=company_2)
+        companies = [Command.set((self.company | company_2).ids)]
+        runs = {
+            "due": self._report(today, company_ids=companies),
+            "invoice, custom buckets": self._report(
+                today,
+                company_ids=companies,
+                aging_basis="invoice",
+                bucket_spec="1-15, 16-45, 46-400, 401+",
+            ),
+            "one customer": self._report(today, partner_ids=[Command.set(self.contact_b.ids)]),
+        }
+        for name, report in runs.items():
+            with self.subTest(run=name):
+                rows = self._summary_rows_of_both_sources(report)
+                self.assertTrue(rows["ledger"])
+                self.assertEqual(rows["ledger"], rows["lines"])
+        # what the ledger path found, by hand: the partner-less line is its own row,
+        # the future invoice is not in, the contact's invoice counts for its customer
+        report = self._report(today, company_ids=companies)
+        lines, residual = self._receivable_residual(self.company)
+        dated = lines.filtered(lambda aml: aml.date <= today)
+        in_company = report.line_ids.filtered(lambda row: row.company_id == self.company)
+        self.assertAlmostEqual(
+            sum(in_company.mapped("amount_total")), sum(dated.mapped("amount_residual")), 2
+        )
+        self.assertNotAlmostEqual(residual, sum(dated.mapped("amount_residual")), 2)
+        orphan = report.line_ids.filtered(lambda row: not row.partner_id)
+        self.assertAlmostEqual(orphan.amount_total, 250.0, 2)
+        self.assertEqual(orphan.item_count, 1)
+        line_b = self._line(report, self.customer_b)
+        self.assertEqual(line_b.item_count, 3)
+        self.assertAlmostEqual(self._line(report, self.customer_a, company_2).amount_total, 120.0)
+
+    def test_matches_know_their_first_date(self):
+        """Each partial reconciliation keeps the earlier date of its two lines; a match
+        whose lines are both dated after the date changes nothing at that date, and is
+        not read. A match without that date (loaded with triggers off) is read anyway:
+        the same figures."""
+        engine = self.env["customer.credit.aging.report"]
+        late = self._invoice(self.customer_a, "2024-06-01", "2024-06-30", 50.0)
+        self._pay(late, "2024-06-10", 50.0)
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT apr.%s, LEAST(d.date, c.date) FROM account_partial_reconcile apr
+                     JOIN account_move_line d ON d.id = apr.debit_move_id
+                     JOIN account_move_line c ON c.id = apr.credit_move_id""",
+                SQL.identifier(MATCH_FIRST_DATE),
+            )
+        )
+        self.assertGreaterEqual(len(rows), 4)
+        self.assertTrue(all(kept == first for kept, first in rows), rows)
+        as_of = date(2024, 5, 15)
+        self.assertFalse(engine._later_matches(as_of), "only June's match came later")
+        report = self._report(as_of)
+        figures = sorted((line.partner_id.id, line.amount_total) for line in report.line_ids)
+        self.assertEqual(
+            figures,
+            sorted([(self.customer_a.id, 500.0), (self.customer_b.id, -100.0)]),
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_partial_reconcile SET %s = NULL",
+                SQL.identifier(MATCH_FIRST_DATE),
+            )
+        )
+        self.assertTrue(engine._later_matches(as_of))
+        report = self._report(as_of)
+        self.assertEqual(
+            sorted((line.partner_id.id, line.amount_total) for line in report.line_ids), figures
+        )
+        self.assertTrue(self.env["customer.credit.aging.item"]._fill_match_first_dates())
+        self.assertFalse(engine._later_matches(as_of))
 
     def test_past_dates_rebuilt_from_history(self):
         for as_of in (

@@ -3,7 +3,9 @@ from datetime import timedelta
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from .. import uninstall_hook
 from ..tools import exposure_ledger
+from ..tools.aging_sql import MATCH_FIRST_DATE
 from ..tools.credit_exposure import ledger_orders_text
 from .common import CreditCommon
 
@@ -210,7 +212,22 @@ class TestExposureLedger(CreditCommon):
         cr = self.env.cr
         texts = (ledger_orders_text(restricted=True), ledger_orders_text(restricted=False))
         self.assertFalse(exposure_ledger.install(cr, *texts), "nothing changed: no rebuild")
-        exposure_ledger.uninstall(cr)
+        self.make_invoice(self.customer, 80.0)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.make_invoice(self.customer, 50.0).ids
+        ).create({"amount": 20.0, "payment_difference_handling": "open"})._create_payments()
+        self.env.flush_all()
+        uninstall_hook(self.env)
+        cr.execute(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'account_partial_reconcile' AND column_name LIKE 'customer%'"
+        )
+        self.assertEqual(cr.fetchone()[0], 0, "the aging's column on Odoo's matches is gone")
+        cr.execute(
+            r"SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%credit\_aging%'"
+            " AND tablename IN ('account_move_line', 'account_partial_reconcile')"
+        )
+        self.assertEqual(cr.fetchone()[0], 0, "the aging's indexes on Odoo's tables are gone")
         cr.execute(
             "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'customer\\_credit\\_%'"
             " AND NOT tgisinternal"
@@ -225,7 +242,13 @@ class TestExposureLedger(CreditCommon):
         self.make_invoice(self.customer, 120.0)
         self.env.flush_all()
         self.assertTrue(exposure_ledger.install(cr, *texts))
-        self.assertEqual(self._items(self.customer), [("d", 120)])
+        self.assertEqual(sorted(self._items(self.customer)), [("d", 30), ("d", 80), ("d", 120)])
+        # and the aging's: the matches made meanwhile get their first date
+        self.env["customer.credit.aging.item"].init()
+        cr.execute(f"SELECT count(*), count({MATCH_FIRST_DATE}) FROM account_partial_reconcile")
+        count, dated = cr.fetchone()
+        self.assertTrue(count)
+        self.assertEqual(dated, count)
 
     def test_over_limit_searches_read_the_totals(self):
         self.customer.sudo().credit_limit = 500.0

@@ -24,6 +24,9 @@ company and currency, and nothing here adds two companies together.
 from odoo.tools import SQL
 
 from .aging_buckets import MAX_BUCKETS
+from .exposure_ledger import CREDIT
+from .exposure_ledger import DEBT
+from .exposure_ledger import ENTRY_TABLE
 from .receivables import OPEN_LINE_PREDICATE
 from .receivables import RECEIVABLE_ARRAY_SQL
 from .receivables import open_receivable_sql
@@ -42,13 +45,80 @@ AGING_INDEXES = (
         OPEN_LINE_PREDICATE,
     ),
     (
-        # The matches that took effect after a date: none as of today, a range otherwise.
-        "account_partial_reconcile_credit_aging_idx",
+        # The open lines without a partner (none, usually): the aging reads the others
+        # from the exposure ledger, which keeps the lines of partners only.
+        "account_move_line_credit_aging_no_partner_idx",
+        "account_move_line",
+        "(company_id, date)",
+        f"partner_id IS NULL AND {OPEN_LINE_PREDICATE}",
+    ),
+    (
+        # The matches that took effect after a date: none as of today, a range otherwise;
+        # with the earlier date of their two lines, to keep only those that a line dated
+        # on or before the date saw (see MATCH_FIRST_DATE).
+        "account_partial_reconcile_credit_aging_dates_idx",
         "account_partial_reconcile",
-        "(max_date) INCLUDE (debit_move_id, credit_move_id, amount)",
+        "(max_date) INCLUDE (debit_move_id, credit_move_id, amount, customer_credit_first_date)",
         None,
     ),
 )
+# Indexes of earlier versions, dropped on update.
+AGING_OLD_INDEXES = ("account_partial_reconcile_credit_aging_idx",)
+
+# The earlier date of the two lines of a partial reconciliation, beside Odoo's ``max_date``
+# (the later one), kept by a trigger. A match with ``max_date`` after a date D changes the
+# open amount at D of its lines dated on or before D only: if both lines are dated after D
+# (most of the matches made after D, a year back on a busy ledger), it changes nothing the
+# aging reads. ``first_date <= D`` keeps the others without reading the lines: a year back
+# on the 10M-line bench ledger, a few hundred thousand pairs instead of 5M, each probed by
+# id (docs/benchmarks.md, issue 15). A line's date cannot change while it is matched
+# (posted entries only). NULL (a match inserted with triggers off, not yet filled) counts
+# as "maybe": the reading stays exact.
+MATCH_FIRST_DATE = "customer_credit_first_date"
+MATCH_FIRST_DATE_TRIGGER = "customer_credit_match_first_date"
+MATCH_FIRST_DATE_DDL = f"""
+ALTER TABLE account_partial_reconcile ADD COLUMN IF NOT EXISTS {MATCH_FIRST_DATE} date;
+CREATE OR REPLACE FUNCTION {MATCH_FIRST_DATE_TRIGGER}() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    new.{MATCH_FIRST_DATE} := (SELECT MIN(aml.date) FROM account_move_line aml
+                               WHERE aml.id IN (new.debit_move_id, new.credit_move_id));
+    RETURN new;
+END
+$fn$;
+DROP TRIGGER IF EXISTS {MATCH_FIRST_DATE_TRIGGER} ON account_partial_reconcile;
+CREATE TRIGGER {MATCH_FIRST_DATE_TRIGGER}
+    BEFORE INSERT OR UPDATE OF debit_move_id, credit_move_id ON account_partial_reconcile
+    FOR EACH ROW EXECUTE FUNCTION {MATCH_FIRST_DATE_TRIGGER}();
+"""
+# Fill the matches made before the column existed (or loaded with triggers off).
+MATCH_FIRST_DATE_FILL = f"""
+UPDATE account_partial_reconcile apr
+   SET {MATCH_FIRST_DATE} = LEAST(d.date, c.date)
+  FROM account_move_line d, account_move_line c
+ WHERE apr.{MATCH_FIRST_DATE} IS NULL
+   AND d.id = apr.debit_move_id AND c.id = apr.credit_move_id
+"""
+MATCH_FIRST_DATE_DROP = f"""
+DROP TRIGGER IF EXISTS {MATCH_FIRST_DATE_TRIGGER} ON account_partial_reconcile;
+DROP FUNCTION IF EXISTS {MATCH_FIRST_DATE_TRIGGER}();
+ALTER TABLE account_partial_reconcile DROP COLUMN IF EXISTS {MATCH_FIRST_DATE};
+"""
+
+
+def uninstall(cr):
+    """Drop what the aging adds to Odoo's tables: its indexes, the matches' first date
+    and its trigger."""
+    for name, _table, _columns, _predicate in AGING_INDEXES:
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+    cr.execute(SQL(MATCH_FIRST_DATE_DROP))
+
+
+def _seen_by(alias, as_of):
+    """The matches ``alias`` that a line dated on or before ``as_of`` has: the earlier
+    of their lines is (see MATCH_FIRST_DATE)."""
+    column = SQL.identifier(alias, MATCH_FIRST_DATE)
+    return SQL("(%s IS NULL OR %s <= %s)", column, column, as_of)
 
 
 def aging_index_sql(name, table, columns, predicate):
@@ -139,6 +209,7 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
              CROSS JOIN LATERAL (VALUES (apr.debit_move_id, apr.amount),
                                         (apr.credit_move_id, -apr.amount)) AS v(line_id, amount)
              WHERE apr.max_date > %(as_of)s
+               AND %(seen)s
              GROUP BY v.line_id
              ORDER BY v.line_id
         ),
@@ -169,14 +240,20 @@ def _candidate_sql(as_of, company_ids, later_matches=True):
         open_today=open_receivable_sql("aml", account_ids=RECEIVABLE_ARRAY_SQL),
         company_ids=list(company_ids),
         as_of=as_of,
+        seen=_seen_by("apr", as_of),
     )
 
 
 def later_matches_sql(as_of):
-    """Whether some partial reconciliation took effect after ``as_of`` (one probe of
-    the aging's index on ``max_date``): without any, the lines open today are exactly
-    those open at the date, at their residual."""
-    return SQL("SELECT EXISTS (SELECT 1 FROM account_partial_reconcile WHERE max_date > %s)", as_of)
+    """Whether some partial reconciliation took effect after ``as_of`` on a line dated on
+    or before it (a probe of the aging's index on ``max_date``): without any, the lines
+    open today are exactly those open at the date, at their residual."""
+    return SQL(
+        "SELECT EXISTS (SELECT 1 FROM account_partial_reconcile apr"
+        " WHERE apr.max_date > %s AND %s)",
+        as_of,
+        _seen_by("apr", as_of),
+    )
 
 
 def _kept_sql(
@@ -337,6 +414,163 @@ def _by_bucket_sql(
     )
 
 
+def _pivot_sums_sql(buckets, alias, amount, bucket):
+    """The columns b0..b9: the sum of ``amount`` over the rows of each bucket of
+    ``buckets`` (0 for the unused columns), ``bucket`` being the rows' bucket id."""
+    columns = []
+    for index in range(MAX_BUCKETS):
+        if index < len(buckets):
+            columns.append(
+                SQL(
+                    "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) AS %s",
+                    SQL.identifier(alias, amount),
+                    SQL.identifier(alias, bucket),
+                    buckets[index][0],
+                    SQL.identifier(f"b{index}"),
+                )
+            )
+        else:
+            columns.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
+    return SQL(", ").join(columns)
+
+
+def _line_sums_sql(
+    as_of, company_ids, basis, buckets, fallbacks, partner_ids, user_ids, grade_ids, later_matches
+):
+    """The customers' sums (company_id, partner_id, b0..b9, amount_total,
+    days_overdue_max, item_count) from the journal items: any option, any date."""
+    return SQL(
+        """
+        -- one sum per customer and bucket first (one addition per item), then the
+        -- buckets side by side: 2.2M items of a 10M-line ledger aggregate in a
+        -- fraction of the time of a dozen FILTERed sums per item, hashed
+        %(by_bucket)s
+        SELECT b.company_id, b.partner_id,
+               %(bucket_sums)s,
+               SUM(b.amount) AS amount_total,
+               -- days overdue of the oldest debt; not-due items have negative days
+               GREATEST(MAX(b.days_max), 0) AS days_overdue_max,
+               SUM(b.item_count) AS item_count
+          FROM by_bucket b
+         GROUP BY b.company_id, b.partner_id
+        """,
+        by_bucket=_by_bucket_sql(
+            as_of,
+            company_ids,
+            basis,
+            buckets,
+            fallbacks,
+            partner_ids,
+            user_ids,
+            grade_ids,
+            later_matches,
+        ),
+        bucket_sums=_pivot_sums_sql(buckets, "b", "amount", "bucket_id"),
+    )
+
+
+def _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids):
+    """The customers' sums of :func:`_line_sums_sql`, as of a date after which no match
+    took effect (today, usually), read from the exposure ledger's items
+    (``tools/exposure_ledger.py``): one row per open receivable line with a partner,
+    with its residual and dates, kept by the database in document-partner order. The
+    items stream through that index into one row per document partner, buckets side
+    by side, without hashing or sorting 2.2M items (10M-line ledger, docs/benchmarks.md);
+    those rows are then summed per customer. The lines without a partner, which the
+    ledger does not keep, are read from the journal items (a partial index of them)."""
+    documents = SQL()
+    if partner_ids is not None:
+        documents = SQL(
+            "AND e.partner_id IN (SELECT p.id FROM res_partner p"
+            " WHERE p.commercial_partner_id = ANY(%(ids)s) OR p.id = ANY(%(ids)s))",
+            ids=list(partner_ids),
+        )
+    customer = SQL()
+    if partner_ids is not None:
+        customer = SQL(
+            "WHERE COALESCE(rp.commercial_partner_id, d.partner_id) = ANY(%s)", list(partner_ids)
+        )
+
+    def by_document(source):
+        return SQL(
+            """
+            SELECT k.company_id, k.partner_id, %(bucket_sums)s,
+                   SUM(k.amount) AS amount_total,
+                   MAX(k.days) FILTER (WHERE k.amount > 0) AS days_max,
+                   COUNT(*) AS item_count
+              FROM (SELECT c.company_id, c.partner_id, c.amount, f.days,
+                           %(bucket_case)s AS bucket_id
+                      FROM (%(source)s) AS c
+                     CROSS JOIN LATERAL (SELECT %(as_of)s::date - %(reference_date)s AS days) f
+                   ) AS k
+             GROUP BY k.partner_id, k.company_id
+            """,
+            bucket_sums=_pivot_sums_sql(buckets, "k", "amount", "bucket_id"),
+            bucket_case=_bucket_case_sql(buckets, alias="f"),
+            source=source,
+            as_of=as_of,
+            reference_date=_reference_date_sql(basis),
+        )
+
+    ledger_items = SQL(
+        """
+        SELECT e.company_id, e.partner_id, e.amount, e.date, e.invoice_date, e.date_maturity
+          FROM %(table)s e
+         WHERE e.kind IN (%(debt)s, %(credit)s)
+           AND e.company_id = ANY(%(company_ids)s)
+           AND e.date <= %(as_of)s
+           %(documents)s
+        """,
+        table=SQL.identifier(ENTRY_TABLE),
+        debt=DEBT,
+        credit=CREDIT,
+        company_ids=list(company_ids),
+        as_of=as_of,
+        documents=documents,
+    )
+    no_partner_lines = SQL(
+        """
+        SELECT aml.company_id, aml.partner_id, aml.amount_residual AS amount, aml.date,
+               aml.invoice_date, aml.date_maturity
+          FROM account_move_line aml
+         WHERE aml.partner_id IS NULL
+           AND %(open_today)s
+           AND aml.company_id = ANY(%(company_ids)s)
+           AND aml.date <= %(as_of)s
+        """,
+        open_today=open_receivable_sql("aml", account_ids=RECEIVABLE_ARRAY_SQL),
+        company_ids=list(company_ids),
+        as_of=as_of,
+    )
+    pivot = SQL(", ").join(
+        SQL("SUM(%s) AS %s", SQL.identifier("d", f"b{index}"), SQL.identifier(f"b{index}"))
+        for index in range(MAX_BUCKETS)
+    )
+    return SQL(
+        """
+        WITH by_document AS (
+            %(ledger)s
+             UNION ALL
+            %(no_partner)s
+        )
+        SELECT d.company_id, COALESCE(rp.commercial_partner_id, d.partner_id) AS partner_id,
+               %(pivot)s,
+               SUM(d.amount_total) AS amount_total,
+               -- days overdue of the oldest debt; not-due items have negative days
+               GREATEST(MAX(d.days_max), 0) AS days_overdue_max,
+               SUM(d.item_count) AS item_count
+          FROM by_document d
+          LEFT JOIN res_partner rp ON rp.id = d.partner_id
+         %(customer)s
+         GROUP BY 1, 2
+        """,
+        ledger=by_document(ledger_items),
+        no_partner=by_document(no_partner_lines),
+        pivot=pivot,
+        customer=customer,
+    )
+
+
 def aging_summary_sql(
     report_id,
     uid,
@@ -361,41 +595,34 @@ def aging_summary_sql(
     :func:`_candidate_sql`. The open items are aggregated by customer and bucket
     without being written (see :func:`aging_items_sql`).
 
-    The sums go to a temporary table first, then the customer rows are written from it
-    in name order (PostgreSQL may run a ``CREATE TABLE AS`` with parallel workers, never
+    The sums come from the exposure ledger's items when nothing but the customers
+    filters the run and no match took effect after the date (:func:`_ledger_sums_sql`),
+    else from the journal items (:func:`_line_sums_sql`). They go to a temporary table
+    first, then the customer rows are written from it in name order (PostgreSQL may run a ``CREATE TABLE AS`` with parallel workers, never
     an ``INSERT … SELECT``).
     """
-    bucket_sums = []
-    for index in range(MAX_BUCKETS):
-        if index < len(buckets):
-            bucket_sums.append(
-                SQL(
-                    "COALESCE(SUM(b.amount) FILTER (WHERE b.bucket_id = %s), 0) AS %s",
-                    buckets[index][0],
-                    SQL.identifier(f"b{index}"),
-                )
-            )
-        else:
-            bucket_sums.append(SQL("0 AS %s", SQL.identifier(f"b{index}")))
+    if user_ids is None and grade_ids is None and not later_matches:
+        sums = _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids)
+    else:
+        sums = _line_sums_sql(
+            as_of,
+            company_ids,
+            basis,
+            buckets,
+            fallbacks,
+            partner_ids,
+            user_ids,
+            grade_ids,
+            later_matches,
+        )
     bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
     bucket_columns = SQL(", ").join(
         SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS)
     )
     return SQL(
         """
-        -- one sum per customer and bucket first (one addition per item), then the
-        -- buckets side by side: 2.2M items of a 10M-line ledger aggregate in a
-        -- fraction of the time of a dozen FILTERed sums per item
         CREATE TEMPORARY TABLE customer_credit_aging_sums ON COMMIT DROP AS
-        %(by_bucket)s
-        SELECT b.company_id, b.partner_id,
-               %(bucket_sums)s,
-               SUM(b.amount) AS amount_total,
-               -- days overdue of the oldest debt; not-due items have negative days
-               GREATEST(MAX(b.days_max), 0) AS days_overdue_max,
-               SUM(b.item_count) AS item_count
-          FROM by_bucket b
-         GROUP BY b.company_id, b.partner_id;
+        %(sums)s;
         INSERT INTO customer_credit_aging_line (
             report_id, company_id, currency_id, partner_id, user_id, grade_id, credit_limit,
             credit_hold, %(bucket_columns)s, amount_total, days_overdue_max, item_count,
@@ -416,21 +643,10 @@ def aging_summary_sql(
          ORDER BY g.company_id, cp.name, g.partner_id;
         DROP TABLE customer_credit_aging_sums;
         """,
-        by_bucket=_by_bucket_sql(
-            as_of,
-            company_ids,
-            basis,
-            buckets,
-            fallbacks,
-            partner_ids,
-            user_ids,
-            grade_ids,
-            later_matches,
-        ),
+        sums=sums,
         fallback=_company_fallback_sql(fallbacks),
         report_id=report_id,
         uid=uid,
-        bucket_sums=SQL(", ").join(bucket_sums),
         bucket_columns=bucket_columns,
         bucket_values=bucket_values,
     )
@@ -611,6 +827,7 @@ def debt_history_sql(company_ids, dates, basis="due"):
             SELECT apr.debit_move_id AS line_id, apr.max_date, apr.amount
               FROM account_partial_reconcile apr
              WHERE apr.max_date > %(first)s
+               AND %(seen)s
         ),
         candidate AS (
             SELECT aml.date, aml.date_maturity, aml.invoice_date,
@@ -632,6 +849,7 @@ def debt_history_sql(company_ids, dates, basis="due"):
         """,
         first=first,
         last=last,
+        seen=_seen_by("apr", last),
         receivable=RECEIVABLE_ARRAY_SQL,
         open_today=open_receivable_sql("aml", debts_only=True, account_ids=RECEIVABLE_ARRAY_SQL),
         company_ids=list(company_ids),

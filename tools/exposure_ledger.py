@@ -62,10 +62,20 @@ CREATE TABLE IF NOT EXISTS {ENTRY_TABLE} (
     kind "char" NOT NULL,
     due date,
     amount numeric NOT NULL,
+    date date,
+    invoice_date date,
+    date_maturity date,
     CHECK ((line_id IS NULL) <> (move_id IS NULL))
 );
-CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_partner_idx
-    ON {ENTRY_TABLE} (partner_id, company_id) INCLUDE (kind, due, amount);
+-- the line's dates, for the aging (a table made before they were kept gets them here
+-- and is filled again: the definition's hash changed)
+ALTER TABLE {ENTRY_TABLE} ADD COLUMN IF NOT EXISTS date date,
+    ADD COLUMN IF NOT EXISTS invoice_date date, ADD COLUMN IF NOT EXISTS date_maturity date;
+DROP INDEX IF EXISTS {ENTRY_TABLE}_partner_idx;
+-- every column the exposure and the aging read: both scan it alone, in customer order
+CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_partner_dates_idx
+    ON {ENTRY_TABLE} (partner_id, company_id)
+    INCLUDE (kind, due, amount, date, invoice_date, date_maturity);
 CREATE INDEX IF NOT EXISTS {ENTRY_TABLE}_account_idx ON {ENTRY_TABLE} (account_id);
 CREATE TABLE IF NOT EXISTS {ORDER_TABLE} (
     order_id integer PRIMARY KEY,
@@ -95,7 +105,8 @@ def _line_item_values(record):
     return (
         f"{record}.id, {record}.partner_id, {record}.company_id, {record}.account_id,"
         f" (CASE WHEN {record}.amount_residual > 0 THEN '{DEBT}' ELSE '{CREDIT}' END)::\"char\","
-        f" COALESCE({record}.date_maturity, {record}.date), {record}.amount_residual"
+        f" COALESCE({record}.date_maturity, {record}.date), {record}.amount_residual,"
+        f" {record}.date, {record}.invoice_date, {record}.date_maturity"
     )
 
 
@@ -104,7 +115,16 @@ _DRAFT_MOVE = (
     " AND {m}.move_type IN ('out_invoice', 'out_refund')"
     " AND COALESCE({m}.amount_total_signed, 0) <> 0"
 )
-_ITEM_COLUMNS = "partner_id, company_id, account_id, kind, due, amount"
+_ITEM_COLUMNS = (
+    "partner_id, company_id, account_id, kind, due, amount, date, invoice_date, date_maturity"
+)
+
+
+def _item_columns(alias):
+    """:data:`_ITEM_COLUMNS` of the table alias ``alias``, as text."""
+    return ", ".join(f"{alias}.{column}" for column in _ITEM_COLUMNS.split(", "))
+
+
 _UPSERT = ", ".join(f"{c} = EXCLUDED.{c}" for c in _ITEM_COLUMNS.split(", "))
 
 
@@ -232,7 +252,7 @@ BEGIN
     IF TG_OP <> 'DELETE' AND {_DRAFT_MOVE.format(m="new")} THEN
         INSERT INTO {ENTRY_TABLE} (move_id, {_ITEM_COLUMNS})
         VALUES (new.id, new.partner_id, new.company_id, NULL, '{DRAFT}', NULL,
-                new.amount_total_signed)
+                new.amount_total_signed, NULL, NULL, NULL)
         ON CONFLICT (move_id) DO UPDATE SET {_UPSERT};
     ELSIF TG_OP <> 'INSERT' THEN
         DELETE FROM {ENTRY_TABLE} WHERE move_id = old.id;
@@ -352,7 +372,7 @@ TOTAL_TRIGGERS = ("customer_credit_total_item", "customer_credit_total_order")
 # (trigger, table, definition after "ON table")
 _LINE_COLUMNS = (
     "amount_residual, reconciled, parent_state, partner_id, account_id, company_id, "
-    "date_maturity, date, price_total, balance"
+    "date_maturity, date, invoice_date, price_total, balance"
 )
 TRIGGERS = (
     (
@@ -523,7 +543,7 @@ def draft_items_sql():
     move_id, then :data:`_ITEM_COLUMNS`."""
     return f"""
     SELECT am.id, am.partner_id, am.company_id, NULL::integer, '{DRAFT}'::"char",
-           NULL::date, am.amount_total_signed
+           NULL::date, am.amount_total_signed, NULL::date, NULL::date, NULL::date
       FROM account_move am
      WHERE {_DRAFT_MOVE.format(m="am")}
     """
@@ -606,13 +626,10 @@ def drift_sql(orders_sql_text):
             SELECT 'move', m.* FROM ({draft_items_sql()}) AS m(id, {_ITEM_COLUMNS})
         ), orders AS ({_order_items_sql(orders_sql_text)})
         SELECT COALESCE(k.source, d.source), COALESCE(k.id, d.id),
-               row(k.partner_id, k.company_id, k.account_id, k.kind, k.due, k.amount)::text,
-               row(d.partner_id, d.company_id, d.account_id, d.kind, d.due, d.amount)::text
+               row({_item_columns("k")})::text, row({_item_columns("d")})::text
           FROM items k
           FULL JOIN documents d ON d.source = k.source AND d.id = k.id
-         WHERE (k.partner_id, k.company_id, k.account_id, k.kind, k.due, k.amount)
-               IS DISTINCT FROM
-               (d.partner_id, d.company_id, d.account_id, d.kind, d.due, d.amount)
+         WHERE ({_item_columns("k")}) IS DISTINCT FROM ({_item_columns("d")})
         UNION ALL
         SELECT 'order', COALESCE(k.order_id, o.id),
                row(k.partner_id, k.company_id, k.amount)::text,
