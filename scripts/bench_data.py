@@ -619,6 +619,9 @@ def generate(env, customers, lines, log=print, seed=0.42):
     t = time.perf_counter()
     env["customer.credit.monitor"]._rebuild_exposure_ledger()
     log(f"  exposure ledger rebuilt ({time.perf_counter() - t:.1f}s)")
+    t = time.perf_counter()
+    filled = env["customer.credit.aging.item"]._fill_match_first_dates()
+    log(f"  first dates of {filled} matches ({time.perf_counter() - t:.1f}s)")
     env.invalidate_all()
 
     # ---------------------------------------------------------------- credit limits

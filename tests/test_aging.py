@@ -643,6 +643,15 @@ class TestReceivableAging(AgingCommon):
             " current_setting('parallel_tuple_cost')"
         )
         self.assertEqual(self.env.cr.fetchone(), ("7MB", "1234", "0.5"))
+        # today's run streams the exposure ledger with hash aggregation off, for itself
+        self.env.cr.execute("SET LOCAL enable_hashagg = on")
+        today = self._report(fields.Date.context_today(self.env.user))
+        self.assertTrue(today.line_ids)
+        self.env.cr.execute(
+            "SELECT current_setting('work_mem'), current_setting('parallel_setup_cost'),"
+            " current_setting('enable_hashagg')"
+        )
+        self.assertEqual(self.env.cr.fetchone(), ("7MB", "1234", "on"))
 
     def test_memory_setting_from_the_system_parameter(self):
         Param = self.env["ir.config_parameter"].sudo()

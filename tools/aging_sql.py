@@ -571,6 +571,14 @@ def _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids):
     )
 
 
+def sums_from_ledger(user_ids, grade_ids, later_matches):
+    """Whether the summary of these options sums the exposure ledger's items
+    (:func:`_ledger_sums_sql`), to be run with hash aggregation off: they stream in
+    customer order through its index. PostgreSQL would rather hash 200,000 groups of a
+    dozen sums each: 6.3 s against 2.3 s streamed on the 10M-line bench ledger."""
+    return user_ids is None and grade_ids is None and not later_matches
+
+
 def aging_summary_sql(
     report_id,
     uid,
@@ -601,7 +609,7 @@ def aging_summary_sql(
     first, then the customer rows are written from it in name order (PostgreSQL may run a ``CREATE TABLE AS`` with parallel workers, never
     an ``INSERT … SELECT``).
     """
-    if user_ids is None and grade_ids is None and not later_matches:
+    if sums_from_ledger(user_ids, grade_ids, later_matches):
         sums = _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids)
     else:
         sums = _line_sums_sql(
