@@ -7,6 +7,7 @@ from ..tools.aging_result_table import ensure_result_table
 from ..tools.aging_sql import AGING_INDEXES
 from ..tools.aging_sql import AGING_OLD_INDEXES
 from ..tools.aging_sql import MATCH_FIRST_DATE_DDL
+from ..tools.aging_sql import MATCH_FIRST_DATE_DRIFT
 from ..tools.aging_sql import MATCH_FIRST_DATE_FILL
 from ..tools.aging_sql import aging_index_sql
 
@@ -65,9 +66,19 @@ class CustomerCreditAgingItem(models.TransientModel):
     def _fill_match_first_dates(self):
         """Give the partial reconciliations made before the aging kept their first date
         (install, or a bulk load with triggers off) that date; returns how many."""
+        self.env["account.move.line"].flush_model(["date"])
         self.env["account.partial.reconcile"].flush_model()
         self.env.cr.execute(SQL(MATCH_FIRST_DATE_FILL))
         return self.env.cr.rowcount
+
+    @api.model
+    def _match_first_date_drift(self):
+        """The matches whose first date is not the earlier date of their lines:
+        [(match id, kept, debit line's date, credit line's date)], empty when the
+        triggers kept up (tests, after each one)."""
+        self.env["account.move.line"].flush_model(["date"])
+        self.env["account.partial.reconcile"].flush_model()
+        return self.env.execute_query(SQL(MATCH_FIRST_DATE_DRIFT))
 
     def action_open_document(self):
         self.ensure_one()

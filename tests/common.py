@@ -58,6 +58,8 @@ class CreditCommon(AccountTestInvoicingCommon):
     def assertExposureLedgerAgrees(self):
         drift = self.env["customer.credit.monitor"]._exposure_ledger_drift()
         self.assertEqual(drift, [], "the exposure ledger differs from the documents")
+        drift = self.env["customer.credit.aging.item"]._match_first_date_drift()
+        self.assertEqual(drift, [], "a match's first date is not that of its lines")
 
     @classmethod
     def make_invoice(

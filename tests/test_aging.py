@@ -120,6 +120,11 @@ class AgingCommon(AccountTestInvoicingCommon):
                 self.history[key][:] = value
 
         self.addCleanup(restore)
+        self.addCleanup(self.assertFirstDatesAgree)
+
+    def assertFirstDatesAgree(self):
+        drift = self.env["customer.credit.aging.item"]._match_first_date_drift()
+        self.assertEqual(drift, [], "a match's first date is not that of its lines")
 
     def _report(self, as_of, **values):
         report = self.env["customer.credit.aging.report"].create(
@@ -361,6 +366,59 @@ class TestReceivableAging(AgingCommon):
         )
         self.assertTrue(self.env["customer.credit.aging.item"]._fill_match_first_dates())
         self.assertFalse(engine._later_matches(as_of))
+
+    def test_first_date_of_an_advance_and_of_a_redated_entry(self):
+        """A payment received before its invoice: the match's first date is the
+        payment's, and the payment counts as unapplied at a date in between. A matched
+        invoice dated again (a write Odoo allows with ``skip_readonly_check``): its
+        matches follow, and the aging between the old and the new date is exact."""
+        receivable = self.company_data["default_account_receivable"]
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer_b.id,
+                "amount": 60.0,
+                "date": "2024-04-01",
+            }
+        )
+        payment.action_post()
+        invoice = self._invoice(self.customer_b, "2024-05-01", "2024-05-31", 60.0)
+        lines = (payment.move_id.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id == receivable and not line.reconciled
+        )
+        lines.reconcile()
+        self.assertTrue(invoice.line_ids.filtered("reconciled"))
+        self.env.flush_all()
+        match = invoice.line_ids.matched_credit_ids
+        self.assertEqual(match.max_date, date(2024, 5, 1))
+        first = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM account_partial_reconcile WHERE id = %s",
+                SQL.identifier(MATCH_FIRST_DATE),
+                match.id,
+            )
+        )[0][0]
+        self.assertEqual(first, date(2024, 4, 1))
+        # mid-April: the payment was received and not yet applied
+        report = self._report(date(2024, 4, 15))
+        self.assertAlmostEqual(self._line(report, self.customer_b).amount_total, -160.0, 2)
+        self.assertAlmostEqual(self._line(report, self.customer_b).item_count, 2)
+
+        # an invoice of 2024-03-05 paid on 03-10, then dated 2024-02-01
+        redated = self._invoice(self.customer_a, "2024-03-05", "2024-03-20", 40.0)
+        self._pay(redated, "2024-03-10", 40.0)
+        as_of = date(2024, 2, 15)
+        before = self._line(self._report(as_of), self.customer_a).amount_total
+        redated.with_context(skip_readonly_check=True).write(
+            {"date": "2024-02-01", "invoice_date": "2024-02-01"}
+        )
+        self.env.flush_all()
+        self.assertEqual(redated.line_ids.mapped("date"), [date(2024, 2, 1)] * 2)
+        self.assertFirstDatesAgree()
+        self.assertTrue(self.env["customer.credit.aging.report"]._later_matches(as_of))
+        after = self._line(self._report(as_of), self.customer_a).amount_total
+        self.assertAlmostEqual(after, before + 40.0, 2)
 
     def test_past_dates_rebuilt_from_history(self):
         for as_of in (

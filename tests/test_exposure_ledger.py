@@ -243,7 +243,7 @@ class TestExposureLedger(CreditCommon):
         self.env.flush_all()
         self.assertTrue(exposure_ledger.install(cr, *texts))
         self.assertEqual(sorted(self._items(self.customer)), [("d", 30), ("d", 80), ("d", 120)])
-        # and the aging's: the matches made meanwhile get their first date
+        # and the aging's column comes back, the matches' first dates filled again
         self.env["customer.credit.aging.item"].init()
         cr.execute(f"SELECT count(*), count({MATCH_FIRST_DATE}) FROM account_partial_reconcile")
         count, dated = cr.fetchone()

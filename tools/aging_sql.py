@@ -66,23 +66,29 @@ AGING_INDEXES = (
 AGING_OLD_INDEXES = ("account_partial_reconcile_credit_aging_idx",)
 
 # The earlier date of the two lines of a partial reconciliation, beside Odoo's ``max_date``
-# (the later one), kept by a trigger. A match with ``max_date`` after a date D changes the
+# (the later one), kept by triggers. A match with ``max_date`` after a date D changes the
 # open amount at D of its lines dated on or before D only: if both lines are dated after D
 # (most of the matches made after D, a year back on a busy ledger), it changes nothing the
 # aging reads. ``first_date <= D`` keeps the others without reading the lines: a year back
 # on the 10M-line bench ledger, a few hundred thousand pairs instead of 5M, each probed by
-# id (docs/benchmarks.md, issue 15). A line's date cannot change while it is matched
-# (posted entries only). NULL (a match inserted with triggers off, not yet filled) counts
-# as "maybe": the reading stays exact.
+# id (docs/benchmarks.md, issue 15). A matched line's date may still change (a bank
+# statement line, a write with ``skip_readonly_check``): a second trigger, on the journal
+# items' date, gives its matches their date again. NULL (a line without a date yet, a
+# match inserted with triggers off and not filled) counts as "maybe": the reading stays
+# exact, only slower.
 MATCH_FIRST_DATE = "customer_credit_first_date"
 MATCH_FIRST_DATE_TRIGGER = "customer_credit_match_first_date"
+LINE_DATE_TRIGGER = "customer_credit_line_date_matches"
+# NULL unless both lines have a date
+_FIRST_DATE_OF = """(SELECT CASE WHEN count(aml.date) = 2 THEN MIN(aml.date) END
+                      FROM account_move_line aml
+                     WHERE aml.id IN ({debit}, {credit}))"""
 MATCH_FIRST_DATE_DDL = f"""
 ALTER TABLE account_partial_reconcile ADD COLUMN IF NOT EXISTS {MATCH_FIRST_DATE} date;
 CREATE OR REPLACE FUNCTION {MATCH_FIRST_DATE_TRIGGER}() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    new.{MATCH_FIRST_DATE} := (SELECT MIN(aml.date) FROM account_move_line aml
-                               WHERE aml.id IN (new.debit_move_id, new.credit_move_id));
+    new.{MATCH_FIRST_DATE} := {_FIRST_DATE_OF.format(debit="new.debit_move_id", credit="new.credit_move_id")};
     RETURN new;
 END
 $fn$;
@@ -90,6 +96,20 @@ DROP TRIGGER IF EXISTS {MATCH_FIRST_DATE_TRIGGER} ON account_partial_reconcile;
 CREATE TRIGGER {MATCH_FIRST_DATE_TRIGGER}
     BEFORE INSERT OR UPDATE OF debit_move_id, credit_move_id ON account_partial_reconcile
     FOR EACH ROW EXECUTE FUNCTION {MATCH_FIRST_DATE_TRIGGER}();
+CREATE OR REPLACE FUNCTION {LINE_DATE_TRIGGER}() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    UPDATE account_partial_reconcile apr
+       SET {MATCH_FIRST_DATE} = {_FIRST_DATE_OF.format(debit="apr.debit_move_id", credit="apr.credit_move_id")}
+     WHERE apr.debit_move_id = new.id OR apr.credit_move_id = new.id;
+    RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS {LINE_DATE_TRIGGER} ON account_move_line;
+CREATE TRIGGER {LINE_DATE_TRIGGER}
+    AFTER UPDATE OF date ON account_move_line
+    FOR EACH ROW WHEN (old.date IS DISTINCT FROM new.date)
+    EXECUTE FUNCTION {LINE_DATE_TRIGGER}();
 """
 # Fill the matches made before the column existed (or loaded with triggers off).
 MATCH_FIRST_DATE_FILL = f"""
@@ -98,8 +118,20 @@ UPDATE account_partial_reconcile apr
   FROM account_move_line d, account_move_line c
  WHERE apr.{MATCH_FIRST_DATE} IS NULL
    AND d.id = apr.debit_move_id AND c.id = apr.credit_move_id
+   AND d.date IS NOT NULL AND c.date IS NOT NULL
+"""
+# The matches whose first date is not that of their lines (empty when the triggers kept
+# up; the tests check it after each test, as they check the exposure ledger).
+MATCH_FIRST_DATE_DRIFT = f"""
+SELECT apr.id, apr.{MATCH_FIRST_DATE}, d.date, c.date
+  FROM account_partial_reconcile apr
+  JOIN account_move_line d ON d.id = apr.debit_move_id
+  JOIN account_move_line c ON c.id = apr.credit_move_id
+ WHERE apr.{MATCH_FIRST_DATE} IS DISTINCT FROM LEAST(d.date, c.date)
 """
 MATCH_FIRST_DATE_DROP = f"""
+DROP TRIGGER IF EXISTS {LINE_DATE_TRIGGER} ON account_move_line;
+DROP FUNCTION IF EXISTS {LINE_DATE_TRIGGER}();
 DROP TRIGGER IF EXISTS {MATCH_FIRST_DATE_TRIGGER} ON account_partial_reconcile;
 DROP FUNCTION IF EXISTS {MATCH_FIRST_DATE_TRIGGER}();
 ALTER TABLE account_partial_reconcile DROP COLUMN IF EXISTS {MATCH_FIRST_DATE};
@@ -109,7 +141,8 @@ ALTER TABLE account_partial_reconcile DROP COLUMN IF EXISTS {MATCH_FIRST_DATE};
 def uninstall(cr):
     """Drop what the aging adds to Odoo's tables: its indexes, the matches' first date
     and its trigger."""
-    for name, _table, _columns, _predicate in AGING_INDEXES:
+    names = [name for name, _table, _columns, _predicate in AGING_INDEXES]
+    for name in names + list(AGING_OLD_INDEXES):
         cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
     cr.execute(SQL(MATCH_FIRST_DATE_DROP))
 
