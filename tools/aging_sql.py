@@ -467,11 +467,10 @@ def _pivot_sums_sql(buckets, alias, amount, bucket):
     return SQL(", ").join(columns)
 
 
-def _line_sums_sql(
-    as_of, company_ids, basis, buckets, fallbacks, partner_ids, user_ids, grade_ids, later_matches
-):
+def _line_sums_sql(by_bucket, buckets):
     """The customers' sums (company_id, partner_id, b0..b9, amount_total,
-    days_overdue_max, item_count) from the journal items: any option, any date."""
+    days_overdue_max, item_count) from the journal items' ``by_bucket`` CTEs
+    (:func:`_by_bucket_sql`): any option, any date."""
     return SQL(
         """
         -- one sum per customer and bucket first (one addition per item), then the
@@ -487,17 +486,7 @@ def _line_sums_sql(
           FROM by_bucket b
          GROUP BY b.company_id, b.partner_id
         """,
-        by_bucket=_by_bucket_sql(
-            as_of,
-            company_ids,
-            basis,
-            buckets,
-            fallbacks,
-            partner_ids,
-            user_ids,
-            grade_ids,
-            later_matches,
-        ),
+        by_bucket=by_bucket,
         bucket_sums=_pivot_sums_sql(buckets, "b", "amount", "bucket_id"),
     )
 
@@ -511,15 +500,13 @@ def _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids):
     by side, without hashing or sorting 2.2M items (10M-line ledger, docs/benchmarks.md);
     those rows are then summed per customer. The lines without a partner, which the
     ledger does not keep, are read from the journal items (a partial index of them)."""
-    documents = SQL()
+    documents = customer = SQL()
     if partner_ids is not None:
         documents = SQL(
             "AND e.partner_id IN (SELECT p.id FROM res_partner p"
             " WHERE p.commercial_partner_id = ANY(%(ids)s) OR p.id = ANY(%(ids)s))",
             ids=list(partner_ids),
         )
-    customer = SQL()
-    if partner_ids is not None:
         customer = SQL(
             "WHERE COALESCE(rp.commercial_partner_id, d.partner_id) = ANY(%s)", list(partner_ids)
         )
@@ -639,13 +626,13 @@ def aging_summary_sql(
     The sums come from the exposure ledger's items when nothing but the customers
     filters the run and no match took effect after the date (:func:`_ledger_sums_sql`),
     else from the journal items (:func:`_line_sums_sql`). They go to a temporary table
-    first, then the customer rows are written from it in name order (PostgreSQL may run a ``CREATE TABLE AS`` with parallel workers, never
-    an ``INSERT … SELECT``).
+    first, then the customer rows are written from it in name order (PostgreSQL may run
+    a ``CREATE TABLE AS`` with parallel workers, never an ``INSERT … SELECT``).
     """
     if sums_from_ledger(user_ids, grade_ids, later_matches):
         sums = _ledger_sums_sql(as_of, company_ids, basis, buckets, partner_ids)
     else:
-        sums = _line_sums_sql(
+        by_bucket = _by_bucket_sql(
             as_of,
             company_ids,
             basis,
@@ -656,6 +643,7 @@ def aging_summary_sql(
             grade_ids,
             later_matches,
         )
+        sums = _line_sums_sql(by_bucket, buckets)
     bucket_values = SQL(", ").join(SQL.identifier("g", f"b{index}") for index in range(MAX_BUCKETS))
     bucket_columns = SQL(", ").join(
         SQL.identifier(f"bucket_{index}_amount") for index in range(MAX_BUCKETS)
